@@ -1,0 +1,112 @@
+"""The application factory."""
+
+import logging
+import os
+import sqlite3
+
+from flask import Flask, render_template
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import csrf, db, login_manager, migrate
+from config import Config
+
+
+def create_app(config_class: type = Config) -> Flask:
+    """Build the app from a config class."""
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+    app.config.from_object(config_class)
+    if hasattr(config_class, "check"):
+        config_class.check()
+    os.makedirs(app.instance_path, exist_ok=True)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    configure_logging(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (every table known before migrations run)
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"), render_as_batch=True
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    from app.auth.services import load_user
+
+    login_manager.user_loader(load_user)
+
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite(dbapi_connection, connection_record):
+    """Turn on foreign keys, WAL and a busy timeout for every SQLite connection."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.admin.views import bp as admin_bp
+    from app.auth.views import bp as auth_bp
+    from app.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    def render_error(error: HTTPException):
+        code = error.code or 500
+        return render_template(f"errors/{code}.html", error=error), code
+
+    for code in (400, 403, 404, 405, 413):
+        app.register_error_handler(code, render_error)
+
+    @app.errorhandler(StaleDataError)
+    def conflict(error):
+        db.session.rollback()
+        return render_template("errors/409.html"), 409
+
+    @app.errorhandler(500)
+    def internal_error(error):
+        db.session.rollback()
+        return render_template("errors/500.html"), 500
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app import permissions
+    from app.formatting import localtime
+
+    app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.globals.update(
+        {name: getattr(permissions, name) for name in permissions.TEMPLATE_PREDICATES}
+    )
+
+
+def register_commands(app: Flask) -> None:
+    from app.commands import create_user, seed_demo
+
+    app.cli.add_command(create_user)
+    app.cli.add_command(seed_demo)
+
+
+def configure_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

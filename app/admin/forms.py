@@ -1,0 +1,87 @@
+"""Admin forms: users, org units, principles."""
+
+from zoneinfo import available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from app.people.models import Certification
+
+COMMON_ZONES = ["UTC", "Europe/London", "Europe/Berlin", "America/New_York", "America/Chicago",
+                "America/Los_Angeles", "Asia/Kolkata", "Asia/Singapore", "Asia/Tokyo",
+                "Australia/Sydney"]
+
+
+def zone_choices() -> list[tuple[str, str]]:
+    rest = sorted(available_timezones() - set(COMMON_ZONES))
+    return [(zone, zone) for zone in COMMON_ZONES + rest]
+
+
+class UserForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Enter the person's name."), Length(max=120)])
+    email = StringField(
+        "E-mail",
+        validators=[DataRequired("Enter an e-mail address."), Email("Enter a valid e-mail address."),
+                    Length(max=254)],
+    )
+    org_unit_id = SelectField("Org unit", coerce=int, validate_choice=True)
+    timezone = SelectField("Time zone", default="UTC")
+    is_recruiter = BooleanField("Recruiter")
+    is_admin = BooleanField("Admin")
+    submit = SubmitField("Save")
+
+    def __init__(self, *args, org_units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.org_unit_id.choices = [(0, "— none —")] + [(unit.id, unit.name) for unit in org_units]
+        self.timezone.choices = zone_choices()
+
+
+class NewUserForm(UserForm):
+    password = PasswordField(
+        "Initial password",
+        validators=[DataRequired("Enter an initial password."), Length(max=1024)],
+        description="At least 12 characters. Share it privately; the person can change it later.",
+        render_kw={"autocomplete": "new-password"},
+    )
+    certification = SelectField(
+        "Bar-raiser certification",
+        choices=[(c.value, c.label) for c in Certification],
+        default=Certification.NONE.value,
+    )
+    submit = SubmitField("Create user")
+
+
+class CertificationForm(FlaskForm):
+    certification = SelectField(
+        "Bar-raiser certification", choices=[(c.value, c.label) for c in Certification]
+    )
+    reason = StringField("Note (optional)", validators=[Optional(), Length(max=500)])
+    submit = SubmitField("Change certification")
+
+
+class PasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password", validators=[DataRequired("Enter a new password."), Length(max=1024)],
+        description="At least 12 characters. Their current sessions end.",
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField("Set password")
+
+
+class ActiveForm(FlaskForm):
+    submit = SubmitField("Save")
+
+
+class OrgUnitForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=120)])
+    submit = SubmitField("Save")
+
+
+class PrincipleForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Enter the principle's name."), Length(max=120)])
+    description = TextAreaField(
+        "One-line description",
+        validators=[DataRequired("Enter a one-line description."), Length(max=1000)],
+    )
+    submit = SubmitField("Save")

@@ -1,0 +1,56 @@
+"""Sign in and sign out."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import services
+from app.auth.forms import LoginForm
+from app.extensions import db
+
+bp = Blueprint("auth", __name__)
+
+FAILED_SIGN_IN = "That e-mail and password do not match an active account."
+
+
+def safe_next(target: str | None) -> str:
+    """Return `target` if it is a path on this site, else the home page."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("main.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            session.clear()  # a fresh session at sign-in: no fixation
+            login_user(user)
+            session.permanent = True
+            services.note_sign_in(user)
+            db.session.commit()
+            return redirect(safe_next(request.args.get("next")))
+        form.password.errors.append(FAILED_SIGN_IN)
+        status = 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    services.note_sign_out(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))

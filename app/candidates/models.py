@@ -1,0 +1,39 @@
+"""Candidates and their résumés."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db_types import UTCDateTime, not_blank, utcnow
+from app.extensions import db
+from app.people.models import User
+
+
+class Candidate(db.Model):
+    __tablename__ = "candidates"
+    __table_args__ = (
+        not_blank("name"),
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+        CheckConstraint(
+            "(resume_file IS NULL) = (resume_filename IS NULL)", name="resume_file_named"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Not unique: a second candidate with the same e-mail is flagged, not refused.
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    source: Mapped[str | None] = mapped_column(String(120))
+    resume_url: Mapped[str | None] = mapped_column(String(2000))
+    resume_file: Mapped[str | None] = mapped_column(String(80))
+    resume_filename: Mapped[str | None] = mapped_column(String(255))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    created_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Candidate {self.id} {self.name}>"

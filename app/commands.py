@@ -1,0 +1,53 @@
+"""Command-line tools: `flask create-user` and `flask seed-demo`."""
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+
+from app.auth import services as accounts
+from app.errors import ServiceError
+from app.extensions import db
+from app.people.models import OrgUnit, User
+
+
+@click.command("create-user")
+@click.option("--email", prompt=True, help="Sign-in e-mail.")
+@click.option("--name", prompt=True, help="Full name.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="At least 12 characters.")
+@click.option("--org-unit", default=None, help="Org unit name (created if new).")
+@click.option("--admin", "is_admin", is_flag=True, help="Grant the admin role.")
+@click.option("--recruiter", "is_recruiter", is_flag=True, help="Grant the recruiter role.")
+@with_appcontext
+def create_user(email, name, password, org_unit, is_admin, is_recruiter):
+    """Create a user who can sign in."""
+    unit = None
+    if org_unit:
+        unit = db.session.scalar(select(OrgUnit).where(OrgUnit.name == org_unit.strip()))
+        if unit is None:
+            unit = OrgUnit(name=org_unit.strip())
+            db.session.add(unit)
+    try:
+        user = accounts.create_user(email=email, name=name, password=password, org_unit=unit,
+                                    is_admin=is_admin, is_recruiter=is_recruiter)
+    except ServiceError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    roles = ", ".join(accounts.role_names(user)) or "no special roles"
+    click.echo(f"Created {user.email} ({roles}).")
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo():
+    """Fill an empty database with the demo company."""
+    from app.demo import DEMO_PASSWORD, seed
+
+    if db.session.scalar(select(func.count()).select_from(User)):
+        raise click.ClickException("The database already has users; seed-demo only fills an empty one.")
+    people = seed()
+    db.session.commit()
+    click.echo(f"Demo company loaded. Every demo login uses the password {DEMO_PASSWORD!r}:")
+    for user in people:
+        click.echo(f"  {user.email:28} {user.name}")

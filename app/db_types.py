@@ -1,0 +1,49 @@
+"""Column types and constraint helpers shared by every model."""
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, DateTime
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator):
+    """Store times in UTC and always hand back timezone-aware values.
+
+    SQLite keeps no zone, so values are written as naive UTC and given their
+    zone back on the way out; PostgreSQL stores `timestamptz`.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; store timezone-aware values only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC, timezone-aware."""
+    return datetime.now(UTC)
+
+
+def one_of(column: str, choices: type[StrEnum], name: str | None = None) -> CheckConstraint:
+    """Return a named CHECK that keeps `column` within an enum's values."""
+    quoted = ", ".join(f"'{choice.value}'" for choice in choices)
+    return CheckConstraint(f"{column} IN ({quoted})", name=name or f"{column}_valid")
+
+
+def not_blank(column: str) -> CheckConstraint:
+    """Return a named CHECK that refuses an empty or all-space text."""
+    return CheckConstraint(f"length(trim({column})) > 0", name=f"{column}_not_blank")

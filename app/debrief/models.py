@@ -1,0 +1,96 @@
+"""The debrief: final votes, the hiring manager's decision, the bar raiser's verdict."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db_types import UTCDateTime, not_blank, one_of, utcnow
+from app.extensions import db
+from app.feedback.models import Vote
+from app.people.models import User
+
+
+class Outcome(StrEnum):
+    HIRE = "hire"
+    NO_HIRE = "no_hire"
+
+    @property
+    def label(self) -> str:
+        return {"hire": "Hire", "no_hire": "No hire"}[self.value]
+
+
+class Verdict(StrEnum):
+    CONCUR = "concur"
+    VETO = "veto"
+
+    @property
+    def label(self) -> str:
+        return {"concur": "Concur", "veto": "Veto"}[self.value]
+
+
+class FinalVote(db.Model):
+    """An interviewer's vote at the debrief; the first vote is kept beside it."""
+
+    __tablename__ = "final_votes"
+    __table_args__ = (
+        UniqueConstraint("loop_id", "interviewer_id"),
+        one_of("vote", Vote),
+        one_of("first_vote", Vote, name="first_vote_valid"),
+        CheckConstraint(
+            "vote = first_vote OR length(trim(reason)) > 0", name="change_has_reason"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loop_id: Mapped[int] = mapped_column(ForeignKey("loops.id", ondelete="CASCADE"))
+    interviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    first_vote: Mapped[str] = mapped_column(String(24))
+    vote: Mapped[str] = mapped_column(String(24))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    interviewer: Mapped[User] = relationship()
+
+
+class DebriefDecision(db.Model):
+    """The hiring manager's Hire / No hire and, for Hire, the bar raiser's verdict.
+
+    The veto only says no: a verdict exists only on a Hire.
+    """
+
+    __tablename__ = "debrief_decisions"
+    __table_args__ = (
+        one_of("outcome", Outcome),
+        one_of("verdict", Verdict),
+        not_blank("rationale"),
+        CheckConstraint("outcome = 'hire' OR verdict IS NULL", name="verdict_only_on_hire"),
+        CheckConstraint(
+            "verdict IS NULL OR (verdict_at IS NOT NULL AND verdict_by_id IS NOT NULL"
+            " AND length(trim(verdict_rationale)) > 0)",
+            name="verdict_is_complete",
+        ),
+        CheckConstraint("verdict IS NOT NULL OR verdict_at IS NULL", name="verdict_time_with_verdict"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loop_id: Mapped[int] = mapped_column(ForeignKey("loops.id", ondelete="CASCADE"), unique=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    rationale: Mapped[str] = mapped_column(Text)
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    verdict: Mapped[str | None] = mapped_column(String(16))
+    verdict_rationale: Mapped[str | None] = mapped_column(Text)
+    verdict_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    verdict_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    decided_by: Mapped[User] = relationship(foreign_keys=[decided_by_id])
+    verdict_by: Mapped[User | None] = relationship(foreign_keys=[verdict_by_id])
+
+    @property
+    def is_vetoed(self) -> bool:
+        return self.verdict == Verdict.VETO

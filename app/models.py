@@ -1,0 +1,22 @@
+"""Every model, imported in one place for Alembic and the shell."""
+
+from app.audit.models import AuditEntry
+from app.candidates.models import Candidate
+from app.debrief.models import DebriefDecision, FinalVote, Outcome, Verdict
+from app.feedback.models import Amendment, Feedback, FeedbackRating, FeedbackStatus, Rating, Vote
+from app.interviews.models import Interview, InterviewKind, interview_principles
+from app.loops.models import Loop, LoopStatus, ScreenDecision, ScreenOutcome, Step
+from app.offers.models import Offer, OfferStatus
+from app.people.models import Certification, OrgUnit, User
+from app.principles.models import Principle
+from app.references.models import Reference, ReferenceOutcome
+from app.requisitions.models import Requisition, RequisitionStatus, requisition_principles
+
+__all__ = [
+    "Amendment", "AuditEntry", "Candidate", "Certification", "DebriefDecision", "Feedback",
+    "FeedbackRating", "FeedbackStatus", "FinalVote", "Interview", "InterviewKind", "Loop",
+    "LoopStatus", "Offer", "OfferStatus", "OrgUnit", "Outcome", "Principle", "Rating",
+    "Reference", "ReferenceOutcome", "Requisition", "RequisitionStatus", "ScreenDecision",
+    "ScreenOutcome", "Step", "User", "Verdict", "Vote", "interview_principles",
+    "requisition_principles",
+]

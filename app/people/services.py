@@ -1,0 +1,108 @@
+"""Changes to people and org units; each one is audited."""
+
+from zoneinfo import available_timezones
+
+from sqlalchemy import func, select
+
+from app.audit.services import record
+from app.auth.services import AccountError, normalize_email, role_names
+from app.extensions import db
+from app.people.models import Certification, OrgUnit, User, new_session_token
+
+
+def update_user(
+    user: User,
+    actor: User,
+    *,
+    name: str,
+    email: str,
+    org_unit: OrgUnit | None,
+    is_admin: bool,
+    is_recruiter: bool,
+    timezone: str,
+) -> None:
+    """Change a user's details and roles; refuse a taken e-mail or removing the last admin."""
+    email = normalize_email(email)
+    taken = db.session.scalar(
+        select(func.count()).select_from(User).where(User.email == email, User.id != user.id)
+    )
+    if taken:
+        raise AccountError("A user with this e-mail already exists.", field="email")
+    if timezone not in available_timezones():
+        raise AccountError("Choose a time zone from the list.", field="timezone")
+    if user.is_admin and not is_admin:
+        require_another_admin(user, field="is_admin")
+    before = {"name": user.name, "email": user.email, "org_unit": _unit_name(user.org_unit),
+              "roles": role_names(user), "timezone": user.timezone}
+    user.name, user.email, user.org_unit = name.strip(), email, org_unit
+    user.is_admin, user.is_recruiter, user.timezone = is_admin, is_recruiter, timezone
+    after = {"name": user.name, "email": user.email, "org_unit": _unit_name(org_unit),
+             "roles": role_names(user), "timezone": timezone}
+    changed = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
+    if changed:
+        record("user.updated", user, actor, changes=changed)
+
+
+def set_certification(user: User, certification: str, actor: User, reason: str = "") -> None:
+    """Move a user between none, in training and certified bar raiser."""
+    new = Certification(certification)
+    if new == user.certification:
+        return
+    record("user.certification_changed", user, actor,
+           from_state=user.certification, to_state=new, reason=reason)
+    user.certification = new
+
+
+def set_active(user: User, active: bool, actor: User) -> None:
+    """Activate or deactivate an account; deactivation ends the user's sessions."""
+    if active == user.active:
+        return
+    if not active:
+        if user.id == actor.id:
+            raise AccountError("You cannot deactivate your own account.", field="active")
+        if user.is_admin:
+            require_another_admin(user, field="active")
+        user.session_token = new_session_token()
+    user.active = active
+    record("user.activated" if active else "user.deactivated", user, actor)
+
+
+def require_another_admin(user: User, field: str) -> None:
+    """Refuse a change that would leave the company without an active admin."""
+    others = db.session.scalar(
+        select(func.count()).select_from(User).where(User.is_admin, User.active, User.id != user.id)
+    )
+    if not others:
+        raise AccountError("This is the last active admin; make someone else an admin first.", field=field)
+
+
+def create_org_unit(name: str, actor: User) -> OrgUnit:
+    name = _unit_name_or_error(name)
+    unit = OrgUnit(name=name)
+    db.session.add(unit)
+    db.session.flush()
+    record("org_unit.created", unit, actor, name=name)
+    return unit
+
+
+def rename_org_unit(unit: OrgUnit, name: str, actor: User) -> None:
+    name = _unit_name_or_error(name, exclude=unit)
+    if name != unit.name:
+        record("org_unit.renamed", unit, actor, from_state=unit.name, to_state=name)
+        unit.name = name
+
+
+def _unit_name_or_error(name: str, exclude: OrgUnit | None = None) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise AccountError("Enter a name.", field="name")
+    query = select(func.count()).select_from(OrgUnit).where(func.lower(OrgUnit.name) == name.lower())
+    if exclude is not None:
+        query = query.where(OrgUnit.id != exclude.id)
+    if db.session.scalar(query):
+        raise AccountError("An org unit with this name already exists.", field="name")
+    return name
+
+
+def _unit_name(unit: OrgUnit | None) -> str | None:
+    return unit.name if unit else None
