@@ -16,7 +16,8 @@ FAILED_SIGN_IN = "That e-mail and password do not match an active account."
 
 def safe_next(target: str | None) -> str:
     """Return `target` if it is a path on this site, else the home page."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    # Browsers read "/\\host" as "//host", so a backslash is never local.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target

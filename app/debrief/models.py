@@ -51,6 +51,7 @@ class FinalVote(db.Model):
     reason: Mapped[str] = mapped_column(Text, default="")
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    loop = relationship("Loop", back_populates="final_votes")
     interviewer: Mapped[User] = relationship()
 
 
@@ -88,6 +89,7 @@ class DebriefDecision(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
+    loop = relationship("Loop", back_populates="decision")
     decided_by: Mapped[User] = relationship(foreign_keys=[decided_by_id])
     verdict_by: Mapped[User | None] = relationship(foreign_keys=[verdict_by_id])
 

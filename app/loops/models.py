@@ -115,6 +115,13 @@ class Loop(db.Model):
     interviews = relationship(
         "Interview", back_populates="loop", order_by="Interview.starts_at", passive_deletes=True
     )
+    screen_decisions = relationship("ScreenDecision", back_populates="loop", order_by="ScreenDecision.step",
+                                    passive_deletes=True)
+    decision = relationship("DebriefDecision", back_populates="loop", uselist=False, passive_deletes=True)
+    final_votes = relationship("FinalVote", back_populates="loop", passive_deletes=True)
+    references = relationship("Reference", back_populates="loop", order_by="Reference.contacted_on",
+                              passive_deletes=True)
+    offer = relationship("Offer", back_populates="loop", uselist=False, passive_deletes=True)
 
     def __repr__(self) -> str:
         return f"<Loop {self.id} step={self.step} {self.status}>"
@@ -154,7 +161,7 @@ class ScreenDecision(db.Model):
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    loop: Mapped[Loop] = relationship()
+    loop: Mapped[Loop] = relationship(back_populates="screen_decisions")
     decided_by: Mapped[User] = relationship()
 
 

@@ -46,5 +46,6 @@ class Offer(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
+    loop = relationship("Loop", back_populates="offer")
     extended_by: Mapped[User] = relationship(foreign_keys=[extended_by_id])
     resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])

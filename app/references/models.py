@@ -39,4 +39,5 @@ class Reference(db.Model):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    loop = relationship("Loop", back_populates="references")
     recorded_by: Mapped[User] = relationship()

@@ -505,15 +505,6 @@ GUARDS = [
      "submitted feedback is sealed"),
     ("feedback_sealed_delete", "feedback", "DELETE", "OLD.status = 'submitted'",
      "submitted feedback cannot be deleted"),
-    ("ratings_sealed_insert", "feedback_ratings", "INSERT",
-     "(SELECT status FROM feedback WHERE id = NEW.feedback_id) = 'submitted'",
-     "submitted feedback is sealed"),
-    ("ratings_sealed_update", "feedback_ratings", "UPDATE",
-     "(SELECT status FROM feedback WHERE id = OLD.feedback_id) = 'submitted'",
-     "submitted feedback is sealed"),
-    ("ratings_sealed_delete", "feedback_ratings", "DELETE",
-     "(SELECT status FROM feedback WHERE id = OLD.feedback_id) = 'submitted'",
-     "submitted feedback is sealed"),
     ("decision_made_once", "debrief_decisions", "UPDATE",
      "OLD.verdict IS NOT NULL OR NEW.outcome IS DISTINCT FROM OLD.outcome"
      " OR NEW.rationale IS DISTINCT FROM OLD.rationale OR NEW.loop_id IS DISTINCT FROM OLD.loop_id"
@@ -531,6 +522,12 @@ def sqlite_trigger_name(name, events, event):
     return f"trg_{name}_{event.lower()}" if " OR " in events else f"trg_{name}"
 
 
+# A rating belongs to sealed feedback when its feedback row is submitted. PostgreSQL
+# allows no subquery in a trigger's WHEN, so there the check runs in the function.
+RATING_SEALED = "(SELECT status FROM feedback WHERE id = {row}.feedback_id) = 'submitted'"
+RATING_EVENTS = {"INSERT": "NEW", "UPDATE": "OLD", "DELETE": "OLD"}
+
+
 def create_guards():
     postgres = op.get_bind().dialect.name == "postgresql"
     if postgres:
@@ -538,6 +535,27 @@ def create_guards():
             "CREATE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS "
             "$$ BEGIN RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'integrity_constraint_violation'; END $$"
         )
+        op.execute(
+            "CREATE FUNCTION refuse_sealed_rating() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN "
+            "IF (SELECT status FROM feedback WHERE id = "
+            "CASE WHEN TG_OP = 'INSERT' THEN NEW.feedback_id ELSE OLD.feedback_id END) = 'submitted' THEN "
+            "RAISE EXCEPTION 'submitted feedback is sealed' USING ERRCODE = 'integrity_constraint_violation'; "
+            "END IF; "
+            "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW; "
+            "END $$"
+        )
+        op.execute(
+            "CREATE TRIGGER trg_ratings_sealed BEFORE INSERT OR UPDATE OR DELETE ON feedback_ratings "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_sealed_rating()"
+        )
+    else:
+        for event, row in RATING_EVENTS.items():
+            op.execute(
+                f"CREATE TRIGGER trg_ratings_sealed_{event.lower()} BEFORE {event} ON feedback_ratings "
+                f"FOR EACH ROW WHEN ({RATING_SEALED.format(row=row)}) "
+                "BEGIN SELECT RAISE(ABORT, 'submitted feedback is sealed'); END"
+            )
     for name, table, events, condition, message in GUARDS:
         when = f" WHEN ({condition})" if condition else ""
         if postgres:
@@ -555,6 +573,12 @@ def create_guards():
 
 def drop_guards():
     postgres = op.get_bind().dialect.name == "postgresql"
+    if postgres:
+        op.execute("DROP TRIGGER IF EXISTS trg_ratings_sealed ON feedback_ratings")
+        op.execute("DROP FUNCTION IF EXISTS refuse_sealed_rating()")
+    else:
+        for event in RATING_EVENTS:
+            op.execute(f"DROP TRIGGER IF EXISTS trg_ratings_sealed_{event.lower()}")
     for name, table, events, _condition, _message in GUARDS:
         if postgres:
             op.execute(f"DROP TRIGGER IF EXISTS trg_{name} ON {table}")

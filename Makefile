@@ -1,0 +1,72 @@
+# Developer and CI entry points. GNU make.
+#
+#   make run     set up .venv, migrate, seed the demo company if the database is empty, serve
+#   make test    lint, then the pytest suite (PYTEST_ARGS="-k foo -x" passes options through)
+#   make lint    ruff check
+#   make clean   remove .venv and caches (never instance/, which holds your database)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+STAMP := $(VENV)/.requirements.stamp
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PYTEST_ARGS ?=
+LDCONFIG := $(or $(shell command -v ldconfig 2>/dev/null),/sbin/ldconfig)
+
+DEMO_LOGINS := admin@demo.test recruiter@demo.test hm@demo.test barraiser@demo.test interviewer@demo.test shadow@demo.test
+DEMO_PASSWORD := raise-the-bar-demo
+
+.PHONY: help venv run test lint clean
+
+help:
+	@echo "make run    - migrate, seed the demo company if empty, serve on http://$(HOST):$(PORT)"
+	@echo "make test   - ruff check, then pytest (PYTEST_ARGS=... to pass options)"
+	@echo "make lint   - ruff check ."
+	@echo "make clean  - remove .venv and caches (keeps instance/)"
+
+venv: $(STAMP)
+
+$(PY):
+	@$(PYTHON) -m venv $(VENV) || { \
+	  echo "Could not create $(VENV). On Debian/Ubuntu: apt-get install python3-venv" >&2; \
+	  rm -rf $(VENV); exit 1; }
+
+$(STAMP): requirements.txt | $(PY)
+	@if ! $(LDCONFIG) -p | grep -q 'libpango-1.0.so' || ! $(LDCONFIG) -p | grep -q 'libpangoft2-1.0.so'; then \
+	  echo "WeasyPrint (PDF debriefs) needs Pango, which is not installed. Install it with:" >&2; \
+	  echo "  sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0" >&2; \
+	  exit 1; fi
+	@if ! $(LDCONFIG) -p | grep -q 'libharfbuzz-subset.so.0'; then \
+	  echo "WARNING: libharfbuzz-subset.so.0 is missing; PDFs will render about 10x slower." >&2; \
+	  echo "  sudo apt-get install libharfbuzz-subset0" >&2; fi
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+run: venv
+	@mkdir -p instance
+	$(FLASK) db upgrade
+	@if out=$$($(FLASK) seed-demo 2>&1); then \
+	  printf '%s\n' "$$out"; \
+	elif grep -q 'already has users' <<<"$$out"; then \
+	  echo "The database already has users; not seeding. Demo logins (if it was seeded), password $(DEMO_PASSWORD):"; \
+	  for login in $(DEMO_LOGINS); do echo "  $$login"; done; \
+	else \
+	  printf '%s\n' "$$out" >&2; exit 1; \
+	fi
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+test: lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	find . -path ./instance -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +

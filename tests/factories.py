@@ -1,0 +1,148 @@
+"""Factories for tests: call them inside an app context; they flush, never commit."""
+
+from datetime import timedelta
+from itertools import count
+
+from sqlalchemy import select
+
+from app.auth.services import create_user
+from app.candidates.models import Candidate
+from app.db_types import utcnow
+from app.debrief.models import DebriefDecision, Outcome, Verdict
+from app.extensions import db
+from app.feedback.models import Feedback, FeedbackRating, FeedbackStatus, Rating, Vote
+from app.interviews.models import Interview, InterviewKind
+from app.loops.models import Loop, LoopStatus, ScreenDecision, ScreenOutcome, Step
+from app.offers.models import Offer
+from app.people.models import OrgUnit, User
+from app.principles.models import Principle
+from app.references.models import Reference, ReferenceOutcome
+from app.requisitions.models import Requisition, RequisitionStatus
+
+_serial = count(1)
+
+
+def org_unit(name: str) -> OrgUnit:
+    unit = db.session.scalar(select(OrgUnit).where(OrgUnit.name == name))
+    if unit is None:
+        unit = OrgUnit(name=name)
+        db.session.add(unit)
+        db.session.flush()
+    return unit
+
+
+def make_user(email: str | None = None, name: str | None = None, password: str = "correct-horse-battery",
+              org_unit: str | None = "Engineering", **kwargs) -> User:
+    n = next(_serial)
+    return create_user(
+        email=email or f"person{n}@example.test",
+        name=name or f"Person {n}",
+        password=password,
+        org_unit=globals()["org_unit"](org_unit) if org_unit else None,
+        **kwargs,
+    )
+
+
+def principles(n: int) -> list[Principle]:
+    return list(db.session.scalars(select(Principle).order_by(Principle.position).limit(n)))
+
+
+def make_requisition(hiring_manager: User, recruiter: User, n_principles: int = 4,
+                     approved: bool = True) -> Requisition:
+    requisition = Requisition(
+        title="Senior Software Engineer, Payments", level="L6", org_unit_id=hiring_manager.org_unit_id,
+        hiring_manager=hiring_manager, recruiter=recruiter,
+        job_description="Own the ledger service end to end." if approved else "",
+    )
+    requisition.principles = principles(n_principles)
+    if approved:
+        requisition.status = RequisitionStatus.APPROVED
+        requisition.approved_at = utcnow()
+        requisition.approved_by = hiring_manager
+    db.session.add(requisition)
+    db.session.flush()
+    return requisition
+
+
+def make_loop(step: int = Step.RESUME_REVIEW, *, recruiter: User | None = None,
+              hiring_manager: User | None = None, bar_raiser: User | None = None,
+              interviewers: list[User] | None = None, shadow: User | None = None,
+              status: str = LoopStatus.OPEN, outcome: str | None = None, verdict: str | None = None) -> Loop:
+    """Make a loop standing at `step` with everything the earlier gates needed."""
+    recruiter = recruiter or make_user(is_recruiter=True, org_unit="Talent")
+    hiring_manager = hiring_manager or make_user(org_unit="Payments")
+    if bar_raiser is None and step >= Step.IN_HOUSE_INTERVIEWS:
+        bar_raiser = make_user(certification="certified", org_unit="Search")
+    requisition = make_requisition(hiring_manager, recruiter)
+    n = next(_serial)
+    candidate = Candidate(name=f"Candidate {n}", email=f"candidate{n}@example.test")
+    loop = Loop(requisition=requisition, candidate=candidate, recruiter=recruiter,
+                hiring_manager=hiring_manager, bar_raiser=bar_raiser, shadow=shadow, step=step)
+    db.session.add(loop)
+    db.session.flush()
+    now = utcnow()
+    if step > Step.RESUME_REVIEW:
+        db.session.add(ScreenDecision(loop=loop, step=2, outcome=ScreenOutcome.ADVANCE, decided_by=hiring_manager))
+    if step > Step.PHONE_SCREEN:
+        phone = Interview(loop=loop, kind=InterviewKind.PHONE_SCREEN, interviewer=hiring_manager,
+                          starts_at=now - timedelta(days=10), principles=requisition.principles[:2])
+        db.session.add(phone)
+        db.session.flush()
+        submit_feedback(phone, hiring_manager, Vote.INCLINED)
+        db.session.add(ScreenDecision(loop=loop, step=3, outcome=ScreenOutcome.ADVANCE, decided_by=hiring_manager))
+    if step >= Step.IN_HOUSE_INTERVIEWS:
+        panel = [bar_raiser] + (interviewers if interviewers is not None else
+                                [make_user(org_unit="Payments") for _ in range(3)])
+        targets = requisition.principles
+        past = step >= Step.WRITTEN_FEEDBACK
+        for i, person in enumerate(panel):
+            interview = Interview(
+                loop=loop, kind=InterviewKind.IN_HOUSE, interviewer=person,
+                starts_at=(now - timedelta(days=3) if past else now + timedelta(days=3)) + timedelta(hours=i),
+                principles=[targets[i % len(targets)]],
+            )
+            db.session.add(interview)
+            db.session.flush()
+            if step >= Step.DEBRIEF:
+                submit_feedback(interview, person, Vote.INCLINED)
+    if step >= Step.REFERENCE_CHECK:
+        db.session.add(DebriefDecision(loop=loop, outcome=Outcome.HIRE, rationale="Strong on ownership.",
+                                       decided_by=hiring_manager, verdict=Verdict.CONCUR,
+                                       verdict_rationale="Raises the bar.", verdict_by=bar_raiser,
+                                       verdict_at=now))
+    if step >= Step.OFFER:
+        for name in ("Pat Former-Manager", "Lee Former-Peer"):
+            db.session.add(Reference(loop=loop, name=name, relation="Former manager", contacted_on=now.date(),
+                                     summary="Would hire again.", outcome=ReferenceOutcome.SUPPORTS,
+                                     recorded_by=recruiter))
+        db.session.add(Offer(loop=loop, extended_by=recruiter))
+    db.session.flush()
+    if outcome is not None:
+        db.session.add(DebriefDecision(loop=loop, outcome=outcome, rationale="Decided at the debrief.",
+                                       decided_by=hiring_manager))
+        db.session.flush()
+    if verdict is not None:
+        decision = db.session.scalar(select(DebriefDecision).where(DebriefDecision.loop_id == loop.id))
+        decision.verdict, decision.verdict_rationale = verdict, "The bar raiser's call."
+        decision.verdict_by, decision.verdict_at = bar_raiser, now
+        db.session.flush()
+    if status != LoopStatus.OPEN:
+        loop.status, loop.closed_at = status, now
+        loop.close_reason = "Closed by the test."
+        db.session.flush()
+    return loop
+
+
+def submit_feedback(interview: Interview, author: User, vote: str, raises_bar: bool = True) -> Feedback:
+    """Write and submit feedback the way the service must: ratings first, then the seal."""
+    feedback = Feedback(interview=interview, author=author, summary="Clear, specific examples.")
+    feedback.ratings = [
+        FeedbackRating(principle=p, rating=Rating.MEETS_THE_BAR, evidence="Led the ledger migration; cut p99 by half.")
+        for p in interview.principles
+    ]
+    db.session.add(feedback)
+    db.session.flush()
+    feedback.status, feedback.vote, feedback.raises_bar = FeedbackStatus.SUBMITTED, vote, raises_bar
+    feedback.submitted_at = interview.ends_at + timedelta(hours=2)
+    db.session.flush()
+    return feedback
