@@ -69,6 +69,7 @@ class Config:
     MIN_REFERENCES = env_int("MIN_REFERENCES", 2, minimum=0)
     FEEDBACK_DUE_HOURS = env_int("FEEDBACK_DUE_HOURS", 24, minimum=1)
     PASSWORD_MIN_LENGTH = 12
+    PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's defaults: n=2**15, r=8, p=1
 
     # Mail: printed to the log unless MAIL_SERVER is set.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
@@ -85,6 +86,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = database_url("sqlite://")
     WTF_CSRF_ENABLED = False
     UPLOAD_FOLDER = ""  # each test app gets its own temporary folder
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # still scrypt, cheap enough for thousands of test users
 
 
 class ProductionConfig(Config):

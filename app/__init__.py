@@ -64,11 +64,17 @@ def _configure_sqlite(dbapi_connection, connection_record):
 def register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
+    from app.candidates.views import bp as candidates_bp
+    from app.loops.views import bp as loops_bp
     from app.main.views import bp as main_bp
+    from app.requisitions.views import bp as requisitions_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(requisitions_bp, url_prefix="/requisitions")
+    app.register_blueprint(candidates_bp, url_prefix="/candidates")
+    app.register_blueprint(loops_bp, url_prefix="/loops")
 
 
 def register_errorhandlers(app: Flask) -> None:

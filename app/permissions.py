@@ -1,24 +1,37 @@
-"""Who may do what: predicates (`can_...`, `is_...`) and enforcers (`require_...`).
+"""Who may do what: predicates (`is_...`, `can_...`) and enforcers (`require_...`).
 
 Views call the enforcers; templates call the same predicates, so a button is
-shown exactly when the view would accept it.
+shown exactly when the view would accept it. Anyone who is not part of a loop
+gets 404 for anything of it; a participant without the right gets 403.
 """
 
 from flask import abort
 from flask_login import current_user
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import selectinload
 
+from app.candidates.models import Candidate
+from app.extensions import db
+from app.interviews.models import Interview
+from app.loops.models import Loop
+from app.loops.workflow import can_advance, loop_roles
 from app.people.models import User
+from app.requisitions.models import Requisition
+
+
+def _user(user):
+    return current_user if user is None else user
 
 
 def is_admin(user: User | None = None) -> bool:
     """Return whether the user (default: the signed-in one) is an active admin."""
-    user = user or current_user
+    user = _user(user)
     return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_admin)
 
 
 def is_recruiter(user: User | None = None) -> bool:
     """Return whether the user is an active recruiter."""
-    user = user or current_user
+    user = _user(user)
     return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_recruiter)
 
 
@@ -28,4 +41,113 @@ def require_admin() -> None:
         abort(403)
 
 
-TEMPLATE_PREDICATES = ("is_admin", "is_recruiter")
+def require_recruiter() -> None:
+    if not is_recruiter():
+        abort(403)
+
+
+def participant_filter(user: User):
+    """A WHERE clause selecting the loops `user` takes part in."""
+    return or_(
+        Loop.recruiter_id == user.id,
+        Loop.hiring_manager_id == user.id,
+        Loop.bar_raiser_id == user.id,
+        Loop.shadow_id == user.id,
+        exists().where(Interview.loop_id == Loop.id, Interview.interviewer_id == user.id),
+    )
+
+
+def is_loop_participant(loop: Loop, user: User | None = None) -> bool:
+    return bool(loop_roles(loop, _user(user)))
+
+
+def get_loop_or_404(loop_id: int) -> Loop:
+    """Load a loop the signed-in user takes part in; anyone else gets 404."""
+    loop = db.session.scalar(
+        select(Loop).where(Loop.id == loop_id)
+        .options(
+            selectinload(Loop.interviews).selectinload(Interview.principles),
+            selectinload(Loop.interviews).selectinload(Interview.interviewer),
+            selectinload(Loop.interviews).selectinload(Interview.feedbacks),
+            selectinload(Loop.screen_decisions),
+            selectinload(Loop.references),
+        )
+    )
+    if loop is None or not is_loop_participant(loop):
+        abort(404)
+    return loop
+
+
+def can_manage_loop(loop: Loop, user: User | None = None) -> bool:
+    """The loop's recruiter sets up its people and interviews while it is open."""
+    user = _user(user)
+    return loop.is_open and loop.recruiter_id == user.id
+
+
+def can_close_loop(loop: Loop, user: User | None = None) -> bool:
+    user = _user(user)
+    return loop.is_open and user.id in (loop.recruiter_id, loop.hiring_manager_id)
+
+
+def can_advance_loop(loop: Loop, user: User | None = None) -> bool:
+    return loop.is_open and can_advance(loop, _user(user))
+
+
+def can_screen(loop: Loop, step: int, user: User | None = None) -> bool:
+    """Return whether the user records the résumé screen (2) or phone-screen decision (3) now."""
+    user = _user(user)
+    if not loop.is_open or loop.step != step:
+        return False
+    allowed = {loop.recruiter_id, loop.hiring_manager_id} if step == 2 else {loop.hiring_manager_id}
+    return user.id in allowed
+
+
+def require(allowed: bool) -> None:
+    """Abort with 403 when a participant lacks the right."""
+    if not allowed:
+        abort(403)
+
+
+def can_see_requisition(requisition: Requisition, user: User | None = None) -> bool:
+    user = _user(user)
+    return is_recruiter(user) or is_admin(user) or user.id == requisition.hiring_manager_id
+
+
+def get_requisition_or_404(requisition_id: int) -> Requisition:
+    requisition = db.session.get(Requisition, requisition_id)
+    if requisition is None or not can_see_requisition(requisition):
+        abort(404)
+    return requisition
+
+
+def can_see_candidate(candidate: Candidate, user: User | None = None) -> bool:
+    """Recruiters see every candidate; others only those of loops they take part in."""
+    user = _user(user)
+    if is_recruiter(user):
+        return True
+    return bool(db.session.scalar(select(
+        exists().where(Loop.candidate_id == candidate.id, participant_filter(user))
+    )))
+
+
+def can_read_resume(candidate: Candidate, user: User | None = None) -> bool:
+    """A résumé is served to whoever added the candidate and to the participants of their loops."""
+    user = _user(user)
+    if candidate.created_by_id == user.id:
+        return True
+    return bool(db.session.scalar(select(
+        exists().where(Loop.candidate_id == candidate.id, participant_filter(user))
+    )))
+
+
+def get_candidate_or_404(candidate_id: int) -> Candidate:
+    candidate = db.session.get(Candidate, candidate_id)
+    if candidate is None or not can_see_candidate(candidate):
+        abort(404)
+    return candidate
+
+
+TEMPLATE_PREDICATES = (
+    "is_admin", "is_recruiter", "is_loop_participant", "can_manage_loop", "can_close_loop",
+    "can_advance_loop", "can_screen", "can_see_requisition", "can_read_resume",
+)

@@ -91,8 +91,8 @@ def make_loop(step: int = Step.RESUME_REVIEW, *, recruiter: User | None = None,
         submit_feedback(phone, hiring_manager, Vote.INCLINED)
         db.session.add(ScreenDecision(loop=loop, step=3, outcome=ScreenOutcome.ADVANCE, decided_by=hiring_manager))
     if step >= Step.IN_HOUSE_INTERVIEWS:
-        panel = [bar_raiser] + (interviewers if interviewers is not None else
-                                [make_user(org_unit="Payments") for _ in range(3)])
+        panel = interviewers if interviewers is not None else (
+            [bar_raiser] + [make_user(org_unit="Payments") for _ in range(3)])
         targets = requisition.principles
         past = step >= Step.WRITTEN_FEEDBACK
         for i, person in enumerate(panel):
@@ -135,14 +135,30 @@ def make_loop(step: int = Step.RESUME_REVIEW, *, recruiter: User | None = None,
 
 def submit_feedback(interview: Interview, author: User, vote: str, raises_bar: bool = True) -> Feedback:
     """Write and submit feedback the way the service must: ratings first, then the seal."""
-    feedback = Feedback(interview=interview, author=author, summary="Clear, specific examples.")
-    feedback.ratings = [
+    ratings = [
         FeedbackRating(principle=p, rating=Rating.MEETS_THE_BAR, evidence="Led the ledger migration; cut p99 by half.")
         for p in interview.principles
     ]
+    feedback = Feedback(author=author, summary="Clear, specific examples.", ratings=ratings)
     db.session.add(feedback)
+    feedback.interview = interview
     db.session.flush()
     feedback.status, feedback.vote, feedback.raises_bar = FeedbackStatus.SUBMITTED, vote, raises_bar
     feedback.submitted_at = interview.ends_at + timedelta(hours=2)
     db.session.flush()
     return feedback
+
+
+def screen(loop: Loop, step: int) -> ScreenDecision:
+    decision = ScreenDecision(loop=loop, step=step, outcome=ScreenOutcome.ADVANCE, decided_by=loop.hiring_manager)
+    db.session.add(decision)
+    db.session.flush()
+    return decision
+
+
+def add_references(loop: Loop, n: int) -> None:
+    for i in range(n):
+        db.session.add(Reference(loop=loop, name=f"Referee {i + 1}", relation="Former manager",
+                                 contacted_on=utcnow().date(), summary="Would hire again.",
+                                 outcome=ReferenceOutcome.SUPPORTS, recorded_by=loop.recruiter))
+    db.session.flush()

@@ -1,0 +1,112 @@
+"""Candidate pages and résumé downloads."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from app import permissions
+from app.candidates import services
+from app.candidates.forms import CandidateForm
+from app.candidates.models import Candidate
+from app.errors import ServiceError, attach_to_form
+from app.extensions import db
+from app.loops.models import Loop
+
+bp = Blueprint("candidates", __name__)
+
+
+@bp.before_request
+@login_required
+def signed_in():
+    pass
+
+
+@bp.route("/")
+def index():
+    permissions.require_recruiter()
+    query = select(Candidate).order_by(Candidate.created_at.desc())
+    search = (request.args.get("q") or "").strip()[:200]
+    if search:
+        like = f"%{search.lower()}%"
+        query = query.where(or_(db.func.lower(Candidate.name).like(like), Candidate.email.like(like)))
+    candidates = db.session.scalars(query.limit(200)).all()
+    return render_template("candidates/index.html", candidates=candidates, search=search)
+
+
+def save(candidate: Candidate | None, form: CandidateForm):
+    upload = form.resume_pdf.data
+    # Read one byte past the limit so the service can tell "too large" apart.
+    limit = current_app.config["RESUME_MAX_BYTES"]
+    data = upload.read(limit + 1) if upload and getattr(upload, "filename", "") else None
+    return services.save_candidate(
+        candidate, current_user, name=form.name.data, email=form.email.data or "", phone=form.phone.data or "",
+        source=form.source.data or "", resume_url=form.resume_url.data or "", notes=form.notes.data or "",
+        resume_pdf=data, resume_filename=upload.filename if data is not None else None,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    permissions.require_recruiter()
+    form = CandidateForm()
+    if form.validate_on_submit():
+        try:
+            candidate = save(None, form)
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            if services.same_email_candidates(candidate):
+                flash("Another candidate already has this e-mail; check they are not the same person.", "warning")
+            else:
+                flash(f"Added {candidate.name}.", "success")
+            return redirect(url_for("candidates.show", candidate_id=candidate.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("candidates/form.html", form=form, candidate=None), status
+
+
+@bp.route("/<int:candidate_id>")
+def show(candidate_id: int):
+    candidate = permissions.get_candidate_or_404(candidate_id)
+    loops = db.session.scalars(
+        select(Loop).where(Loop.candidate_id == candidate.id, permissions.participant_filter(current_user))
+        .options(selectinload(Loop.requisition)).order_by(Loop.created_at.desc())
+    ).all()
+    return render_template("candidates/show.html", candidate=candidate, loops=loops,
+                           duplicates=services.same_email_candidates(candidate))
+
+
+@bp.route("/<int:candidate_id>/edit", methods=["GET", "POST"])
+def edit(candidate_id: int):
+    candidate = permissions.get_candidate_or_404(candidate_id)
+    permissions.require_recruiter()
+    form = CandidateForm(obj=candidate)
+    if form.validate_on_submit():
+        try:
+            save(candidate, form)
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            flash("Saved.", "success")
+            return redirect(url_for("candidates.show", candidate_id=candidate.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("candidates/form.html", form=form, candidate=candidate), status
+
+
+@bp.route("/<int:candidate_id>/resume.pdf")
+def resume(candidate_id: int):
+    candidate = db.session.get(Candidate, candidate_id)
+    if candidate is None or not permissions.can_read_resume(candidate):
+        abort(404)
+    path = services.resume_path(candidate)
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype="application/pdf", download_name=candidate.resume_filename,
+                         as_attachment=False, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

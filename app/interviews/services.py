@@ -1,0 +1,159 @@
+"""Scheduling interviews, principle coverage, and calendar files."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from icalendar import Calendar, Event
+from sqlalchemy import select
+
+from app.audit.services import record
+from app.errors import ServiceError
+from app.extensions import db
+from app.interviews.models import Interview, InterviewKind
+from app.loops.models import Loop, Step
+from app.people.models import User
+from app.principles.models import Principle
+
+# In-house interviews are set up while the loop is at or before this step.
+LAST_SCHEDULING_STEP = {InterviewKind.PHONE_SCREEN: Step.PHONE_SCREEN,
+                        InterviewKind.IN_HOUSE: Step.IN_HOUSE_INTERVIEWS}
+MAX_DURATION = timedelta(minutes=480)
+
+
+@dataclass
+class CoverageRow:
+    principle: Principle
+    interviewers: list[User] = field(default_factory=list)
+
+    @property
+    def is_gap(self) -> bool:
+        return not self.interviewers
+
+
+@dataclass
+class Coverage:
+    rows: list[CoverageRow]
+    interviewer_count: int
+    without_principles: list[Interview]
+
+    @property
+    def gaps(self) -> list[CoverageRow]:
+        return [row for row in self.rows if row.is_gap]
+
+    @property
+    def covered_by_everybody(self) -> list[CoverageRow]:
+        """Principles every in-house interviewer probes: the panel is asking the same thing."""
+        if self.interviewer_count < 2:
+            return []
+        return [row for row in self.rows if len(row.interviewers) == self.interviewer_count]
+
+    @property
+    def is_complete(self) -> bool:
+        return bool(self.rows) and not self.gaps and not self.without_principles
+
+
+def coverage(loop: Loop) -> Coverage:
+    """Show who probes each target principle in the loop's in-house interviews."""
+    in_house = [i for i in loop.interviews if i.kind == InterviewKind.IN_HOUSE]
+    rows = []
+    for principle in loop.requisition.principles:
+        people = {i.interviewer_id: i.interviewer for i in in_house if principle in i.principles}
+        rows.append(CoverageRow(principle, sorted(people.values(), key=lambda u: u.name)))
+    return Coverage(
+        rows=rows,
+        interviewer_count=len({i.interviewer_id for i in in_house}),
+        without_principles=[i for i in in_house if not i.principles],
+    )
+
+
+def overlapping_interview(interviewer: User, starts_at: datetime, ends_at: datetime,
+                          exclude: Interview | None = None) -> Interview | None:
+    """Return an interview of this interviewer's that overlaps the given time, if any."""
+    query = select(Interview).where(
+        Interview.interviewer_id == interviewer.id,
+        Interview.starts_at < ends_at,
+        Interview.starts_at > starts_at - MAX_DURATION,
+    )
+    if exclude is not None and exclude.id is not None:
+        query = query.where(Interview.id != exclude.id)
+    return next((i for i in db.session.scalars(query) if i.ends_at > starts_at), None)
+
+
+def schedule_interview(loop: Loop, actor: User, *, kind: str, interviewer: User, starts_at: datetime,
+                       duration_minutes: int, location: str, principles: list[Principle]) -> Interview:
+    """Book an interviewer for the loop, refusing overlaps and an unfit panel."""
+    kind = InterviewKind(kind)
+    if not loop.is_open:
+        raise ServiceError("This loop is closed and read-only.")
+    if loop.step > LAST_SCHEDULING_STEP[kind]:
+        raise ServiceError(f"{kind.label} interviews are scheduled before "
+                           f"{Step(LAST_SCHEDULING_STEP[kind] + 1).label}; this loop is past that.")
+    if starts_at.tzinfo is None:
+        raise ServiceError("Give the start time with its time zone.", field="starts_at")
+    if not interviewer.active:
+        raise ServiceError(f"{interviewer.name}'s account is deactivated.", field="interviewer_id")
+    if interviewer.id == loop.shadow_id:
+        raise ServiceError("The shadow observes; book someone else as the interviewer.", field="interviewer_id")
+    if kind == InterviewKind.IN_HOUSE:
+        if not principles:
+            raise ServiceError("Assign at least one principle to probe.", field="principle_ids")
+        stray = [p.name for p in principles if p not in loop.requisition.principles]
+        if stray:
+            raise ServiceError(f"Not a target principle of this requisition: {', '.join(stray)}.",
+                               field="principle_ids")
+        if any(i.interviewer_id == interviewer.id and i.kind == InterviewKind.IN_HOUSE for i in loop.interviews):
+            raise ServiceError(f"{interviewer.name} already has an in-house interview on this loop.",
+                               field="interviewer_id")
+    if not 15 <= duration_minutes <= 480:
+        raise ServiceError("An interview lasts between 15 minutes and 8 hours.", field="duration_minutes")
+    ends_at = starts_at + timedelta(minutes=duration_minutes)
+    clash = overlapping_interview(interviewer, starts_at, ends_at)
+    if clash is not None:
+        raise ServiceError(
+            f"{interviewer.name} is already interviewing from {clash.starts_at:%d %b %H:%M} to "
+            f"{clash.ends_at:%H:%M} UTC.", field="starts_at")
+    interview = Interview(loop=loop, kind=kind, interviewer=interviewer, starts_at=starts_at,
+                          duration_minutes=duration_minutes, location=location.strip(), principles=principles)
+    db.session.add(interview)
+    db.session.flush()
+    record("interview.scheduled", interview, actor, loop=loop, interviewer=interviewer.name,
+           kind=kind.value, starts_at=starts_at.isoformat(), principles=[p.name for p in principles])
+    return interview
+
+
+def cancel_interview(interview: Interview, actor: User) -> None:
+    """Remove an interview nobody has written feedback for."""
+    loop = interview.loop
+    if not loop.is_open:
+        raise ServiceError("This loop is closed and read-only.")
+    if interview.feedbacks:
+        raise ServiceError("Feedback has been written for this interview; it cannot be cancelled.")
+    if loop.step > LAST_SCHEDULING_STEP[InterviewKind(interview.kind)]:
+        raise ServiceError("The loop has moved past this interview's step.")
+    record("interview.cancelled", interview, actor, loop=loop, interviewer=interview.interviewer.name,
+           starts_at=interview.starts_at.isoformat())
+    db.session.delete(interview)
+
+
+def calendar_file(interview: Interview, loop_url: str) -> bytes:
+    """Return an .ics invitation: when, where, and the principles to probe, never feedback."""
+    loop = interview.loop
+    calendar = Calendar()
+    calendar.add("prodid", "-//Bar Raiser//hiring loops//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"interview-{interview.id}@bar-raiser")
+    event.add("summary", f"{InterviewKind(interview.kind).label} interview: {loop.candidate.name} "
+                         f"({loop.requisition.title})")
+    event.add("dtstart", interview.starts_at)
+    event.add("dtend", interview.ends_at)
+    event.add("dtstamp", interview.created_at)
+    if interview.location:
+        event.add("location", interview.location)
+    lines = ["Principles to probe:"]
+    lines += [f"- {p.name}: {p.description}" for p in interview.principles] or ["- (none assigned yet)"]
+    lines += ["", f"Loop: {loop_url}"]
+    event.add("description", "\n".join(lines))
+    calendar.add_component(event)
+    return calendar.to_ical()
