@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, DateTime
+from sqlalchemy import CheckConstraint, DateTime, String
 from sqlalchemy.types import TypeDecorator
 
 
@@ -47,3 +47,20 @@ def one_of(column: str, choices: type[StrEnum], name: str | None = None) -> Chec
 def not_blank(column: str) -> CheckConstraint:
     """Return a named CHECK that refuses an empty or all-space text."""
     return CheckConstraint(f"length(trim({column})) > 0", name=f"{column}_not_blank")
+
+
+class EnumString(TypeDecorator):
+    """Store a StrEnum as its text value and hand back the enum member, labels and all."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum_class: type[StrEnum], length: int = 16):
+        super().__init__(length)
+        self.enum_class = enum_class
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else self.enum_class(value).value
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else self.enum_class(value)

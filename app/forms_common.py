@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 from wtforms import SelectField, SelectMultipleField, widgets
+from wtforms.fields.choices import SelectChoice
 
 from app.extensions import db
 from app.formatting import viewer_zone
@@ -11,11 +12,16 @@ from app.people.models import User
 from app.principles.models import Principle
 
 
-def people_choices(query=None, blank: str | None = None) -> list[tuple[int, str]]:
+def options(pairs) -> list[SelectChoice]:
+    """Turn (value, label) pairs into the choices WTForms wants."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def people_choices(query=None, blank: str | None = None) -> list[SelectChoice]:
     query = query if query is not None else select(User).where(User.active)
     people = db.session.scalars(query.order_by(User.name)).all()
     choices = [(u.id, f"{u.name} ({u.org_unit.name})" if u.org_unit else u.name) for u in people]
-    return ([(0, blank)] if blank else []) + choices
+    return options(([(0, blank)] if blank else []) + choices)
 
 
 class PersonField(SelectField):
@@ -30,8 +36,8 @@ class CheckboxListField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-def principle_choices(principles: list[Principle]) -> list[tuple[int, str]]:
-    return [(p.id, p.name) for p in principles]
+def principle_choices(principles: list[Principle]) -> list[SelectChoice]:
+    return options((p.id, p.name) for p in principles)
 
 
 def to_utc(local: datetime) -> datetime:

@@ -123,7 +123,8 @@ def test_deactivating_a_user_ends_their_sessions(app, client, auth, admin, inter
     assert theirs.post("/login", data={"email": interviewer.email,
                                        "password": interviewer.password}).status_code == 401
     assert client.post(f"/admin/users/{interviewer.id}/activate").status_code == 302
-    assert audit_actions(app, "User", interviewer.id) == ["user.created", "user.deactivated", "user.activated"]
+    assert [a for a in audit_actions(app, "User", interviewer.id) if a.startswith("user.")] == [
+        "user.created", "user.deactivated", "user.activated"]
 
 
 def test_the_last_admin_cannot_deactivate_or_demote_themselves(app, client, auth, admin):

@@ -128,7 +128,7 @@ def csrf_client(database, tmp_path):
 
 
 def csrf_token_from(html: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
 
 
 def test_sign_in_without_or_with_a_wrong_csrf_token_is_refused(csrf_client, interviewer):

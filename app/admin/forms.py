@@ -4,25 +4,28 @@ from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
 
+from app.forms_common import options
 from app.people.models import Certification
+from app.validators import EmailAddress
 
 COMMON_ZONES = ["UTC", "Europe/London", "Europe/Berlin", "America/New_York", "America/Chicago",
                 "America/Los_Angeles", "Asia/Kolkata", "Asia/Singapore", "Asia/Tokyo",
                 "Australia/Sydney"]
 
 
-def zone_choices() -> list[tuple[str, str]]:
+def zone_choices() -> list[SelectChoice]:
     rest = sorted(available_timezones() - set(COMMON_ZONES))
-    return [(zone, zone) for zone in COMMON_ZONES + rest]
+    return options((zone, zone) for zone in COMMON_ZONES + rest)
 
 
 class UserForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired("Enter the person's name."), Length(max=120)])
     email = StringField(
         "E-mail",
-        validators=[DataRequired("Enter an e-mail address."), Email("Enter a valid e-mail address."),
+        validators=[DataRequired("Enter an e-mail address."), EmailAddress(),
                     Length(max=254)],
     )
     org_unit_id = SelectField("Org unit", coerce=int, validate_choice=True)
@@ -33,7 +36,7 @@ class UserForm(FlaskForm):
 
     def __init__(self, *args, org_units=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.org_unit_id.choices = [(0, "— none —")] + [(unit.id, unit.name) for unit in org_units]
+        self.org_unit_id.choices = options([(0, "— none —")] + [(unit.id, unit.name) for unit in org_units])
         self.timezone.choices = zone_choices()
 
 
@@ -41,12 +44,12 @@ class NewUserForm(UserForm):
     password = PasswordField(
         "Initial password",
         validators=[DataRequired("Enter an initial password."), Length(max=1024)],
-        description="At least 12 characters. Share it privately; the person can change it later.",
+        description="At least 12 characters. Share it with the person privately.",
         render_kw={"autocomplete": "new-password"},
     )
     certification = SelectField(
         "Bar-raiser certification",
-        choices=[(c.value, c.label) for c in Certification],
+        choices=options((c.value, c.label) for c in Certification),
         default=Certification.NONE.value,
     )
     submit = SubmitField("Create user")
@@ -54,7 +57,7 @@ class NewUserForm(UserForm):
 
 class CertificationForm(FlaskForm):
     certification = SelectField(
-        "Bar-raiser certification", choices=[(c.value, c.label) for c in Certification]
+        "Bar-raiser certification", choices=options((c.value, c.label) for c in Certification)
     )
     reason = StringField("Note (optional)", validators=[Optional(), Length(max=500)])
     submit = SubmitField("Change certification")

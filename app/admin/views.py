@@ -19,7 +19,7 @@ from app.auth import services as accounts
 from app.errors import ServiceError, attach_to_form
 from app.extensions import db
 from app.people import services as people
-from app.people.models import OrgUnit, User
+from app.people.models import Certification, OrgUnit, User
 from app.principles import services as catalogue
 from app.principles.models import Principle
 
@@ -56,7 +56,7 @@ def index():
 @bp.route("/users")
 def users():
     people_list = db.session.scalars(select(User).order_by(User.active.desc(), User.name)).all()
-    return render_template("admin/users.html", users=people_list)
+    return render_template("admin/users.html", users=people_list, Certification=Certification)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -112,7 +112,8 @@ def edit_user(user_id: int):
 def user_page_context(user: User, **forms) -> dict:
     history = db.session.scalars(
         select(AuditEntry)
-        .where(AuditEntry.subject_type == "User", AuditEntry.subject_id == user.id)
+        .where(AuditEntry.subject_type == "User", AuditEntry.subject_id == user.id,
+               AuditEntry.action.not_like("auth.%"))  # sign-ins would crowd out role changes
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
         .limit(20)
     ).all()
@@ -123,6 +124,7 @@ def user_page_context(user: User, **forms) -> dict:
         "password_form": PasswordForm(formdata=None),
         "active_form": ActiveForm(formdata=None),
         "history": history,
+        "Certification": Certification,
     }
     context["form"].org_unit_id.data = user.org_unit_id or 0
     context.update(forms)

@@ -1,6 +1,7 @@
 """Write to the audit trail; the only way entries are made."""
 
 from app.audit.models import AuditEntry
+from app.db_types import utcnow
 from app.extensions import db
 
 
@@ -13,10 +14,15 @@ def record(
     from_state=None,
     to_state=None,
     reason: str = "",
+    at=None,
     **details,
 ) -> AuditEntry:
-    """Append an entry about `subject` and return it (flushed with the caller's work)."""
+    """Append an entry about `subject` and return it (flushed with the caller's work).
+
+    `at` back-dates an entry, for importing history such as the demo company's.
+    """
     entry = AuditEntry(
+        at=at or utcnow(),
         action=action,
         subject_type=type(subject).__name__,
         subject_id=getattr(subject, "id", None),

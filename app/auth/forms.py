@@ -2,12 +2,14 @@
 
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Length
+
+from app.validators import EmailAddress
 
 
 class LoginForm(FlaskForm):
     email = StringField(
-        "E-mail", validators=[DataRequired("Enter your e-mail."), Email("Enter a valid e-mail address."),
+        "E-mail", validators=[DataRequired("Enter your e-mail."), EmailAddress(),
                               Length(max=254)],
         render_kw={"autocomplete": "username", "autofocus": True},
     )

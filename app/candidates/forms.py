@@ -3,12 +3,14 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.validators import EmailAddress
 
 
 class CandidateForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired("Enter the candidate's name."), Length(max=200)])
-    email = StringField("E-mail", validators=[Optional(), Email("Enter a valid e-mail address."), Length(max=254)])
+    email = StringField("E-mail", validators=[Optional(), EmailAddress(), Length(max=254)])
     phone = StringField("Phone", validators=[Optional(), Length(max=40)])
     source = StringField("Source", validators=[Optional(), Length(max=120)],
                          description="Referral, job board, sourced on LinkedIn…")

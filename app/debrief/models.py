@@ -3,10 +3,10 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db_types import UTCDateTime, not_blank, one_of, utcnow
+from app.db_types import EnumString, UTCDateTime, not_blank, one_of, utcnow
 from app.extensions import db
 from app.feedback.models import Vote
 from app.people.models import User
@@ -46,8 +46,8 @@ class FinalVote(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     loop_id: Mapped[int] = mapped_column(ForeignKey("loops.id", ondelete="CASCADE"))
     interviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    first_vote: Mapped[str] = mapped_column(String(24))
-    vote: Mapped[str] = mapped_column(String(24))
+    first_vote: Mapped[str] = mapped_column(EnumString(Vote, 24))
+    vote: Mapped[str] = mapped_column(EnumString(Vote, 24))
     reason: Mapped[str] = mapped_column(Text, default="")
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -77,11 +77,11 @@ class DebriefDecision(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     loop_id: Mapped[int] = mapped_column(ForeignKey("loops.id", ondelete="CASCADE"), unique=True)
-    outcome: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(EnumString(Outcome))
     rationale: Mapped[str] = mapped_column(Text)
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    verdict: Mapped[str | None] = mapped_column(String(16))
+    verdict: Mapped[str | None] = mapped_column(EnumString(Verdict))
     verdict_rationale: Mapped[str | None] = mapped_column(Text)
     verdict_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     verdict_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -3,10 +3,10 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db_types import UTCDateTime, not_blank, one_of, utcnow
+from app.db_types import EnumString, UTCDateTime, not_blank, one_of, utcnow
 from app.extensions import db
 from app.people.models import User
 from app.principles.models import Principle
@@ -76,8 +76,8 @@ class Feedback(db.Model):
     interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     is_practice: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(16), default=FeedbackStatus.DRAFT)
-    vote: Mapped[str | None] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(EnumString(FeedbackStatus), default=FeedbackStatus.DRAFT)
+    vote: Mapped[str | None] = mapped_column(EnumString(Vote, 24))
     # "Better than half of current peers at this level?"
     raises_bar: Mapped[bool | None] = mapped_column(Boolean)
     summary: Mapped[str] = mapped_column(Text, default="")
@@ -112,7 +112,7 @@ class FeedbackRating(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id", ondelete="CASCADE"))
     principle_id: Mapped[int] = mapped_column(ForeignKey("principles.id", ondelete="RESTRICT"), index=True)
-    rating: Mapped[str | None] = mapped_column(String(24))
+    rating: Mapped[str | None] = mapped_column(EnumString(Rating, 24))
     evidence: Mapped[str] = mapped_column(Text, default="")
 
     feedback: Mapped[Feedback] = relationship(back_populates="ratings")

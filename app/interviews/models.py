@@ -3,10 +3,10 @@
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db_types import UTCDateTime, one_of, utcnow
+from app.db_types import EnumString, UTCDateTime, one_of, utcnow
 from app.extensions import db
 from app.people.models import User
 from app.principles.models import Principle
@@ -39,7 +39,7 @@ class Interview(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     loop_id: Mapped[int] = mapped_column(ForeignKey("loops.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(EnumString(InterviewKind))
     interviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     duration_minutes: Mapped[int] = mapped_column(default=60)

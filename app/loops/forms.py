@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.forms_common import CheckboxListField, PersonField
+from app.forms_common import CheckboxListField, PersonField, options
 from app.interviews.models import InterviewKind
 
 
@@ -24,7 +24,7 @@ class NewLoopForm(LoopPeopleForm):
 
 
 class ScreenDecisionForm(FlaskForm):
-    outcome = RadioField("Decision", choices=[("advance", "Advance"), ("reject", "Reject")],
+    outcome = RadioField("Decision", choices=options([("advance", "Advance"), ("reject", "Reject")]),
                          validators=[InputRequired("Choose advance or reject.")])
     reason = TextAreaField("Reason", validators=[Optional(), Length(max=5000)],
                            description="Required when rejecting; the candidate's loop closes.")
@@ -32,14 +32,15 @@ class ScreenDecisionForm(FlaskForm):
 
 
 class CloseLoopForm(FlaskForm):
-    status = RadioField("Close as", choices=[("rejected", "Rejected"), ("withdrawn", "Withdrawn by the candidate")],
+    status = RadioField("Close as",
+                        choices=options([("rejected", "Rejected"), ("withdrawn", "Withdrawn by the candidate")]),
                         validators=[InputRequired("Choose how the loop ends.")])
     reason = TextAreaField("Reason", validators=[Optional(), Length(max=5000)])
     submit = SubmitField("Close loop")
 
 
 class InterviewForm(FlaskForm):
-    kind = SelectField("Kind", choices=[(k.value, k.label) for k in InterviewKind])
+    kind = SelectField("Kind", choices=options((k.value, k.label) for k in InterviewKind))
     interviewer_id = PersonField("Interviewer")
     starts_at = DateTimeLocalField("Starts", format="%Y-%m-%dT%H:%M",
                                    validators=[DataRequired("Enter the start date and time.")],

@@ -3,10 +3,10 @@
 from datetime import datetime
 from enum import IntEnum, StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db_types import UTCDateTime, one_of, utcnow
+from app.db_types import EnumString, UTCDateTime, one_of, utcnow
 from app.extensions import db
 from app.people.models import User
 
@@ -95,7 +95,7 @@ class Loop(db.Model):
     bar_raiser_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     shadow_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     step: Mapped[int] = mapped_column(default=Step.RESUME_REVIEW)
-    status: Mapped[str] = mapped_column(String(16), default=LoopStatus.OPEN)
+    status: Mapped[str] = mapped_column(EnumString(LoopStatus), default=LoopStatus.OPEN)
     close_reason: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
@@ -156,7 +156,7 @@ class ScreenDecision(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     loop_id: Mapped[int] = mapped_column(ForeignKey("loops.id", ondelete="CASCADE"))
     step: Mapped[int]
-    outcome: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(EnumString(ScreenOutcome))
     reason: Mapped[str] = mapped_column(Text, default="")
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -14,7 +14,7 @@ from app.candidates.models import Candidate
 from app.db_types import utcnow
 from app.errors import ServiceError, attach_to_form
 from app.extensions import db
-from app.forms_common import people_choices, principle_choices, to_utc
+from app.forms_common import options, people_choices, principle_choices, to_utc
 from app.interviews import services as interviews
 from app.interviews.models import Interview, InterviewKind
 from app.loops import services, workflow
@@ -102,9 +102,10 @@ def new():
     form = NewLoopForm()
     approved = db.session.scalars(select(Requisition).where(Requisition.status == RequisitionStatus.APPROVED)
                                   .order_by(Requisition.title)).all()
-    form.requisition_id.choices = [(r.id, f"{r.title} ({r.level})") for r in approved]
-    form.candidate_id.choices = [(c.id, f"{c.name} <{c.email}>" if c.email else c.name) for c in
-                                 db.session.scalars(select(Candidate).order_by(Candidate.created_at.desc()))]
+    form.requisition_id.choices = options((r.id, f"{r.title} ({r.level})") for r in approved)
+    form.candidate_id.choices = options(
+        (c.id, f"{c.name} <{c.email}>" if c.email else c.name)
+        for c in db.session.scalars(select(Candidate).order_by(Candidate.created_at.desc())))
     fill_people_choices(form)
     if not form.is_submitted():
         form.requisition_id.data = _int_arg("requisition_id")

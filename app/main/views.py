@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from app.db_types import utcnow
 from app.extensions import db
-from app.interviews.models import Interview
+from app.interviews.models import Interview, InterviewKind
 from app.loops.models import Loop, LoopStatus
 
 bp = Blueprint("main", __name__)
@@ -57,4 +57,4 @@ def home():
         .order_by(Interview.starts_at)
         .limit(20)
     ).all()
-    return render_template("main/home.html", loops=loops, upcoming=upcoming)
+    return render_template("main/home.html", loops=loops, upcoming=upcoming, InterviewKind=InterviewKind)

@@ -3,10 +3,10 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db_types import UTCDateTime, one_of, utcnow
+from app.db_types import EnumString, UTCDateTime, one_of, utcnow
 from app.extensions import db
 from app.people.models import User
 
@@ -36,7 +36,7 @@ class Offer(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     loop_id: Mapped[int] = mapped_column(ForeignKey("loops.id", ondelete="CASCADE"), unique=True)
-    status: Mapped[str] = mapped_column(String(16), default=OfferStatus.EXTENDED)
+    status: Mapped[str] = mapped_column(EnumString(OfferStatus), default=OfferStatus.EXTENDED)
     terms: Mapped[str] = mapped_column(Text, default="")
     extended_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     extended_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))

@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.db_types import UTCDateTime, not_blank, one_of, utcnow
+from app.db_types import EnumString, UTCDateTime, not_blank, one_of, utcnow
 from app.extensions import db
 
 
@@ -59,7 +59,7 @@ class User(UserMixin, db.Model):
     )
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_recruiter: Mapped[bool] = mapped_column(Boolean, default=False)
-    certification: Mapped[str] = mapped_column(String(16), default=Certification.NONE)
+    certification: Mapped[str] = mapped_column(EnumString(Certification), default=Certification.NONE)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)

@@ -6,7 +6,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db_types import UTCDateTime, not_blank, one_of, utcnow
+from app.db_types import EnumString, UTCDateTime, not_blank, one_of, utcnow
 from app.extensions import db
 from app.people.models import User
 
@@ -35,7 +35,7 @@ class Reference(db.Model):
     relation: Mapped[str] = mapped_column(String(200))  # e.g. "former manager"
     contacted_on: Mapped[date]
     summary: Mapped[str] = mapped_column(Text)
-    outcome: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(EnumString(ReferenceOutcome))
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.forms_common import CheckboxListField, PersonField
+from app.forms_common import CheckboxListField, PersonField, options
 
 
 class RequisitionForm(FlaskForm):
@@ -28,7 +28,7 @@ class JobDescriptionForm(FlaskForm):
 
 class CloseRequisitionForm(FlaskForm):
     open_loops = RadioField(
-        "Open loops", choices=[("keep", "Let them finish"), ("reject", "Reject them")], default="keep",
+        "Open loops", choices=options([("keep", "Let them finish"), ("reject", "Reject them")]), default="keep",
     )
     reason = StringField("Reason", validators=[Optional(), Length(max=1000)])
     submit = SubmitField("Close requisition")

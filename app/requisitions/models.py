@@ -6,7 +6,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db_types import UTCDateTime, not_blank, one_of, utcnow
+from app.db_types import EnumString, UTCDateTime, not_blank, one_of, utcnow
 from app.extensions import db
 from app.people.models import OrgUnit, User
 from app.principles.models import Principle
@@ -47,7 +47,7 @@ class Requisition(db.Model):
     hiring_manager_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     recruiter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     job_description: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(16), default=RequisitionStatus.DRAFT, index=True)
+    status: Mapped[str] = mapped_column(EnumString(RequisitionStatus), default=RequisitionStatus.DRAFT, index=True)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

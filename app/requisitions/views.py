@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from app import permissions
 from app.errors import ServiceError, attach_to_form
 from app.extensions import db
-from app.forms_common import people_choices, principle_choices
+from app.forms_common import options, people_choices, principle_choices
 from app.loops.models import Loop
 from app.people.models import OrgUnit, User
 from app.principles.models import Principle
@@ -38,7 +38,8 @@ def index():
 
 def requisition_form() -> RequisitionForm:
     form = RequisitionForm()
-    form.org_unit_id.choices = [(u.id, u.name) for u in db.session.scalars(select(OrgUnit).order_by(OrgUnit.name))]
+    form.org_unit_id.choices = options(
+        (u.id, u.name) for u in db.session.scalars(select(OrgUnit).order_by(OrgUnit.name)))
     form.hiring_manager_id.choices = people_choices()
     form.recruiter_id.choices = people_choices(select(User).where(User.active, User.is_recruiter))
     if not form.is_submitted():
