@@ -67,7 +67,8 @@ def make_requisition(hiring_manager: User, recruiter: User, n_principles: int = 
 def make_loop(step: int = Step.RESUME_REVIEW, *, recruiter: User | None = None,
               hiring_manager: User | None = None, bar_raiser: User | None = None,
               interviewers: list[User] | None = None, shadow: User | None = None,
-              status: str = LoopStatus.OPEN, outcome: str | None = None, verdict: str | None = None) -> Loop:
+              status: str = LoopStatus.OPEN, outcome: str | None = None, verdict: str | None = None,
+              phone_screen_evidence: str = "Led the ledger migration; cut p99 by half.") -> Loop:
     """Make a loop standing at `step` with everything the earlier gates needed."""
     recruiter = recruiter or make_user(is_recruiter=True, org_unit="Talent")
     hiring_manager = hiring_manager or make_user(org_unit="Payments")
@@ -88,7 +89,7 @@ def make_loop(step: int = Step.RESUME_REVIEW, *, recruiter: User | None = None,
                           starts_at=now - timedelta(days=10), principles=requisition.principles[:2])
         db.session.add(phone)
         db.session.flush()
-        submit_feedback(phone, hiring_manager, Vote.INCLINED)
+        submit_feedback(phone, hiring_manager, Vote.INCLINED, evidence=phone_screen_evidence)
         db.session.add(ScreenDecision(loop=loop, step=3, outcome=ScreenOutcome.ADVANCE, decided_by=hiring_manager))
     if step >= Step.IN_HOUSE_INTERVIEWS:
         panel = interviewers if interviewers is not None else (
@@ -133,10 +134,11 @@ def make_loop(step: int = Step.RESUME_REVIEW, *, recruiter: User | None = None,
     return loop
 
 
-def submit_feedback(interview: Interview, author: User, vote: str, raises_bar: bool = True) -> Feedback:
+def submit_feedback(interview: Interview, author: User, vote: str, raises_bar: bool = True,
+                    evidence: str = "Led the ledger migration; cut p99 by half.") -> Feedback:
     """Write and submit feedback the way the service must: ratings first, then the seal."""
     ratings = [
-        FeedbackRating(principle=p, rating=Rating.MEETS_THE_BAR, evidence="Led the ledger migration; cut p99 by half.")
+        FeedbackRating(principle=p, rating=Rating.MEETS_THE_BAR, evidence=evidence)
         for p in interview.principles
     ]
     feedback = Feedback(author=author, summary="Clear, specific examples.", ratings=ratings)

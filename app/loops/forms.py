@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.forms_common import CheckboxListField, PersonField, options
 from app.interviews.models import InterviewKind
@@ -43,7 +43,8 @@ class InterviewForm(FlaskForm):
     kind = SelectField("Kind", choices=options((k.value, k.label) for k in InterviewKind))
     interviewer_id = PersonField("Interviewer")
     starts_at = DateTimeLocalField("Starts", format="%Y-%m-%dT%H:%M",
-                                   validators=[DataRequired("Enter the start date and time.")],
+                                   validators=[InputRequired("Enter the start date and time.")],
+                                   invalid_value_message="Enter a date and time, like 2026-12-01 14:30.",
                                    description="In your time zone.")
     duration_minutes = IntegerField("Minutes", default=60,
                                     validators=[InputRequired("Enter the length in minutes."),

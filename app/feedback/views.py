@@ -1,0 +1,171 @@
+"""Feedback pages: write, submit, amend; and a loop's feedback under the blind rule."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from app import permissions
+from app.errors import ServiceError
+from app.extensions import db
+from app.feedback import policy, services
+from app.feedback.forms import AmendmentForm, FeedbackForm
+from app.feedback.models import Feedback
+from app.feedback.services import FeedbackConflict, FeedbackInput, RatingInput
+
+bp = Blueprint("feedback", __name__)
+
+
+@bp.before_request
+@login_required
+def signed_in():
+    pass
+
+
+def get_interview_or_404(loop, interview_id: int):
+    interview = next((i for i in loop.interviews if i.id == interview_id), None)
+    if interview is None:
+        abort(404)
+    return interview
+
+
+def form_for(feedback: Feedback, formdata=None) -> FeedbackForm:
+    """Build the form from the stored feedback, or from what the author just typed."""
+    if formdata is not None:
+        form = FeedbackForm(formdata=formdata)
+    else:
+        form = FeedbackForm(formdata=None, data={
+            "ratings": [{"rating": r.rating and r.rating.value,
+                         "evidence": r.evidence} for r in feedback.ratings],
+            "vote": feedback.vote and feedback.vote.value,
+            "raises_bar": None if feedback.raises_bar is None else ("yes" if feedback.raises_bar else "no"),
+            "summary": feedback.summary,
+            "version": feedback.version,
+        })
+    while len(form.ratings.entries) < len(feedback.ratings):
+        form.ratings.append_entry()
+    return form
+
+
+def input_from(form: FeedbackForm, feedback: Feedback) -> FeedbackInput:
+    """Read the form; the n-th rating entry is the n-th assigned principle, never an id the client sends."""
+    raises = form.raises_bar.data
+    return FeedbackInput(
+        ratings=[RatingInput(rating.principle_id, entry.rating.data or None, entry.evidence.data or "")
+                 for rating, entry in zip(feedback.ratings, form.ratings, strict=False)],
+        vote=form.vote.data or None,
+        raises_bar={"yes": True, "no": False}.get(raises),
+        summary=form.summary.data or "",
+    )
+
+
+def page(loop, interview, feedback, form=None, status=200, conflict: str | None = None, amendment_form=None):
+    form = form or form_for(feedback)
+    return render_template(
+        "feedback/form.html", loop=loop, interview=interview, feedback=feedback, form=form,
+        amendment_form=amendment_form or AmendmentForm(formdata=None), conflict=conflict,
+        due_at=services.due_at(interview), is_late=services.is_late(interview, feedback),
+        ratings=list(zip(feedback.ratings, form.ratings, strict=False)),
+    ), status
+
+
+@bp.route("/loops/<int:loop_id>/interviews/<int:interview_id>/feedback", methods=["GET", "POST"])
+def write(loop_id: int, interview_id: int):
+    loop = permissions.get_loop_or_404(loop_id)
+    interview = get_interview_or_404(loop, interview_id)
+    if services.writer_role(interview, current_user) is None:
+        abort(403)
+    existing = services.feedback_of(interview, current_user)
+    if request.method == "GET":
+        return page(loop, interview, existing or services.blank_feedback(interview, current_user))
+    form = form_for(existing or services.blank_feedback(interview, current_user), formdata=request.form)
+    if not form.validate_on_submit():
+        return page(loop, interview, existing or services.blank_feedback(interview, current_user), form, 422)
+    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    submitting = bool(form.submit.data)
+    try:
+        if existing is None:
+            feedback, version = services.start_feedback(interview, current_user), None
+        elif version == 0:
+            raise FeedbackConflict("A draft of this feedback was started elsewhere (another tab or window) "
+                                   "after you opened this page; nothing you typed was saved over it.")
+        else:
+            feedback = existing
+        if submitting:
+            services.submit_feedback(feedback, current_user, input_from(form, feedback), version)
+        else:
+            services.save_draft(feedback, current_user, input_from(form, feedback), version)
+        db.session.commit()
+    except (FeedbackConflict, StaleDataError, IntegrityError) as error:
+        db.session.rollback()
+        message = error.message if isinstance(error, FeedbackConflict) else (
+            "This feedback was saved elsewhere at the same moment; nothing you typed was saved over it.")
+        stored = services.feedback_of(interview, current_user) or services.blank_feedback(interview, current_user)
+        return page(loop, interview, stored, form, 409, conflict=message)
+    except ServiceError as error:
+        db.session.rollback()
+        stored = services.feedback_of(interview, current_user) or services.blank_feedback(interview, current_user)
+        form = form_for(stored, formdata=request.form)
+        for field_name, message in getattr(error, "problems", [(error.field, error.message)]):
+            attach(form, field_name, message)
+        return page(loop, interview, stored, form, 422)
+    if submitting:
+        flash("Feedback submitted and sealed. You can now read the others' submitted feedback on this loop.",
+              "success")
+        return redirect(url_for("feedback.loop_feedback", loop_id=loop.id))
+    flash("Draft saved. Only you can see it.", "success")
+    return redirect(url_for("feedback.write", loop_id=loop.id, interview_id=interview.id))
+
+
+def attach(form: FeedbackForm, field_name: str | None, message: str) -> None:
+    """Put a message on the named field ("ratings-0-evidence", "vote"), or above the form."""
+    if field_name and field_name.startswith("ratings-"):
+        _, index, sub = field_name.split("-")
+        target = getattr(form.ratings.entries[int(index)].form, sub)
+    else:
+        target = getattr(form, field_name, None) if field_name else None
+    if target is None:
+        form.form_errors.append(message)
+    else:
+        target.errors = [*target.errors, message]
+
+
+@bp.route("/loops/<int:loop_id>/interviews/<int:interview_id>/feedback/amend", methods=["POST"])
+def amend(loop_id: int, interview_id: int):
+    loop = permissions.get_loop_or_404(loop_id)
+    interview = get_interview_or_404(loop, interview_id)
+    feedback = services.feedback_of(interview, current_user)
+    if feedback is None:
+        abort(403)
+    form = AmendmentForm()
+    if form.validate_on_submit():
+        try:
+            services.add_amendment(feedback, current_user, form.body.data or "")
+        except ServiceError as error:
+            db.session.rollback()
+            if error.field:
+                form.body.errors = [*form.body.errors, error.message]
+            else:
+                form.form_errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("Amendment added.", "success")
+            return redirect(url_for("feedback.write", loop_id=loop.id, interview_id=interview.id))
+    return page(loop, interview, feedback, status=422, amendment_form=form)
+
+
+@bp.route("/loops/<int:loop_id>/feedback")
+def loop_feedback(loop_id: int):
+    """Show a loop's feedback as far as the blind rule allows, and who has submitted."""
+    loop = permissions.get_loop_or_404(loop_id)
+    access = policy.feedback_access(loop, current_user)
+    readable = [f for i in loop.interviews for f in i.feedbacks if access.can_read(f)]
+    board = None
+    if policy.can_see_submissions(loop, current_user):
+        board = [(i, next((f for f in i.feedbacks if not f.is_practice), None)) for i in loop.interviews]
+    return render_template(
+        "feedback/loop.html", loop=loop, readable=readable, access=access, board=board,
+        is_late=services.is_late, due_at=services.due_at,
+        own_pending=[i for i in policy.own_counted_interviews(loop, current_user)
+                     if not ((f := services.feedback_of(i, current_user)) and f.is_submitted)],
+    )

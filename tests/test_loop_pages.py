@@ -1,0 +1,275 @@
+"""Loop, requisition and candidate pages over HTTP: who gets what, and the actions."""
+
+from datetime import timedelta
+from io import BytesIO
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy import select
+
+from app.candidates.models import Candidate
+from app.db_types import utcnow
+from app.extensions import db
+from app.loops.models import Loop, LoopStatus, Step
+from app.people.models import User
+from app.requisitions.models import Requisition
+from tests import factories
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def setup(app, recruiter, hiring_manager, bar_raiser, interviewer):
+    """A loop at step 4 run by the role fixtures, plus an outsider loop."""
+    with app.app_context():
+        people = {p.id: db.session.get(User, p.id) for p in (recruiter, hiring_manager, bar_raiser, interviewer)}
+        loop = factories.make_loop(
+            step=Step.IN_HOUSE_INTERVIEWS, recruiter=people[recruiter.id], hiring_manager=people[hiring_manager.id],
+            bar_raiser=people[bar_raiser.id],
+            interviewers=[people[bar_raiser.id], people[interviewer.id]] + [factories.make_user() for _ in range(2)],
+        )
+        other = factories.make_loop(step=Step.WRITTEN_FEEDBACK)
+        db.session.commit()
+        return {"loop": loop.id, "other": other.id,
+                "interview": loop.interviews[-1].id, "other_interview": other.interviews[-1].id}
+
+
+def loop_paths(loop_id: int, interview_id: int) -> list[tuple[str, str]]:
+    return [
+        ("GET", f"/loops/{loop_id}"),
+        ("GET", f"/loops/{loop_id}/interviews/{interview_id}.ics"),
+        ("POST", f"/loops/{loop_id}/people"),
+        ("POST", f"/loops/{loop_id}/screen/2"),
+        ("POST", f"/loops/{loop_id}/advance"),
+        ("POST", f"/loops/{loop_id}/close"),
+        ("POST", f"/loops/{loop_id}/interviews"),
+        ("POST", f"/loops/{loop_id}/interviews/{interview_id}/cancel"),
+    ]
+
+
+def test_non_participants_get_404_for_everything_of_a_loop(app, client, auth, setup, interviewer, admin):
+    for person in (interviewer, admin):
+        auth.login(person)
+        for method, path in loop_paths(setup["other"], setup["other_interview"]):
+            assert client.open(path, method=method).status_code == 404, (person.email, path)
+        auth.logout()
+
+
+def test_an_interview_of_another_loop_is_404_through_this_loop(client, auth, setup, recruiter):
+    auth.login(recruiter)
+    assert client.get(f"/loops/{setup['loop']}/interviews/{setup['other_interview']}.ics").status_code == 404
+    assert client.get("/loops/999999").status_code == 404
+
+
+def test_participants_without_the_right_get_403(client, auth, setup, interviewer, bar_raiser):
+    for person in (interviewer, bar_raiser):
+        auth.login(person)
+        assert client.get(f"/loops/{setup['loop']}").status_code == 200
+        for path in ("people", "close", "interviews", f"interviews/{setup['interview']}/cancel"):
+            assert client.post(f"/loops/{setup['loop']}/{path}").status_code == 403, (person.email, path)
+        auth.logout()
+
+
+def test_the_loop_page_shows_the_stepper_and_why_the_move_is_blocked(client, auth, setup, recruiter):
+    auth.login(recruiter)
+    html = client.get(f"/loops/{setup['loop']}").get_data(as_text=True)
+    assert "In-house interviews" in html
+    assert "4 in-house interviews have not taken place yet." in html
+    refused = client.post(f"/loops/{setup['loop']}/advance", data={"to_step": "5"})
+    assert refused.status_code == 409
+    assert "4 in-house interviews have not taken place yet." in refused.get_data(as_text=True)
+
+
+def test_a_skip_is_refused_with_the_allowed_move(client, auth, setup, recruiter):
+    auth.login(recruiter)
+    refused = client.post(f"/loops/{setup['loop']}/advance", data={"to_step": "6"})
+    assert refused.status_code == 409
+    assert "can only move to Written feedback" in refused.get_data(as_text=True)
+
+
+def test_scheduling_refuses_an_overlap_with_a_field_message(app, client, auth, setup, recruiter, interviewer):
+    auth.login(recruiter)
+    with app.app_context():
+        loop = db.session.get(Loop, setup["loop"])
+        busy = next(i for i in loop.interviews if i.interviewer_id == interviewer.id)
+        start = busy.starts_at + timedelta(minutes=30)
+        principle_id = loop.requisition.principles[0].id
+    form = {"kind": "in_house", "interviewer_id": interviewer.id, "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "duration_minutes": "60", "location": "Room 2", "principle_ids": [principle_id]}
+    response = client.post(f"/loops/{setup['loop']}/interviews", data=form)
+    assert response.status_code == 422
+    assert "already has an in-house interview on this loop" in response.get_data(as_text=True)
+    someone = factories_user(app)
+    form["interviewer_id"] = someone
+    with app.app_context():
+        loop = db.session.get(Loop, setup["loop"])
+        db.session.add(factories.Interview(loop=factories.make_loop(step=3), kind="phone_screen",
+                                           interviewer=db.session.get(User, someone), starts_at=start))
+        db.session.commit()
+    response = client.post(f"/loops/{setup['loop']}/interviews", data=form)
+    assert response.status_code == 422
+    assert "is already interviewing" in response.get_data(as_text=True)
+    form["starts_at"] = (start + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    assert client.post(f"/loops/{setup['loop']}/interviews", data=form).status_code == 302
+
+
+def factories_user(app) -> int:
+    with app.app_context():
+        user = factories.make_user()
+        db.session.commit()
+        return user.id
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("starts_at", "", "Enter the start date and time."),
+    ("starts_at", "tomorrow-ish", "Enter a date and time, like 2026-12-01 14:30."),
+    ("duration_minutes", "5", "Between 15 and 480 minutes."),
+    ("interviewer_id", "999999", "Not a valid choice"),
+    ("principle_ids", "999999", "not a valid choice"),
+])
+def test_bad_interview_input_gets_a_field_message_and_writes_nothing(app, client, auth, setup, recruiter,
+                                                                     field, value, message):
+    auth.login(recruiter)
+    start = (utcnow() + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")
+    form = {"kind": "in_house", "interviewer_id": recruiter.id, "starts_at": start, "duration_minutes": "60",
+            field: value}
+    response = client.post(f"/loops/{setup['loop']}/interviews", data=form)
+    assert response.status_code == 422
+    assert message.lower() in response.get_data(as_text=True).lower()
+    with app.app_context():
+        assert len(db.session.get(Loop, setup["loop"]).interviews) == 5  # phone screen + four
+
+
+def test_the_calendar_file_downloads_for_a_participant(client, auth, setup, interviewer):
+    auth.login(interviewer)
+    response = client.get(f"/loops/{setup['loop']}/interviews/{setup['interview']}.ics")
+    assert response.status_code == 200
+    assert response.mimetype == "text/calendar"
+    assert "attachment" in response.headers["Content-Disposition"]
+    event = Calendar.from_ical(response.data).walk("VEVENT")[0]
+    assert "Principles to probe" in str(event.get("description"))
+
+
+def test_people_changes_are_refused_when_independence_breaks(app, client, auth, setup, recruiter, hiring_manager,
+                                                              bar_raiser):
+    auth.login(recruiter)
+    form = {"recruiter_id": recruiter.id, "hiring_manager_id": hiring_manager.id,
+            "bar_raiser_id": hiring_manager.id, "shadow_id": 0}
+    with app.app_context():
+        db.session.get(User, hiring_manager.id).certification = "certified"
+        db.session.commit()
+    response = client.post(f"/loops/{setup['loop']}/people", data=form)
+    assert response.status_code == 422
+    assert "The bar raiser cannot be the hiring manager." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Loop, setup["loop"]).bar_raiser_id == bar_raiser.id
+
+
+def test_closing_needs_a_reason_for_a_rejection_and_then_the_loop_is_read_only(app, client, auth, setup,
+                                                                                 recruiter):
+    auth.login(recruiter)
+    response = client.post(f"/loops/{setup['loop']}/close", data={"status": "rejected", "reason": ""})
+    assert response.status_code == 422
+    assert "Say why the candidate is rejected." in response.get_data(as_text=True)
+    assert client.post(f"/loops/{setup['loop']}/close",
+                       data={"status": "rejected", "reason": "Found a stronger finalist."}).status_code == 302
+    with app.app_context():
+        loop = db.session.get(Loop, setup["loop"])
+        assert loop.status == LoopStatus.REJECTED
+    assert client.post(f"/loops/{setup['loop']}/interviews", data={}).status_code == 403
+    html = client.get(f"/loops/{setup['loop']}").get_data(as_text=True)
+    assert "Found a stronger finalist." in html
+
+
+def test_the_loop_list_shows_only_my_loops_longest_waiting_first(app, client, auth, setup, recruiter):
+    with app.app_context():
+        older = factories.make_loop(step=Step.RESUME_REVIEW, recruiter=db.session.get(User, recruiter.id))
+        older.step_entered_at = utcnow() - timedelta(days=30)
+        older_candidate = older.candidate.name
+        db.session.commit()
+        other_candidate = db.session.get(Loop, setup["other"]).candidate.name
+        mine = db.session.get(Loop, setup["loop"]).candidate.name
+    auth.login(recruiter)
+    html = client.get("/loops/").get_data(as_text=True)
+    assert older_candidate in html and mine in html and other_candidate not in html
+    assert html.index(older_candidate) < html.index(mine)
+    filtered = client.get("/loops/?step=2").get_data(as_text=True)
+    assert older_candidate in filtered and mine not in filtered
+
+
+def test_a_recruiter_takes_a_requisition_to_a_loop(app, client, auth, recruiter, hiring_manager, bar_raiser):
+    auth.login(recruiter)
+    with app.app_context():
+        unit = db.session.get(User, hiring_manager.id).org_unit_id
+    response = client.post("/requisitions/new", data={
+        "title": "Senior Engineer, Ledger", "level": "L6", "org_unit_id": unit,
+        "hiring_manager_id": hiring_manager.id, "recruiter_id": recruiter.id})
+    assert response.status_code == 302
+    with app.app_context():
+        requisition_id = db.session.scalar(select(Requisition.id))
+        principle_ids = [p.id for p in factories.principles(3)]
+    auth.logout()
+    auth.login(hiring_manager)
+    refused = client.post(f"/requisitions/{requisition_id}/approve")
+    assert refused.status_code == 422
+    assert "Write the job description." in refused.get_data(as_text=True)
+    client.post(f"/requisitions/{requisition_id}/description",
+                data={"job_description": "Own the ledger.", "principle_ids": principle_ids})
+    assert client.post(f"/requisitions/{requisition_id}/approve").status_code == 302
+    auth.logout()
+    auth.login(recruiter)
+    response = client.post("/candidates/new", data={
+        "name": "Jo Park", "email": "jo@example.test", "resume_url": "",
+        "resume_pdf": (BytesIO(PDF), "jo.pdf")}, content_type="multipart/form-data")
+    assert response.status_code == 302
+    with app.app_context():
+        candidate_id = db.session.scalar(select(Candidate.id))
+    response = client.post("/loops/new", data={
+        "requisition_id": requisition_id, "candidate_id": candidate_id, "recruiter_id": recruiter.id,
+        "hiring_manager_id": hiring_manager.id, "bar_raiser_id": bar_raiser.id, "shadow_id": 0})
+    assert response.status_code == 302
+    with app.app_context():
+        loop = db.session.scalar(select(Loop))
+        assert loop.step == Step.RESUME_REVIEW and loop.bar_raiser_id == bar_raiser.id
+        loop_id = loop.id
+    assert client.post(f"/loops/{loop_id}/screen/2", data={"outcome": "advance"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Loop, loop_id).step == Step.PHONE_SCREEN
+
+
+def test_resumes_are_served_only_to_loop_participants(app, client, auth, setup, recruiter, interviewer):
+    with app.app_context():
+        loop = db.session.get(Loop, setup["loop"])
+        other = db.session.get(Loop, setup["other"])
+        from app.candidates.services import store_resume
+
+        for candidate in (loop.candidate, other.candidate):
+            store_resume(candidate, PDF, "cv.pdf")
+        db.session.commit()
+        mine, theirs = loop.candidate_id, other.candidate_id
+    auth.login(interviewer)
+    response = client.get(f"/candidates/{mine}/resume.pdf")
+    assert response.status_code == 200 and response.data == PDF
+    assert response.mimetype == "application/pdf"
+    response.close()
+    assert client.get(f"/candidates/{theirs}/resume.pdf").status_code == 404
+    assert client.get(f"/candidates/{theirs}").status_code == 404
+
+
+def test_a_fake_pdf_upload_is_refused_beside_the_field(app, client, auth, recruiter):
+    auth.login(recruiter)
+    response = client.post("/candidates/new", data={
+        "name": "Jo Park", "resume_pdf": (BytesIO(b"<html>not a pdf</html>"), "cv.pdf")},
+        content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "The résumé must be a PDF file." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Candidate)) is None
+
+
+def test_a_duplicate_candidate_e_mail_is_flagged(app, client, auth, recruiter):
+    auth.login(recruiter)
+    client.post("/candidates/new", data={"name": "Jo Park", "email": "jo@example.test"})
+    response = client.post("/candidates/new", data={"name": "Joanne Park", "email": "JO@example.test"},
+                           follow_redirects=True)
+    assert "Another candidate already has this e-mail" in response.get_data(as_text=True)
