@@ -115,3 +115,28 @@ def test_every_reader_sees_exactly_what_the_rule_allows_on_every_page(app, clien
                 for feedback in interview.feedbacks:
                     author = names[feedback.author_id]
                     assert access.can_read(feedback) == expected_readable(reader, author, submitted, step)
+
+
+def test_demo_interviewer_sees_nothing_of_the_feedback_on_the_loop_they_have_not_submitted(app, client, runner):
+    from app.demo import DEMO_PASSWORD
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        me = db.session.scalar(db.select(User).where(User.email == "interviewer@demo.test"))
+        loop = next(
+            loop for loop in db.session.scalars(db.select(Loop).where(Loop.step == Step.WRITTEN_FEEDBACK))
+            if any(i.interviewer_id == me.id for i in loop.interviews)
+        )
+        others = [f for i in loop.interviews for f in i.feedbacks if f.author_id != me.id and f.is_submitted]
+        assert others, "the demo loop should have someone else's submitted feedback"
+        secrets = {r.evidence for f in others for r in f.ratings} | {f.summary for f in others if f.summary}
+        pages = [f"/loops/{loop.id}", f"/loops/{loop.id}/feedback", "/", "/loops/"]
+        pages += [f"/loops/{loop.id}/interviews/{i.id}/feedback" for i in loop.interviews]
+    client.post("/login", data={"email": "interviewer@demo.test", "password": DEMO_PASSWORD})
+    responses = [client.get(path) for path in pages]
+    assert [r.status_code for r in responses[:4]] == [200, 200, 200, 200]
+    seen = " ".join(r.get_data(as_text=True) for r in responses)
+    from markupsafe import escape
+
+    for secret in secrets:
+        assert str(escape(secret)) not in seen and secret not in seen

@@ -13,11 +13,8 @@ from dataclasses import dataclass
 from app.feedback.models import Feedback, FeedbackStatus
 from app.interviews.models import InterviewKind
 from app.loops.models import Loop, Step
-from app.loops.workflow import loop_roles
+from app.loops.workflow import SUBMISSION_WATCHERS, loop_roles
 from app.people.models import User
-
-# Who may see who has submitted and when (never what), at any time.
-SUBMISSION_WATCHERS = {"recruiter", "hiring_manager", "bar_raiser"}
 
 
 def own_counted_interviews(loop: Loop, user: User):

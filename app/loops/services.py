@@ -71,9 +71,14 @@ def suggest_bar_raisers(hiring_manager: User, recruiter: User, limit: int = 5) -
     return [(u, counts.get(u.id, 0)) for u in fit[:limit]]
 
 
-def create_loop(requisition: Requisition, candidate, actor: User, *, recruiter: User, hiring_manager: User,
-                bar_raiser: User | None = None, shadow: User | None = None) -> Loop:
+def create_loop(requisition: Requisition | None, candidate, actor: User, *, recruiter: User,
+                hiring_manager: User | None, bar_raiser: User | None = None, shadow: User | None = None) -> Loop:
     """Open a loop at step 2 against an approved requisition."""
+    if requisition is None:
+        raise ServiceError("Choose a requisition.", field="requisition_id")
+    if candidate is None:
+        raise ServiceError("Choose a candidate.", field="candidate_id")
+    hiring_manager = hiring_manager or requisition.hiring_manager
     if not requisition.is_approved:
         raise ServiceError("Loops are created only against an approved requisition.", field="requisition_id")
     require_independence(bar_raiser=bar_raiser, hiring_manager=hiring_manager, recruiter=recruiter,

@@ -51,7 +51,8 @@ def index():
     """List the loops the user takes part in, longest-waiting first."""
     filters = {name: _int_arg(name) for name in ("step", "requisition", "org_unit", "person")}
     status = request.args.get("status", "open")
-    query = select(Loop).join(Loop.requisition).where(permissions.participant_filter(current_user))
+    mine = permissions.participant_filter(current_user)
+    query = select(Loop).join(Loop.requisition).where(mine)
     if status in {s.value for s in LoopStatus}:
         query = query.where(Loop.status == status)
     if filters["step"]:
@@ -76,8 +77,12 @@ def index():
     return render_template(
         "loops/index.html", loops=loops, filters=filters, status=status, page=page, total=total,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), steps=STEP_LABELS, statuses=LoopStatus,
-        requisitions=db.session.scalars(select(Requisition).order_by(Requisition.title)).all(),
-        org_units=db.session.scalars(select(OrgUnit).order_by(OrgUnit.name)).all(),
+        # Filter choices come from the viewer's own loops: nobody learns of requisitions they are not part of.
+        requisitions=db.session.scalars(select(Requisition).where(Requisition.id.in_(
+            select(Loop.requisition_id).where(mine))).order_by(Requisition.title)).all(),
+        org_units=db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(
+            select(Requisition.org_unit_id).join(Loop, Loop.requisition_id == Requisition.id).where(mine)))
+            .order_by(OrgUnit.name)).all(),
         people=db.session.scalars(select(User).where(User.active).order_by(User.name)).all(),
         now=utcnow(),
     )
@@ -102,18 +107,18 @@ def new():
     form = NewLoopForm()
     approved = db.session.scalars(select(Requisition).where(Requisition.status == RequisitionStatus.APPROVED)
                                   .order_by(Requisition.title)).all()
-    form.requisition_id.choices = options((r.id, f"{r.title} ({r.level})") for r in approved)
-    form.candidate_id.choices = options(
+    form.requisition_id.choices = options(
+        [(0, "Choose a requisition…")] + [(r.id, f"{r.title} ({r.level})") for r in approved])
+    form.candidate_id.choices = options([(0, "Choose a candidate…")] + [
         (c.id, f"{c.name} <{c.email}>" if c.email else c.name)
-        for c in db.session.scalars(select(Candidate).order_by(Candidate.created_at.desc())))
+        for c in db.session.scalars(select(Candidate).order_by(Candidate.created_at.desc()))])
     fill_people_choices(form)
+    form.hiring_manager_id.choices = options(
+        [(0, "The requisition's hiring manager")] + [(c.value, c.label) for c in form.hiring_manager_id.choices])
     if not form.is_submitted():
         form.requisition_id.data = _int_arg("requisition_id")
         form.candidate_id.data = _int_arg("candidate_id")
         form.recruiter_id.data = current_user.id
-        chosen = db.session.get(Requisition, form.requisition_id.data or 0)
-        if chosen is not None:
-            form.hiring_manager_id.data = chosen.hiring_manager_id
     requisition = db.session.get(Requisition, form.requisition_id.data or 0)
     hiring_manager = person(form.hiring_manager_id.data) or (requisition and requisition.hiring_manager)
     recruiter = person(form.recruiter_id.data) or current_user
@@ -121,7 +126,7 @@ def new():
     if form.validate_on_submit():
         try:
             loop = services.create_loop(
-                requisition, db.session.get(Candidate, form.candidate_id.data), current_user,
+                requisition, db.session.get(Candidate, form.candidate_id.data or 0), current_user,
                 recruiter=recruiter, hiring_manager=hiring_manager,
                 bar_raiser=person(form.bar_raiser_id.data), shadow=person(form.shadow_id.data),
             )
@@ -179,7 +184,7 @@ def interview_form(loop: Loop, formdata=None) -> InterviewForm:
 
 
 def loop_page(loop: Loop, status: int = 200, **forms):
-    unmet = workflow.unmet_conditions(loop)
+    unmet = workflow.unmet_conditions_for(loop, current_user)
     roles = workflow.loop_roles(loop, current_user)
     history = db.session.scalars(
         select(AuditEntry).where(AuditEntry.loop_id == loop.id).options(selectinload(AuditEntry.actor))

@@ -145,6 +145,24 @@ def unmet_conditions(loop: Loop) -> list[str]:
     return gate(loop)
 
 
+# Who may learn who has (not) submitted feedback: PRODUCT.md, "Who may read what".
+SUBMISSION_WATCHERS = {"recruiter", "hiring_manager", "bar_raiser"}
+
+
+def unmet_conditions_for(loop: Loop, user: User) -> list[str]:
+    """Return the unmet conditions as `user` may see them.
+
+    The written-feedback gate names who has not submitted; anyone but the
+    recruiter, hiring manager and bar raiser is told only what is theirs to do.
+    """
+    unmet = unmet_conditions(loop)
+    if loop.step != Step.WRITTEN_FEEDBACK or not loop.is_open or loop_roles(loop, user) & SUBMISSION_WATCHERS:
+        return unmet
+    mine = f"{user.name} has not submitted feedback."
+    return (["Submit your feedback."] if mine in unmet else []) + (
+        ["Every in-house interviewer submits their feedback."] if unmet else [])
+
+
 def loop_roles(loop: Loop, user: User) -> set[str]:
     roles = set()
     for role in ("recruiter", "hiring_manager", "bar_raiser", "shadow"):

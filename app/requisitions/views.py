@@ -2,7 +2,7 @@
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
 from app import permissions
@@ -32,7 +32,8 @@ def index():
                                         selectinload(Requisition.org_unit))
     if not (permissions.is_recruiter() or permissions.is_admin()):
         query = query.where(Requisition.hiring_manager_id == current_user.id)
-    requisitions = db.session.scalars(query.order_by(Requisition.status, Requisition.created_at.desc())).all()
+    drafts_first = case({"draft": 0, "approved": 1}, value=Requisition.status, else_=2)
+    requisitions = db.session.scalars(query.order_by(drafts_first, Requisition.created_at.desc())).all()
     return render_template("requisitions/index.html", requisitions=requisitions)
 
 
@@ -94,6 +95,7 @@ def show_page(requisition: Requisition, status: int = 200, **forms):
         "description_form": description_form(requisition, formdata=False),
         "close_form": CloseRequisitionForm(formdata=None),
         "open_loop_count": sum(1 for loop in loops if loop.is_open),
+        "principles": ordered_principles(),
     }
     context.update(forms)
     return render_template("requisitions/show.html", **context), status
