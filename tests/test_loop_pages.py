@@ -273,3 +273,35 @@ def test_a_duplicate_candidate_e_mail_is_flagged(app, client, auth, recruiter):
     response = client.post("/candidates/new", data={"name": "Joanne Park", "email": "JO@example.test"},
                            follow_redirects=True)
     assert "Another candidate already has this e-mail" in response.get_data(as_text=True)
+
+
+def test_my_work_shows_each_role_what_is_theirs_to_do(app, client, auth, recruiter, hiring_manager, bar_raiser,
+                                                      interviewer):
+    with app.app_context():
+        people = {p.id: db.session.get(User, p.id) for p in (recruiter, hiring_manager, bar_raiser, interviewer)}
+        screening = factories.make_loop(step=Step.RESUME_REVIEW, recruiter=people[recruiter.id],
+                                        hiring_manager=people[hiring_manager.id])
+        scheduled = factories.make_loop(
+            step=Step.IN_HOUSE_INTERVIEWS, recruiter=people[recruiter.id], hiring_manager=people[hiring_manager.id],
+            bar_raiser=people[bar_raiser.id], interviewers=[people[bar_raiser.id], people[interviewer.id]])
+        draft = factories.make_requisition(people[hiring_manager.id], people[recruiter.id], approved=False)
+        draft.title = "Principal Engineer, Risk"
+        names = {"screening": screening.candidate.name, "scheduled": scheduled.candidate.name}
+        db.session.commit()
+    auth.login(hiring_manager)
+    html = client.get("/").get_data(as_text=True)
+    assert "Screen the résumé" in html and names["screening"] in html
+    assert "Write and approve the job description" in html and "Principal Engineer, Risk" in html
+    auth.logout()
+    auth.login(recruiter)
+    html = client.get("/").get_data(as_text=True)
+    assert "Loops you recruit for, by step" in html
+    assert "Attach the candidate&#39;s résumé (a PDF or a link)." in html
+    auth.logout()
+    auth.login(bar_raiser)
+    html = client.get("/").get_data(as_text=True)
+    assert "Check the loop" in html and names["scheduled"] in html
+    auth.logout()
+    auth.login(interviewer)
+    html = client.get("/").get_data(as_text=True)
+    assert "Upcoming interviews" in html and names["scheduled"] in html and names["screening"] not in html
