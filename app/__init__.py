@@ -65,9 +65,11 @@ def register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
     from app.candidates.views import bp as candidates_bp
+    from app.debrief.views import bp as debrief_bp
     from app.feedback.views import bp as feedback_bp
     from app.loops.views import bp as loops_bp
     from app.main.views import bp as main_bp
+    from app.offers.views import bp as offers_bp
     from app.requisitions.views import bp as requisitions_bp
 
     app.register_blueprint(main_bp)
@@ -77,6 +79,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(candidates_bp, url_prefix="/candidates")
     app.register_blueprint(loops_bp, url_prefix="/loops")
     app.register_blueprint(feedback_bp)
+    app.register_blueprint(debrief_bp)
+    app.register_blueprint(offers_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

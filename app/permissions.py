@@ -71,6 +71,9 @@ def get_loop_or_404(loop_id: int) -> Loop:
             selectinload(Loop.interviews).selectinload(Interview.feedbacks),
             selectinload(Loop.screen_decisions),
             selectinload(Loop.references),
+            selectinload(Loop.final_votes),
+            selectinload(Loop.decision),
+            selectinload(Loop.offer),
         )
     )
     if loop is None or not is_loop_participant(loop):
@@ -100,6 +103,15 @@ def can_screen(loop: Loop, step: int, user: User | None = None) -> bool:
         return False
     allowed = {loop.recruiter_id, loop.hiring_manager_id} if step == 2 else {loop.hiring_manager_id}
     return user.id in allowed
+
+
+def can_record_references(loop: Loop, user: User | None = None) -> bool:
+    user = _user(user)
+    return loop.is_open and loop.step == 7 and user.id in (loop.recruiter_id, loop.hiring_manager_id)
+
+
+def can_manage_offer(loop: Loop, user: User | None = None) -> bool:
+    return loop.is_open and loop.step == 8 and _user(user).id == loop.recruiter_id
 
 
 def require(allowed: bool) -> None:
@@ -149,5 +161,6 @@ def get_candidate_or_404(candidate_id: int) -> Candidate:
 
 TEMPLATE_PREDICATES = (
     "is_admin", "is_recruiter", "is_loop_participant", "can_manage_loop", "can_close_loop",
-    "can_advance_loop", "can_screen", "can_see_requisition", "can_read_resume",
+    "can_advance_loop", "can_screen", "can_see_requisition", "can_read_resume", "can_record_references",
+    "can_manage_offer",
 )

@@ -224,3 +224,16 @@ def test_resumes_are_judged_by_content_and_size(people, ctx):
                                notes="", resume_pdf=PDF, resume_filename="../../etc/cv.PDF")
     assert candidate.resume_filename == "cv.PDF" and candidate.resume_file.endswith(".pdf")
     assert is_pdf(PDF) and not is_pdf(b"%PDF-1.4 truncated")
+
+
+def test_an_interview_on_a_closed_loop_frees_the_interviewer(people):
+    from app.loops.workflow import close_loop
+
+    closed = factories.make_loop(step=Step.IN_HOUSE_INTERVIEWS, interviewers=[])
+    other = factories.make_loop(step=Step.IN_HOUSE_INTERVIEWS, interviewers=[])
+    person = factories.make_user()
+    start = utcnow().replace(microsecond=0) + timedelta(days=5)
+    schedule(closed, person, start)
+    close_loop(closed, closed.recruiter, "withdrawn", "")
+    db.session.flush()
+    schedule(other, person, start)  # no refusal: the closed loop's interview will not happen

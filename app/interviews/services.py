@@ -1,7 +1,7 @@
 """Scheduling interviews, principle coverage, and calendar files."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from icalendar import Calendar, Event
 from sqlalchemy import select
@@ -10,7 +10,7 @@ from app.audit.services import record
 from app.errors import ServiceError
 from app.extensions import db
 from app.interviews.models import Interview, InterviewKind
-from app.loops.models import Loop, Step
+from app.loops.models import Loop, LoopStatus, Step
 from app.people.models import User
 from app.principles.models import Principle
 
@@ -68,8 +68,12 @@ def coverage(loop: Loop) -> Coverage:
 
 def overlapping_interview(interviewer: User, starts_at: datetime, ends_at: datetime,
                           exclude: Interview | None = None) -> Interview | None:
-    """Return an interview of this interviewer's that overlaps the given time, if any."""
-    query = select(Interview).where(
+    """Return an interview of this interviewer's that overlaps the given time, if any.
+
+    Interviews on closed loops will not happen, so they free the time.
+    """
+    query = select(Interview).join(Interview.loop).where(
+        Loop.status == LoopStatus.OPEN,
         Interview.interviewer_id == interviewer.id,
         Interview.starts_at < ends_at,
         Interview.starts_at > starts_at - MAX_DURATION,
@@ -80,7 +84,8 @@ def overlapping_interview(interviewer: User, starts_at: datetime, ends_at: datet
 
 
 def schedule_interview(loop: Loop, actor: User, *, kind: str, interviewer: User, starts_at: datetime,
-                       duration_minutes: int, location: str, principles: list[Principle]) -> Interview:
+                       duration_minutes: int, location: str, principles: list[Principle],
+                       zone: tzinfo = UTC) -> Interview:
     """Book an interviewer for the loop, refusing overlaps and an unfit panel."""
     kind = InterviewKind(kind)
     if not loop.is_open:
@@ -109,9 +114,10 @@ def schedule_interview(loop: Loop, actor: User, *, kind: str, interviewer: User,
     ends_at = starts_at + timedelta(minutes=duration_minutes)
     clash = overlapping_interview(interviewer, starts_at, ends_at)
     if clash is not None:
+        start, end = clash.starts_at.astimezone(zone), clash.ends_at.astimezone(zone)
         raise ServiceError(
-            f"{interviewer.name} is already interviewing from {clash.starts_at:%d %b %H:%M} to "
-            f"{clash.ends_at:%H:%M} UTC.", field="starts_at")
+            f"{interviewer.name} is already interviewing from {start:%d %b %H:%M} to {end:%H:%M} {end.tzname()}.",
+            field="starts_at")
     interview = Interview(loop=loop, kind=kind, interviewer=interviewer, starts_at=starts_at,
                           duration_minutes=duration_minutes, location=location.strip(), principles=principles)
     db.session.add(interview)

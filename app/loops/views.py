@@ -14,6 +14,8 @@ from app.candidates.models import Candidate
 from app.db_types import utcnow
 from app.errors import ServiceError, attach_to_form
 from app.extensions import db
+from app.feedback.policy import feedback_access
+from app.formatting import viewer_zone
 from app.forms_common import options, people_choices, principle_choices, to_utc
 from app.interviews import services as interviews
 from app.interviews.models import Interview, InterviewKind
@@ -27,8 +29,10 @@ from app.loops.forms import (
     ScreenDecisionForm,
 )
 from app.loops.models import STEP_LABELS, Loop, LoopStatus, Step
+from app.offers.forms import ExtendOfferForm, ResolveOfferForm
 from app.people.models import Certification, OrgUnit, User
 from app.principles.models import Principle
+from app.references.forms import ReferenceForm
 from app.requisitions.models import Requisition, RequisitionStatus
 
 bp = Blueprint("loops", __name__)
@@ -207,6 +211,10 @@ def loop_page(loop: Loop, status: int = 200, **forms):
         "close_form": CloseLoopForm(formdata=None),
         "interview_form": interview_form(loop),
         "action_form": ActionForm(formdata=None),
+        "reference_form": ReferenceForm(formdata=None),
+        "offer_form": ExtendOfferForm(formdata=None),
+        "resolve_form": ResolveOfferForm(formdata=None),
+        "can_open_debrief": loop.step >= Step.DEBRIEF and feedback_access(loop, current_user).can_read_others,
         "can_schedule": permissions.can_manage_loop(loop) and loop.step <= Step.IN_HOUSE_INTERVIEWS,
         "now": utcnow(),
         "Step": Step,
@@ -317,7 +325,7 @@ def schedule(loop_id: int):
         interview = interviews.schedule_interview(
             loop, current_user, kind=form.kind.data, interviewer=person(form.interviewer_id.data),
             starts_at=to_utc(form.starts_at.data), duration_minutes=form.duration_minutes.data,
-            location=form.location.data or "", principles=list(chosen),
+            location=form.location.data or "", principles=list(chosen), zone=viewer_zone(),
         )
     except ServiceError as error:
         return refused(loop, error, form, "interview_form")

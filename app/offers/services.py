@@ -1,0 +1,58 @@
+"""The offer (step 8): extended, then accepted (hired), declined or rescinded."""
+
+from app.audit.services import record
+from app.db_types import utcnow
+from app.errors import ServiceError
+from app.extensions import db
+from app.loops.models import Loop, LoopStatus, Step
+from app.loops.workflow import WorkflowError
+from app.offers.models import Offer, OfferStatus
+from app.people.models import User
+
+ENDINGS = {
+    OfferStatus.ACCEPTED: LoopStatus.HIRED,
+    OfferStatus.DECLINED: LoopStatus.WITHDRAWN,
+    OfferStatus.RESCINDED: LoopStatus.REJECTED,
+}
+
+
+def _require_offer_step(loop: Loop, actor: User) -> None:
+    if not loop.is_open or loop.step != Step.OFFER:
+        raise WorkflowError("Offers are made while the loop is at the offer step.")
+    if actor.id != loop.recruiter_id:
+        raise WorkflowError("Only the loop's recruiter records the offer.")
+
+
+def extend_offer(loop: Loop, actor: User, terms: str) -> Offer:
+    _require_offer_step(loop, actor)
+    if loop.offer is not None:
+        raise ServiceError("An offer was already extended on this loop.")
+    offer = Offer(loop=loop, terms=terms.strip(), extended_by=actor)
+    db.session.add(offer)
+    db.session.flush()
+    record("offer.extended", offer, actor, loop=loop, to_state=OfferStatus.EXTENDED.label)
+    return offer
+
+
+def resolve_offer(loop: Loop, actor: User, status: str, reason: str = "") -> Offer:
+    """Accept (the loop ends hired), decline or rescind (the loop closes) the extended offer."""
+    _require_offer_step(loop, actor)
+    offer = loop.offer
+    if offer is None or offer.status != OfferStatus.EXTENDED:
+        raise ServiceError("There is no open offer on this loop.")
+    status, reason = OfferStatus(status), reason.strip()
+    if status not in ENDINGS:
+        raise ServiceError("An offer is accepted, declined or rescinded.", field="status")
+    if status == OfferStatus.RESCINDED and not reason:
+        raise ServiceError("Say why the offer is rescinded.", field="reason")
+    offer.status, offer.resolved_at, offer.resolved_by = status, utcnow(), actor
+    db.session.flush()
+    record(f"offer.{status.value}", offer, actor, loop=loop, from_state=OfferStatus.EXTENDED.label,
+           to_state=status.label, reason=reason)
+    ending = ENDINGS[status]
+    record("loop.closed", loop, actor, loop=loop, from_state=Step.OFFER.label, to_state=ending.label,
+           reason=reason or f"Offer {status.value}.")
+    loop.status, loop.close_reason = ending, reason or f"Offer {status.value}."
+    loop.closed_at, loop.closed_by = utcnow(), actor
+    db.session.flush()
+    return offer
