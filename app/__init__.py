@@ -4,7 +4,7 @@ import logging
 import os
 import sqlite3
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm.exc import StaleDataError
@@ -25,6 +25,7 @@ def create_app(config_class: type = Config) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
+    register_security_headers(app)
     register_commands(app)
     configure_logging(app)
     return app
@@ -110,6 +111,34 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         {name: getattr(permissions, name) for name in permissions.TEMPLATE_PREDICATES}
     )
+
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+def register_security_headers(app: Flask) -> None:
+    """Send the same protective headers with every response; pages about people are never cached."""
+
+    @app.after_request
+    def protect(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        if request.endpoint != "static":
+            headers.setdefault("Cache-Control", "no-store")
+        return response
 
 
 def register_commands(app: Flask) -> None:

@@ -15,3 +15,15 @@ def test_health_check_says_unavailable_when_the_database_is_gone(tmp_path):
     assert response.status_code == 503
     assert response.get_json() == {"status": "unavailable"}
     dispose(app)
+
+
+def test_every_page_sends_the_protective_headers(client):
+    response = client.get("/login")
+    policy = response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy and "script-src 'self'" in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["Cache-Control"] == "no-store"
+    static = client.get("/static/css/app.css")
+    assert "no-store" not in static.headers.get("Cache-Control", "")
+    static.close()

@@ -1,0 +1,73 @@
+"""A disk cache of rendered reports, keyed by the report's fingerprint.
+
+App instances keep no state in process (PRODUCT.md), so rendered PDFs live
+in files under the instance folder (or PDF_CACHE_DIR). Each instance's disk
+is its own cache: a miss only costs one render. A file is written under a
+temporary name and renamed into place, so a reader never sees half a PDF.
+The cached PDF is the first rendering of that exact data, generation time
+included.
+"""
+
+import logging
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from flask import Flask
+
+log = logging.getLogger(__name__)
+KEY = re.compile(r"^[0-9a-f]{64}\.[A-Za-z0-9_+~-]{1,80}$")
+DEFAULT_MAX_FILES = 500
+
+
+class PdfCache:
+    def __init__(self, folder: Path, max_files: int = DEFAULT_MAX_FILES):
+        self.folder = folder
+        self.max_files = max_files
+
+    @classmethod
+    def for_app(cls, app: Flask, layout: str) -> "PdfCache":
+        """Return the app's cache for one version of the report's layout (template and CSS)."""
+        root = app.config.get("PDF_CACHE_DIR") or os.path.join(app.instance_path, "pdf-cache")
+        return cls(Path(root) / layout, int(app.config.get("PDF_CACHE_MAX_FILES", DEFAULT_MAX_FILES)))
+
+    def path(self, key: str) -> Path:
+        if not KEY.match(key):
+            raise ValueError(f"not a report cache key: {key!r}")
+        return self.folder / f"{key}.pdf"
+
+    def get(self, key: str) -> bytes | None:
+        """Return the cached PDF for `key`, or None."""
+        path = self.path(key)
+        try:
+            data = path.read_bytes()
+            os.utime(path)  # recently used files survive pruning
+        except FileNotFoundError:
+            return None
+        return data or None
+
+    def put(self, key: str, pdf: bytes) -> None:
+        """Store a PDF atomically; a cache that cannot be written is logged, never fatal."""
+        path = self.path(key)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.folder, prefix=".tmp-", suffix=".pdf", delete=False) as tmp:
+                tmp.write(pdf)
+            os.replace(tmp.name, path)
+            self.prune()
+        except OSError:
+            log.warning("could not write the report cache file %s", path, exc_info=True)
+
+    def prune(self) -> None:
+        """Keep the most recently used `max_files` reports."""
+        entries = [entry for entry in os.scandir(self.folder) if entry.name.endswith(".pdf")
+                   and not entry.name.startswith(".")]
+        if len(entries) <= self.max_files:
+            return
+        entries.sort(key=lambda entry: entry.stat().st_mtime, reverse=True)
+        for entry in entries[self.max_files:]:
+            try:
+                os.unlink(entry.path)
+            except FileNotFoundError:
+                pass

@@ -1,0 +1,135 @@
+"""Render the debrief report to PDF with WeasyPrint, fetching nothing but the app's bundled assets.
+
+The template names its assets by an internal scheme (`report-asset:fonts/…`).
+`BundledAssetFetcher` serves exactly those URLs from app/static and refuses
+every other one (file paths, http, data: URLs, relative paths) by raising;
+it never opens a URL itself, so it cannot follow a redirect. It is built with
+`fail_on_errors`, so a refusal stops the render instead of becoming a warning.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache, partial
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import current_app, render_template
+from weasyprint import HTML, URLFetcher
+from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
+
+from app.db_types import utcnow
+from app.feedback.models import Vote
+from app.loops.models import Loop
+from app.reports.cache import PdfCache
+from app.reports.charts import vote_chart_svg
+from app.reports.data import FORMAT, fingerprint, report_data
+
+TEMPLATE = "reports/debrief.html"
+SCHEME = "report-asset"
+BASE_URL = f"{SCHEME}:/"
+# Every URL the renderer may fetch, and the file under app/static that answers it.
+ASSETS = {
+    f"{SCHEME}:reports/debrief.css": ("reports/debrief.css", "text/css"),
+    f"{SCHEME}:fonts/DejaVuSans.ttf": ("fonts/DejaVuSans.ttf", "font/ttf"),
+    f"{SCHEME}:fonts/DejaVuSans-Bold.ttf": ("fonts/DejaVuSans-Bold.ttf", "font/ttf"),
+    f"{SCHEME}:fonts/DejaVuSans-Oblique.ttf": ("fonts/DejaVuSans-Oblique.ttf", "font/ttf"),
+}
+
+
+class AssetRefused(Exception):
+    """The renderer asked for something other than one of the app's bundled assets."""
+
+
+@lru_cache(maxsize=len(ASSETS))
+def _asset_bytes(path: str) -> bytes:
+    return Path(path).read_bytes()
+
+
+class BundledAssetFetcher(URLFetcher):
+    """Serve the report's bundled fonts and CSS; refuse every other URL by raising.
+
+    `requested` and `refused` list what the renderer asked for, so tests can
+    prove nothing else was fetched.
+    """
+
+    def __init__(self, static_folder: str | Path):
+        super().__init__(allowed_protocols={SCHEME}, allow_redirects=False, fail_on_errors=True)
+        self.static_folder = Path(static_folder)
+        self.requested: list[str] = []
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        self.requested.append(url)
+        asset = ASSETS.get(url)
+        if asset is None:
+            self.refused.append(url)
+            raise AssetRefused(f"the debrief renderer fetches only bundled assets; refused {url[:200]!r}")
+        relative, media_type = asset
+        return URLFetcherResponse(url, _asset_bytes(str(self.static_folder / relative)),
+                                  {"Content-Type": media_type})
+
+
+def render_pdf(html: str) -> bytes:
+    """Render report HTML to PDF bytes; raise AssetRefused if it asks for anything but bundled assets."""
+    fetcher = BundledAssetFetcher(current_app.static_folder)
+    try:
+        return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
+    except FatalURLFetchingError as error:  # a BaseException: turn it into an ordinary error
+        raise AssetRefused(f"refused to fetch {fetcher.refused}") from error
+
+
+def format_time(value: str | None, fmt: str = "%d %b %Y, %H:%M", *, zone: ZoneInfo) -> str:
+    """Format an ISO 8601 time from the report data in `zone`, with the zone's abbreviation."""
+    if not value:
+        return "—"
+    local = datetime.fromisoformat(value).astimezone(zone)
+    return f"{local.strftime(fmt)} {local.tzname()}"
+
+
+def format_date(value: str | None) -> str:
+    return datetime.fromisoformat(value).strftime("%d %b %Y") if value else "—"
+
+
+def render_html(data: dict, *, report_fingerprint: str, generated_at: datetime, zone: ZoneInfo) -> str:
+    """Render the print template for the report data (user text escaped by Jinja's autoescape)."""
+    chart = vote_chart_svg([(Vote(row["vote"]), row["first"], row["final"]) for row in data["tally"]])
+    return render_template(TEMPLATE, report=data, fingerprint=report_fingerprint, chart=chart,
+                           generated_at=generated_at.isoformat(), when=partial(format_time, zone=zone),
+                           on_date=format_date)
+
+
+def layout_version() -> str:
+    """Hash the template, the CSS and the data format, so a changed layout never serves an old cached PDF."""
+    env = current_app.jinja_env
+    source = env.loader.get_source(env, TEMPLATE)[0].encode()
+    css = _asset_bytes(str(Path(current_app.static_folder) / ASSETS[f"{SCHEME}:reports/debrief.css"][0]))
+    return hashlib.sha256(b"%d\0%s\0%s" % (FORMAT, source, css)).hexdigest()[:16]
+
+
+def cache_key(report_fingerprint: str, zone: ZoneInfo) -> str:
+    return f"{report_fingerprint}.{zone.key.replace('/', '~')}"
+
+
+@dataclass
+class Report:
+    pdf: bytes
+    fingerprint: str
+    generated_at: datetime | None  # None when served from the cache
+    from_cache: bool
+
+
+def debrief_pdf(loop: Loop, zone: ZoneInfo) -> Report:
+    """Return the loop's debrief PDF, from the cache when this exact report was rendered before."""
+    data = report_data(loop)
+    report_fingerprint = fingerprint(data)
+    cache = PdfCache.for_app(current_app, layout_version())
+    key = cache_key(report_fingerprint, zone)
+    cached = cache.get(key)
+    if cached is not None:
+        return Report(cached, report_fingerprint, None, True)
+    generated_at = utcnow()
+    html = render_html(data, report_fingerprint=report_fingerprint, generated_at=generated_at, zone=zone)
+    pdf = render_pdf(html)
+    cache.put(key, pdf)
+    return Report(pdf, report_fingerprint, generated_at, False)
