@@ -62,7 +62,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_HTTPONLY = True
+    # A sign-in ends after this long whatever happens (absolute), or after this long unused (idle).
     PERMANENT_SESSION_LIFETIME = env_int("SESSION_LIFETIME_MINUTES", 12 * 60, minimum=1) * 60
+    SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 60, minimum=1)
 
     # The process's knobs (PRODUCT.md: "minimum configurable").
     MIN_IN_HOUSE_INTERVIEWS = env_int("MIN_IN_HOUSE_INTERVIEWS", 4, minimum=1)

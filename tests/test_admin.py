@@ -225,3 +225,11 @@ def test_a_principle_in_use_is_never_deleted(app, client, auth, admin):
     with app.app_context():
         assert db.session.get(Principle, used_id) is not None
         assert db.session.get(Principle, unused_id) is None
+
+
+def test_refused_requests_are_audited(app, client, auth, recruiter):
+    auth.login(recruiter)
+    assert client.get("/admin/users").status_code == 403
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "auth.refused"))
+        assert entry.actor_id == recruiter.id and entry.details == {"method": "GET", "path": "/admin/users"}

@@ -147,3 +147,36 @@ def test_sign_out_without_a_csrf_token_is_refused(csrf_client, interviewer):
     client.post("/login", data={"email": interviewer.email, "password": interviewer.password, "csrf_token": token})
     assert client.post("/logout").status_code == 400
     assert client.get("/").status_code == 200
+
+
+def test_failed_sign_ins_are_audited(app, auth, interviewer):
+    auth.login(email=interviewer.email, password="wrong-password-123")
+    auth.login(email="nobody@example.test", password="wrong-password-123")
+    with app.app_context():
+        entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "auth.sign_in_failed")
+                                     .order_by(AuditEntry.id)).all()
+        assert [(e.subject_id, e.details["email"]) for e in entries] == [
+            (interviewer.id, interviewer.email), (None, "nobody@example.test")]
+
+
+def test_an_idle_session_ends(app, client, auth, interviewer):
+    auth.login(interviewer)
+    with client.session_transaction() as session:
+        session["seen_at"] -= app.config["SESSION_IDLE_MINUTES"] * 60 + 5
+    assert client.get("/").status_code == 302
+
+
+def test_a_session_ends_after_its_lifetime_even_when_busy(app, client, auth, interviewer):
+    auth.login(interviewer)
+    with client.session_transaction() as session:
+        session["signed_in_at"] -= app.config["PERMANENT_SESSION_LIFETIME"] + 5
+    assert client.get("/").status_code == 302
+
+
+def test_a_cookie_copied_before_sign_out_is_refused_after_it(app, client, auth, interviewer):
+    auth.login(interviewer)
+    stolen = client.get_cookie("session").value
+    auth.logout()
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    assert thief.get("/").status_code == 302

@@ -24,7 +24,7 @@ def record(
     entry = AuditEntry(
         at=at or utcnow(),
         action=action,
-        subject_type=type(subject).__name__,
+        subject_type=type(subject).__name__ if subject is not None else "Account",
         subject_id=getattr(subject, "id", None),
         actor_id=getattr(actor, "id", None),
         loop_id=getattr(loop, "id", None),

@@ -10,7 +10,7 @@ from app.audit.services import record
 from app.db_types import utcnow
 from app.errors import ServiceError
 from app.extensions import db
-from app.people.models import Certification, OrgUnit, User
+from app.people.models import Certification, OrgUnit, User, new_session_token
 
 
 class AccountError(ServiceError):
@@ -62,7 +62,19 @@ def note_sign_in(user: User) -> None:
     record("auth.sign_in", user, user)
 
 
-def note_sign_out(user: User) -> None:
+def note_failed_sign_in(email: str, address: str | None) -> None:
+    """Audit a failed sign-in, under the account it targeted when there is one."""
+    user = find_user_by_email(email)
+    record("auth.sign_in_failed", user, None, email=normalize_email(email)[:254], address=address)
+
+
+def sign_out_everywhere(user: User) -> None:
+    """End the user's sessions on the server: a copied cookie no longer signs anyone in.
+
+    Sessions are signed cookies, so the server ends them by rotating the token
+    they carry; this signs the user out on every device, which is the safe side.
+    """
+    user.session_token = new_session_token()
     record("auth.sign_out", user, user)
 
 

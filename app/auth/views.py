@@ -1,8 +1,9 @@
 """Sign in and sign out."""
 
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import services
@@ -10,6 +11,27 @@ from app.auth.forms import LoginForm
 from app.extensions import db
 
 bp = Blueprint("auth", __name__)
+
+
+@bp.before_app_request
+def end_stale_sessions():
+    """Sign out a session idle too long or older than its lifetime, on the server's clock."""
+    if "_user_id" not in session:
+        return None
+    now = int(time.time())
+    config = current_app.config
+    idle_limit = config["SESSION_IDLE_MINUTES"] * 60
+    absolute_limit = config["PERMANENT_SESSION_LIFETIME"]
+    absolute_limit = absolute_limit if isinstance(absolute_limit, int) else int(absolute_limit.total_seconds())
+    seen, started = session.get("seen_at", 0), session.get("signed_in_at", 0)
+    if now - seen > idle_limit or now - started > absolute_limit:
+        logout_user()
+        session.clear()
+        flash("Your session ended; please sign in again.", "info")
+        return None
+    if now - seen > 60:  # refresh at most once a minute, so the cookie is not rewritten on every request
+        session["seen_at"] = now
+    return None
 
 FAILED_SIGN_IN = "That e-mail and password do not match an active account."
 
@@ -36,10 +58,13 @@ def login():
             session.clear()  # a fresh session at sign-in: no fixation
             login_user(user)
             session.permanent = True
+            session["signed_in_at"] = session["seen_at"] = int(time.time())
             services.note_sign_in(user)
             db.session.commit()
             return redirect(safe_next(request.args.get("next")))
         form.password.errors.append(FAILED_SIGN_IN)
+        services.note_failed_sign_in(form.email.data, request.remote_addr)
+        db.session.commit()
         status = 401
     elif request.method == "POST":
         status = 400
@@ -49,7 +74,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    services.note_sign_out(current_user._get_current_object())
+    services.sign_out_everywhere(current_user._get_current_object())
     db.session.commit()
     logout_user()
     session.clear()
