@@ -66,10 +66,19 @@ class Config:
     PERMANENT_SESSION_LIFETIME = env_int("SESSION_LIFETIME_MINUTES", 12 * 60, minimum=1) * 60
     SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 60, minimum=1)
 
+    # Sign-in throttling. Memory is per process; set a shared store (redis://...) for several instances.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+    # Per address, and per account over a short window so an attacker cannot lock a real user out for long.
+    SIGN_IN_LIMIT_PER_ADDRESS = os.environ.get("SIGN_IN_LIMIT_PER_ADDRESS", "30 per 5 minutes")
+    SIGN_IN_LIMIT_PER_ACCOUNT = os.environ.get("SIGN_IN_LIMIT_PER_ACCOUNT", "8 per 5 minutes")
+
     # The process's knobs (PRODUCT.md: "minimum configurable").
     MIN_IN_HOUSE_INTERVIEWS = env_int("MIN_IN_HOUSE_INTERVIEWS", 4, minimum=1)
     MIN_REFERENCES = env_int("MIN_REFERENCES", 2, minimum=0)
     FEEDBACK_DUE_HOURS = env_int("FEEDBACK_DUE_HOURS", 24, minimum=1)
+    STALLED_AFTER_DAYS = env_int("STALLED_AFTER_DAYS", 7, minimum=1)
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's defaults: n=2**15, r=8, p=1
 

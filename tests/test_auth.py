@@ -180,3 +180,25 @@ def test_a_cookie_copied_before_sign_out_is_refused_after_it(app, client, auth, 
     thief = app.test_client()
     thief.set_cookie("session", stolen)
     assert thief.get("/").status_code == 302
+
+
+def test_repeated_failures_are_throttled_per_account_but_the_account_recovers(app, client, auth, interviewer):
+    app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = "3 per 2 seconds"
+    for _ in range(3):
+        assert auth.login(email=interviewer.email, password="wrong-password-123").status_code == 401
+    throttled = auth.login(interviewer)
+    assert throttled.status_code == 429
+    assert "Too many attempts" in throttled.get_data(as_text=True)
+    other = app.test_client()  # another account from the same address is not affected
+    assert other.post("/login", data={"email": "x@example.test", "password": "wrong-password-1"}).status_code == 401
+    import time
+
+    time.sleep(2.1)
+    assert auth.login(interviewer).status_code == 302
+
+
+def test_successful_sign_ins_do_not_use_up_the_allowance(app, client, auth, interviewer):
+    app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = "2 per minute"
+    for _ in range(4):
+        assert auth.login(interviewer).status_code == 302
+        auth.logout()

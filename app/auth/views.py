@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import services
 from app.auth.forms import LoginForm
-from app.extensions import db
+from app.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
 
@@ -46,7 +46,20 @@ def safe_next(target: str | None) -> str:
     return url_for("main.home")
 
 
+def attempted_account() -> str:
+    """Key sign-in attempts by the account they target."""
+    return "account:" + services.normalize_email(request.form.get("email", ""))[:254]
+
+
+def failed(response) -> bool:
+    """Only failed sign-ins use up the allowance."""
+    return response.status_code == 401
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=failed)
+@limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=attempted_account,
+               deduct_when=failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
