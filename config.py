@@ -57,6 +57,9 @@ class Config:
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024, minimum=1024)
     RESUME_MAX_BYTES = env_int("RESUME_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(BASE_DIR / "instance" / "uploads"))
+    # Rendered debrief PDFs, keyed by their content fingerprint; empty means instance/pdf-cache.
+    PDF_CACHE_DIR = os.environ.get("PDF_CACHE_DIR", "")
+    PDF_CACHE_MAX_FILES = env_int("PDF_CACHE_MAX_FILES", 500, minimum=1)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -89,6 +92,7 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "hiring@localhost")
+    APP_BASE_URL = os.environ.get("APP_BASE_URL", "").strip() or "http://127.0.0.1:5000"  # for links in e-mails
 
 
 class TestConfig(Config):

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from app.extensions import csrf, db, login_manager, migrate
+from app.extensions import csrf, db, limiter, login_manager, migrate
 from config import Config
 
 
@@ -39,6 +39,7 @@ def register_extensions(app: Flask) -> None:
         app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"), render_as_batch=True
     )
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to see that page."
@@ -70,7 +71,9 @@ def register_blueprints(app: Flask) -> None:
     from app.feedback.views import bp as feedback_bp
     from app.loops.views import bp as loops_bp
     from app.main.views import bp as main_bp
+    from app.metrics import bp as metrics_bp
     from app.offers.views import bp as offers_bp
+    from app.reports.views import bp as reports_bp
     from app.requisitions.views import bp as requisitions_bp
 
     app.register_blueprint(main_bp)
@@ -80,8 +83,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(candidates_bp, url_prefix="/candidates")
     app.register_blueprint(loops_bp, url_prefix="/loops")
     app.register_blueprint(feedback_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(debrief_bp)
     app.register_blueprint(offers_bp)
+    app.register_blueprint(metrics_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -89,8 +94,13 @@ def register_errorhandlers(app: Flask) -> None:
         code = error.code or 500
         return render_template(f"errors/{code}.html", error=error), code
 
-    for code in (400, 403, 404, 405, 413):
+    for code in (400, 404, 405, 413, 429):
         app.register_error_handler(code, render_error)
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        note_refusal()
+        return render_error(error)
 
     @app.errorhandler(StaleDataError)
     def conflict(error):
@@ -101,6 +111,22 @@ def register_errorhandlers(app: Flask) -> None:
     def internal_error(error):
         db.session.rollback()
         return render_template("errors/500.html"), 500
+
+
+def note_refusal() -> None:
+    """Audit a refused authorization; auditing must never turn a 403 into a 500."""
+    from flask_login import current_user
+
+    from app.audit.services import record
+
+    db.session.rollback()
+    try:
+        user = current_user._get_current_object() if current_user.is_authenticated else None
+        record("auth.refused", user, user, method=request.method, path=request.path[:500])
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - the refusal stands even if the database is unwell
+        db.session.rollback()
+        logging.getLogger(__name__).exception("could not audit a refused request")
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -143,9 +169,11 @@ def register_security_headers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from app.commands import create_user, seed_demo
+    from app.notifications.commands import send_reminders
 
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(send_reminders)
 
 
 def configure_logging(app: Flask) -> None:

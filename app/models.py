@@ -6,6 +6,7 @@ from app.debrief.models import DebriefDecision, FinalVote, Outcome, Verdict
 from app.feedback.models import Amendment, Feedback, FeedbackRating, FeedbackStatus, Rating, Vote
 from app.interviews.models import Interview, InterviewKind, interview_principles
 from app.loops.models import Loop, LoopStatus, ScreenDecision, ScreenOutcome, Step
+from app.notifications.models import Notification, NotificationKind, NotificationStatus
 from app.offers.models import Offer, OfferStatus
 from app.people.models import Certification, OrgUnit, User
 from app.principles.models import Principle
@@ -15,7 +16,8 @@ from app.requisitions.models import Requisition, RequisitionStatus, requisition_
 __all__ = [
     "Amendment", "AuditEntry", "Candidate", "Certification", "DebriefDecision", "Feedback",
     "FeedbackRating", "FeedbackStatus", "FinalVote", "Interview", "InterviewKind", "Loop",
-    "LoopStatus", "Offer", "OfferStatus", "OrgUnit", "Outcome", "Principle", "Rating",
+    "LoopStatus", "Notification", "NotificationKind", "NotificationStatus",
+    "Offer", "OfferStatus", "OrgUnit", "Outcome", "Principle", "Rating",
     "Reference", "ReferenceOutcome", "Requisition", "RequisitionStatus", "ScreenDecision",
     "ScreenOutcome", "Step", "User", "Verdict", "Vote", "interview_principles",
     "requisition_principles",

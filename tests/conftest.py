@@ -33,6 +33,7 @@ def make_app(url: str, tmp_path=None, **overrides):
     settings = {"SQLALCHEMY_DATABASE_URI": url, **overrides}
     if tmp_path is not None:
         settings.setdefault("UPLOAD_FOLDER", str(tmp_path / "uploads"))
+        settings.setdefault("PDF_CACHE_DIR", str(tmp_path / "pdf-cache"))
     config = type("PerTestConfig", (TestConfig,), settings)
     return create_app(config)
 

@@ -9,6 +9,7 @@ from app.feedback.models import Vote
 from app.interviews.models import InterviewKind
 from app.loops.models import Loop, LoopStatus, Step
 from app.loops.workflow import WorkflowError, advance_loop
+from app.notifications import services as notifications
 from app.people.models import User
 
 
@@ -51,11 +52,11 @@ def record_final_vote(loop: Loop, interviewer: User, vote: str, reason: str) -> 
 
 def decide(loop: Loop, actor: User, outcome: str, rationale: str) -> DebriefDecision:
     """Record the hiring manager's Hire or No hire; No hire closes the loop as not hired."""
-    require_debrief(loop)
     if actor.id != loop.hiring_manager_id:
         raise WorkflowError("Only the loop's hiring manager decides Hire or No hire.")
-    if loop.decision is not None:
+    if loop.decision is not None:  # checked first: a second tab is told what happened, not that the loop closed
         raise DecisionConflict("The hiring manager's decision was already recorded; it is made once.")
+    require_debrief(loop)
     outcome, rationale = Outcome(outcome), rationale.strip()
     if not rationale:
         raise ServiceError("Write the rationale for the decision.", field="rationale")
@@ -65,15 +66,18 @@ def decide(loop: Loop, actor: User, outcome: str, rationale: str) -> DebriefDeci
     record("debrief.decided", loop, actor, loop=loop, to_state=outcome.label, reason=rationale)
     if outcome == Outcome.NO_HIRE:
         _close_not_hired(loop, actor, f"No hire: {rationale}")
+    notifications.decision_recorded(loop, actor)
     return decision
 
 
 def record_verdict(loop: Loop, actor: User, verdict: str, rationale: str) -> DebriefDecision:
     """Record the bar raiser's Concur (the loop moves on) or Veto (final: the loop closes)."""
-    require_debrief(loop)
     if actor.id != loop.bar_raiser_id:
         raise WorkflowError("Only the loop's bar raiser concurs or vetoes.")
     decision = loop.decision
+    if decision is not None and decision.verdict is not None:
+        raise DecisionConflict(f"The bar raiser already recorded {decision.verdict.label}; it is final.")
+    require_debrief(loop)
     if decision is None:
         raise WorkflowError("The hiring manager decides first.")
     if decision.outcome != Outcome.HIRE:
@@ -92,6 +96,7 @@ def record_verdict(loop: Loop, actor: User, verdict: str, rationale: str) -> Deb
         _close_not_hired(loop, actor, f"Vetoed by the bar raiser: {rationale}")
     else:
         advance_loop(loop, actor, Step.REFERENCE_CHECK, system=True)
+    notifications.decision_recorded(loop, actor)
     return decision
 
 

@@ -79,7 +79,7 @@ def act(loop_id: int, form, form_name: str, role: str, action, success: str):
         db.session.rollback()
         loop, access = debrief_loop_or_error(loop_id)
         message = getattr(error, "message", None) or "Someone recorded a decision at the same moment; theirs stands."
-        form.form_errors.append(message)
+        flash(f"Not recorded: {message}", "error")  # the form may be gone from the page now, so say it above
         return page(loop, access, 409, **{form_name: form})
     except ServiceError as error:
         db.session.rollback()

@@ -11,6 +11,7 @@ from app.errors import ServiceError
 from app.extensions import db
 from app.interviews.models import Interview, InterviewKind
 from app.loops.models import Loop, LoopStatus, Step
+from app.notifications import services as notifications
 from app.people.models import User
 from app.principles.models import Principle
 
@@ -124,6 +125,7 @@ def schedule_interview(loop: Loop, actor: User, *, kind: str, interviewer: User,
     db.session.flush()
     record("interview.scheduled", interview, actor, loop=loop, interviewer=interviewer.name,
            kind=kind.value, starts_at=starts_at.isoformat(), principles=[p.name for p in principles])
+    notifications.interview_scheduled(interview)
     return interview
 
 

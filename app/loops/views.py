@@ -29,6 +29,7 @@ from app.loops.forms import (
     ScreenDecisionForm,
 )
 from app.loops.models import STEP_LABELS, Loop, LoopStatus, Step
+from app.loops.queries import int_arg, loop_list_query
 from app.offers.forms import ExtendOfferForm, ResolveOfferForm
 from app.people.models import Certification, OrgUnit, User
 from app.principles.models import Principle
@@ -45,38 +46,19 @@ def signed_in():
     pass
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
 @bp.route("/")
 def index():
     """List the loops the user takes part in, longest-waiting first."""
-    filters = {name: _int_arg(name) for name in ("step", "requisition", "org_unit", "person")}
+    filters = {name: int_arg(request.args, name) for name in ("step", "requisition", "org_unit", "person")}
     status = request.args.get("status", "open")
     mine = permissions.participant_filter(current_user)
-    query = select(Loop).join(Loop.requisition).where(mine)
-    if status in {s.value for s in LoopStatus}:
-        query = query.where(Loop.status == status)
-    if filters["step"]:
-        query = query.where(Loop.step == filters["step"])
-    if filters["requisition"]:
-        query = query.where(Loop.requisition_id == filters["requisition"])
-    if filters["org_unit"]:
-        query = query.where(Requisition.org_unit_id == filters["org_unit"])
-    if filters["person"]:
-        person = filters["person"]
-        query = query.where(
-            (Loop.recruiter_id == person) | (Loop.hiring_manager_id == person) | (Loop.bar_raiser_id == person)
-            | Loop.interviews.any(Interview.interviewer_id == person)
-        )
+    query = loop_list_query(current_user, request.args)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page = max(_int_arg("page") or 1, 1)
+    page = max(int_arg(request.args, "page") or 1, 1)
     loops = db.session.scalars(
         query.options(selectinload(Loop.candidate), selectinload(Loop.requisition),
                       selectinload(Loop.bar_raiser), selectinload(Loop.hiring_manager))
-        .order_by(Loop.step_entered_at, Loop.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     ).all()
     return render_template(
         "loops/index.html", loops=loops, filters=filters, status=status, page=page, total=total,
@@ -120,8 +102,8 @@ def new():
     form.hiring_manager_id.choices = options(
         [(0, "The requisition's hiring manager")] + [(c.value, c.label) for c in form.hiring_manager_id.choices])
     if not form.is_submitted():
-        form.requisition_id.data = _int_arg("requisition_id")
-        form.candidate_id.data = _int_arg("candidate_id")
+        form.requisition_id.data = int_arg(request.args, "requisition_id")
+        form.candidate_id.data = int_arg(request.args, "candidate_id")
         form.recruiter_id.data = current_user.id
     requisition = db.session.get(Requisition, form.requisition_id.data or 0)
     hiring_manager = person(form.hiring_manager_id.data) or (requisition and requisition.hiring_manager)

@@ -15,6 +15,7 @@ from app.errors import ServiceError
 from app.feedback.models import FeedbackStatus
 from app.interviews.models import InterviewKind
 from app.loops.models import Loop, LoopStatus, ScreenOutcome, Step
+from app.notifications import services as notifications
 from app.people.models import User
 
 
@@ -198,6 +199,7 @@ def advance_loop(loop: Loop, actor: User, to_step: int, *, system: bool = False)
     loop.step = allowed
     loop.step_entered_at = utcnow()
     record("loop.advanced", loop, actor, loop=loop, from_state=current.label, to_state=allowed.label)
+    notifications.loop_advanced(loop, actor)
 
 
 def close_loop(loop: Loop, actor: User, status: str, reason: str) -> None:

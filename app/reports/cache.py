@@ -50,6 +50,7 @@ class PdfCache:
     def put(self, key: str, pdf: bytes) -> None:
         """Store a PDF atomically; a cache that cannot be written is logged, never fatal."""
         path = self.path(key)
+        tmp = None
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=self.folder, prefix=".tmp-", suffix=".pdf", delete=False) as tmp:
@@ -58,6 +59,8 @@ class PdfCache:
             self.prune()
         except OSError:
             log.warning("could not write the report cache file %s", path, exc_info=True)
+            if tmp is not None:
+                Path(tmp.name).unlink(missing_ok=True)
 
     def prune(self) -> None:
         """Keep the most recently used `max_files` reports."""

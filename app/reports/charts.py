@@ -19,7 +19,7 @@ ROW_HEIGHT = 40
 BAR_HEIGHT = 13
 INK = "#2f3e4e"
 FINAL_FILL = "#dfe6ee"
-FONT = "DejaVu Sans, system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif"
+WEB_FONT = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica Neue, Arial, sans-serif"
 
 
 def _rows(tally) -> list[tuple[Vote, int, int]]:
@@ -41,7 +41,7 @@ def _bar(y: float, count: int, scale: float, kind: str) -> str:
     return shape + text
 
 
-def vote_chart_svg(tally) -> Markup:
+def vote_chart_svg(tally, font_family: str = WEB_FONT) -> Markup:
     """Return a bar chart of first and final votes per vote option as inline SVG markup."""
     rows = _rows(tally)
     largest = max([1] + [max(first, final) for _, first, final in rows])
@@ -50,7 +50,7 @@ def vote_chart_svg(tally) -> Markup:
     summary = "; ".join(f"{vote.label}: {first} first, {final} final" for vote, first, final in rows)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="vote-chart" role="img" width="{WIDTH}" '
-        f'height="{height}" viewBox="0 0 {WIDTH} {height}" font-family="{FONT}">',
+        f'height="{height}" viewBox="0 0 {WIDTH} {height}" font-family="{escape(font_family)}">',
         f"<title>Votes, first and final. {escape(summary)}</title>",
         # The legend names both bar styles in words, so the chart does not rely on colour.
         f'<rect x="{BAR_X}" y="6" width="12" height="12" fill="{INK}"/>',

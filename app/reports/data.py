@@ -17,6 +17,7 @@ from app.feedback.models import Feedback, Rating, Vote
 from app.feedback.services import due_at, is_late
 from app.interviews.models import Interview, InterviewKind
 from app.loops.models import Loop, LoopStatus, Step
+from app.references.models import ReferenceOutcome
 from app.reports.timeline import timeline
 
 # Bump when the data's shape changes, so a fingerprint never spans two shapes.
@@ -147,8 +148,8 @@ def report_data(loop: Loop) -> dict:
         "practice": practice,
         "timeline": timeline(loop),
         "references": [{"name": r.name, "relation": r.relation, "contacted_on": r.contacted_on.isoformat(),
-                        "outcome": r.outcome.label, "summary": r.summary, "recorded_by": _name(r.recorded_by)}
-                       for r in loop.references],
+                        "outcome": _choice(r.outcome, ReferenceOutcome), "summary": r.summary,
+                        "recorded_by": _name(r.recorded_by)} for r in loop.references],
     }
 
 

@@ -4,13 +4,16 @@ The template names its assets by an internal scheme (`report-asset:fonts/…`).
 `BundledAssetFetcher` serves exactly those URLs from app/static and refuses
 every other one (file paths, http, data: URLs, relative paths) by raising;
 it never opens a URL itself, so it cannot follow a redirect. It is built with
-`fail_on_errors`, so a refusal stops the render instead of becoming a warning.
+`fail_on_errors`, so a refusal stops the render instead of becoming a warning,
+and `render_pdf` also refuses the result if any refusal was recorded on a path
+where WeasyPrint swallows errors.
 """
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -28,6 +31,7 @@ from app.reports.data import FORMAT, fingerprint, report_data
 TEMPLATE = "reports/debrief.html"
 SCHEME = "report-asset"
 BASE_URL = f"{SCHEME}:/"
+FONT_FAMILY = "Debrief Sans"  # the bundled DejaVu faces, as debrief.css names them
 # Every URL the renderer may fetch, and the file under app/static that answers it.
 ASSETS = {
     f"{SCHEME}:reports/debrief.css": ("reports/debrief.css", "text/css"),
@@ -39,11 +43,6 @@ ASSETS = {
 
 class AssetRefused(Exception):
     """The renderer asked for something other than one of the app's bundled assets."""
-
-
-@lru_cache(maxsize=len(ASSETS))
-def _asset_bytes(path: str) -> bytes:
-    return Path(path).read_bytes()
 
 
 class BundledAssetFetcher(URLFetcher):
@@ -66,17 +65,36 @@ class BundledAssetFetcher(URLFetcher):
             self.refused.append(url)
             raise AssetRefused(f"the debrief renderer fetches only bundled assets; refused {url[:200]!r}")
         relative, media_type = asset
-        return URLFetcherResponse(url, _asset_bytes(str(self.static_folder / relative)),
-                                  {"Content-Type": media_type})
+        return URLFetcherResponse(url, (self.static_folder / relative).read_bytes(), {"Content-Type": media_type})
 
 
 def render_pdf(html: str) -> bytes:
-    """Render report HTML to PDF bytes; raise AssetRefused if it asks for anything but bundled assets."""
+    """Render report HTML to PDF bytes; raise AssetRefused if it asked for anything but bundled assets."""
     fetcher = BundledAssetFetcher(current_app.static_folder)
     try:
-        return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
+        document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
     except FatalURLFetchingError as error:  # a BaseException: turn it into an ordinary error
         raise AssetRefused(f"refused to fetch {fetcher.refused}") from error
+    if fetcher.refused:
+        # WeasyPrint swallows errors in some paths (an SVG's <image>); the refusal is recorded all the same.
+        raise AssetRefused(f"refused to fetch {fetcher.refused}")
+    return document
+
+
+LONG_RUN = re.compile(r"\S{60,}")
+ZERO_WIDTH_SPACE = "\u200b"
+
+
+def breakable(text: str | None) -> str:
+    """Let long unbroken runs (pasted hashes, URLs, a held-down key) wrap every 30 characters.
+
+    WeasyPrint lays out one unbreakable 100 KB word in about a minute; with a
+    zero-width break opportunity every 30 characters it takes under a second.
+    Returns plain text: autoescape still escapes it.
+    """
+    if not text:
+        return text or ""
+    return LONG_RUN.sub(lambda m: ZERO_WIDTH_SPACE.join(m[0][i:i + 30] for i in range(0, len(m[0]), 30)), text)
 
 
 def format_time(value: str | None, fmt: str = "%d %b %Y, %H:%M", *, zone: ZoneInfo) -> str:
@@ -93,17 +111,18 @@ def format_date(value: str | None) -> str:
 
 def render_html(data: dict, *, report_fingerprint: str, generated_at: datetime, zone: ZoneInfo) -> str:
     """Render the print template for the report data (user text escaped by Jinja's autoescape)."""
-    chart = vote_chart_svg([(Vote(row["vote"]), row["first"], row["final"]) for row in data["tally"]])
+    chart = vote_chart_svg([(Vote(row["vote"]), row["first"], row["final"]) for row in data["tally"]],
+                           font_family=FONT_FAMILY)
     return render_template(TEMPLATE, report=data, fingerprint=report_fingerprint, chart=chart,
                            generated_at=generated_at.isoformat(), when=partial(format_time, zone=zone),
-                           on_date=format_date)
+                           on_date=format_date, zone_name=zone.key, breakable=breakable)
 
 
 def layout_version() -> str:
     """Hash the template, the CSS and the data format, so a changed layout never serves an old cached PDF."""
     env = current_app.jinja_env
     source = env.loader.get_source(env, TEMPLATE)[0].encode()
-    css = _asset_bytes(str(Path(current_app.static_folder) / ASSETS[f"{SCHEME}:reports/debrief.css"][0]))
+    css = (Path(current_app.static_folder) / ASSETS[f"{SCHEME}:reports/debrief.css"][0]).read_bytes()
     return hashlib.sha256(b"%d\0%s\0%s" % (FORMAT, source, css)).hexdigest()[:16]
 
 
@@ -115,7 +134,6 @@ def cache_key(report_fingerprint: str, zone: ZoneInfo) -> str:
 class Report:
     pdf: bytes
     fingerprint: str
-    generated_at: datetime | None  # None when served from the cache
     from_cache: bool
 
 
@@ -127,9 +145,9 @@ def debrief_pdf(loop: Loop, zone: ZoneInfo) -> Report:
     key = cache_key(report_fingerprint, zone)
     cached = cache.get(key)
     if cached is not None:
-        return Report(cached, report_fingerprint, None, True)
+        return Report(cached, report_fingerprint, True)
     generated_at = utcnow()
     html = render_html(data, report_fingerprint=report_fingerprint, generated_at=generated_at, zone=zone)
     pdf = render_pdf(html)
     cache.put(key, pdf)
-    return Report(pdf, report_fingerprint, generated_at, False)
+    return Report(pdf, report_fingerprint, False)

@@ -113,7 +113,9 @@ def timeline(loop: Loop) -> list[dict]:
                  "what": what, "detail": detail}
         if entry.action == "loop.created":
             steps[current]["entered_at"], steps[current]["entered_by"] = event["at"], event["actor"]
-        steps[current]["events"].append(event)
+        # A loop move names the step it happened at; anything else happened at the step the loop stood at.
+        at_step = STEP_BY_LABEL.get(entry.from_state) if entry.action.startswith("loop.") else None
+        steps[at_step or current]["events"].append(event)
         if entry.action == "loop.advanced":
             current = STEP_BY_LABEL.get(entry.to_state) or Step(min(current + 1, Step.OFFER))
             steps[current]["entered_at"], steps[current]["entered_by"] = event["at"], event["actor"]

@@ -1,0 +1,77 @@
+"""The metrics filter: a GET form, so a filtered page can be bookmarked and its CSVs keep the filters."""
+
+from datetime import UTC, datetime, time, timedelta
+
+from flask_wtf import FlaskForm
+from sqlalchemy import or_, select
+from wtforms import DateField, SelectField
+from wtforms.validators import Optional, ValidationError
+
+from app.extensions import db
+from app.formatting import viewer_zone
+from app.forms_common import options
+from app.loops.models import Loop
+from app.metrics.scope import Filters, Scope
+from app.people.models import Certification, OrgUnit, User
+from app.requisitions.models import Requisition
+
+FIELDS = ("org_unit", "requisition", "bar_raiser", "date_from", "date_to")
+MIN_YEAR, MAX_YEAR = 2000, 2999
+
+
+def _plausible(field) -> None:
+    if field.data and not MIN_YEAR <= field.data.year <= MAX_YEAR:
+        raise ValidationError(f"Choose a date between {MIN_YEAR} and {MAX_YEAR}.")
+
+
+class MetricsFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    org_unit = SelectField("Org unit", coerce=int, default=0)
+    requisition = SelectField("Requisition", coerce=int, default=0)
+    bar_raiser = SelectField("Bar raiser", coerce=int, default=0)
+    date_from = DateField("Created from", validators=[Optional()])
+    date_to = DateField("Created to", validators=[Optional()])
+
+    def validate_date_from(self, field):
+        _plausible(field)
+
+    def validate_date_to(self, field):
+        _plausible(field)
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError("Choose an end date on or after the start date.")
+
+    def fill_choices(self, scope: Scope) -> None:
+        """Offer only what the viewer's own loops (all loops, for admins and recruiters) contain."""
+        reach = select(Loop).where(*scope.loops())
+        mine = reach.with_only_columns(Loop.requisition_id)
+        units = select(OrgUnit).order_by(OrgUnit.name)
+        requisitions = select(Requisition).order_by(Requisition.title, Requisition.level, Requisition.id)
+        bar_raisers = select(User).where(User.id.in_(reach.with_only_columns(Loop.bar_raiser_id)))
+        if scope.sees_every_loop:
+            bar_raisers = select(User).where(or_(User.id.in_(select(Loop.bar_raiser_id)),
+                                                 User.certification == Certification.CERTIFIED))
+        else:
+            units = units.where(OrgUnit.id.in_(select(Requisition.org_unit_id).where(Requisition.id.in_(mine))))
+            requisitions = requisitions.where(Requisition.id.in_(mine))
+        self.org_unit.choices = options([(0, "Any org unit")] + [(u.id, u.name) for u in db.session.scalars(units)])
+        self.requisition.choices = options([(0, "Any requisition")] + [
+            (r.id, f"{r.title} ({r.level})") for r in db.session.scalars(requisitions)])
+        self.bar_raiser.choices = options([(0, "Any bar raiser")] + [
+            (u.id, u.name) for u in db.session.scalars(bar_raisers.order_by(User.name))])
+
+    def filters(self) -> Filters:
+        """Read the validated form; dates are whole days in the viewer's zone, both ends included."""
+        zone = viewer_zone()
+
+        def start_of(day):
+            return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC) if day else None
+
+        return Filters(
+            org_unit_id=self.org_unit.data or None,
+            requisition_id=self.requisition.data or None,
+            bar_raiser_id=self.bar_raiser.data or None,
+            created_from=start_of(self.date_from.data),
+            created_before=start_of(self.date_to.data + timedelta(days=1)) if self.date_to.data else None,
+        )

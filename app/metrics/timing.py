@@ -1,0 +1,233 @@
+"""Time-based metrics: feedback turnaround, late feedback, debrief lead time, time in each step."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import exists, select
+from sqlalchemy.orm import aliased
+
+from app.audit.models import AuditEntry
+from app.candidates.models import Candidate
+from app.debrief.models import DebriefDecision
+from app.extensions import db
+from app.feedback.models import Feedback, FeedbackStatus
+from app.interviews.models import Interview, InterviewKind
+from app.loops.models import STEP_LABELS, Loop, LoopStatus, Step
+from app.metrics.scope import Scope
+from app.metrics.stats import bucket_counts, median, percentile, rounded, share
+from app.people.models import User
+from app.requisitions.models import Requisition
+
+HOUR = 3600
+DAY = 24 * HOUR
+STEP_BY_LABEL = {label: step for step, label in STEP_LABELS.items()}
+
+TURNAROUND_EDGES = (4, 12, 24, 48)  # hours
+TURNAROUND_BUCKETS = ("Under 4 hours", "4 to 12 hours", "12 to 24 hours", "1 to 2 days", "Over 2 days")
+DECISION_EDGES = (1, 2, 4, 7)  # days
+DECISION_BUCKETS = ("Under 1 day", "1 to 2 days", "2 to 4 days", "4 to 7 days", "7 days or more")
+
+
+def _due() -> timedelta:
+    return timedelta(hours=current_app.config["FEEDBACK_DUE_HOURS"])
+
+
+@dataclass
+class Turnaround:
+    hours: list[float]  # interview end to submission, one per submitted counted feedback
+    on_time: int  # submitted by the due time
+    missing_late: int  # not submitted, due time passed, loop still open
+    due_hours: int
+
+    @property
+    def submitted(self) -> int:
+        return len(self.hours)
+
+    @property
+    def median_hours(self) -> float | None:
+        return rounded(median(self.hours))
+
+    @property
+    def on_time_share(self) -> float | None:
+        """Percent on time of everything that is due: the submitted, and the missing whose due time passed."""
+        return share(self.on_time, self.submitted + self.missing_late)
+
+    @property
+    def buckets(self) -> list[tuple[str, int]]:
+        return list(zip(TURNAROUND_BUCKETS, bucket_counts(self.hours, TURNAROUND_EDGES), strict=True))
+
+
+@dataclass
+class LateFeedback:
+    loop_id: int
+    candidate: str
+    kind: str
+    interviewer: str
+    due_at: datetime
+    hours_overdue: float
+
+
+def _ends(starts_at: datetime, minutes: int) -> datetime:
+    return starts_at + timedelta(minutes=minutes)
+
+
+def turnaround(scope: Scope, missing_late: int) -> Turnaround:
+    """Measure counted (not practice) feedback from the interview's end to its submission."""
+    interview, feedback = aliased(Interview), aliased(Feedback)
+    rows = db.session.execute(
+        select(interview.starts_at, interview.duration_minutes, feedback.submitted_at)
+        .select_from(Loop).join(interview, interview.loop_id == Loop.id)
+        .join(feedback, feedback.interview_id == interview.id)
+        .where(feedback.is_practice.is_(False), feedback.status == FeedbackStatus.SUBMITTED, *scope.watched_loops())
+    ).all()
+    due = _due()
+    hours, on_time = [], 0
+    for starts_at, minutes, submitted_at in rows:
+        ends = _ends(starts_at, minutes)
+        hours.append((submitted_at - ends).total_seconds() / HOUR)
+        on_time += submitted_at <= ends + due
+    return Turnaround(hours, on_time, missing_late, current_app.config["FEEDBACK_DUE_HOURS"])
+
+
+def late_feedback(scope: Scope) -> list[LateFeedback]:
+    """List the counted feedback on open loops still unsubmitted after its due time, most overdue first."""
+    interview, feedback, person = aliased(Interview), aliased(Feedback), aliased(User)
+    due = _due()
+    submitted = exists().where(feedback.interview_id == interview.id, feedback.is_practice.is_(False),
+                               feedback.status == FeedbackStatus.SUBMITTED)
+    rows = db.session.execute(
+        select(Loop.id, Candidate.name, interview.kind, person.name, interview.starts_at, interview.duration_minutes)
+        .select_from(Loop).join(interview, interview.loop_id == Loop.id)
+        .join(Candidate, Candidate.id == Loop.candidate_id).join(person, person.id == interview.interviewer_id)
+        # An interview that started less than the due time ago cannot be late yet: the database skips it.
+        .where(Loop.status == LoopStatus.OPEN, interview.starts_at < scope.now - due, ~submitted,
+               *scope.watched_loops())
+    ).all()
+    late = []
+    for loop_id, candidate, kind, interviewer, starts_at, minutes in rows:
+        due_at = _ends(starts_at, minutes) + due
+        if due_at < scope.now:
+            late.append(LateFeedback(loop_id, candidate, InterviewKind(kind).label, interviewer, due_at,
+                                     round((scope.now - due_at).total_seconds() / HOUR, 1)))
+    return sorted(late, key=lambda row: (-row.hours_overdue, row.loop_id))
+
+
+@dataclass
+class DecisionTime:
+    days: list[float]  # last in-house interview's end to the hiring manager's decision, one per decided loop
+
+    @property
+    def median_days(self) -> float | None:
+        return rounded(median(self.days))
+
+    @property
+    def buckets(self) -> list[tuple[str, int]]:
+        return list(zip(DECISION_BUCKETS, bucket_counts(self.days, DECISION_EDGES), strict=True))
+
+
+def decision_time(scope: Scope) -> DecisionTime:
+    """Measure each decided loop from the end of its last in-house interview to the debrief decision."""
+    interview, decision = aliased(Interview), aliased(DebriefDecision)
+    rows = db.session.execute(
+        select(Loop.id, decision.decided_at, interview.starts_at, interview.duration_minutes)
+        .select_from(Loop).join(decision, decision.loop_id == Loop.id)
+        .join(interview, interview.loop_id == Loop.id)
+        .where(interview.kind == InterviewKind.IN_HOUSE, *scope.loops())
+    ).all()
+    last_end: dict[int, datetime] = {}
+    decided: dict[int, datetime] = {}
+    for loop_id, decided_at, starts_at, minutes in rows:
+        ends = _ends(starts_at, minutes)
+        last_end[loop_id] = max(ends, last_end.get(loop_id, ends))
+        decided[loop_id] = decided_at
+    return DecisionTime([(decided[i] - last_end[i]).total_seconds() / DAY for i in sorted(decided)])
+
+
+@dataclass
+class StepTime:
+    step: Step
+    days: list[float]  # one per stay in the step, finished or not
+    in_progress: int  # stays of open loops still in the step
+
+    @property
+    def median_days(self) -> float | None:
+        return rounded(median(self.days))
+
+    @property
+    def p90_days(self) -> float | None:
+        return rounded(percentile(self.days, 90))
+
+
+@dataclass
+class StalledLoop:
+    loop_id: int
+    candidate: str
+    requisition: str
+    step: Step
+    since: datetime
+    days: float
+    recruiter: str
+
+
+@dataclass
+class StepTimes:
+    steps: list[StepTime]
+    stalled: list[StalledLoop]
+    stalled_after_days: int
+
+
+def step_times(scope: Scope) -> StepTimes:
+    """Work out each loop's stay in each step from the audit trail, and the loops stalled in theirs.
+
+    A loop enters step 2 when it is created and each later step at its
+    loop.advanced entry; it leaves a step at the next loop.advanced entry, when
+    it closes, or (if open) is still there now, counted since step_entered_at.
+    """
+    requisition, recruiter = aliased(Requisition), aliased(User)
+    loops = db.session.execute(
+        select(Loop.id, Loop.step, Loop.status, Loop.created_at, Loop.step_entered_at, Loop.closed_at,
+               Candidate.name, requisition.title, recruiter.name)
+        .select_from(Loop).join(Candidate, Candidate.id == Loop.candidate_id)
+        .join(requisition, requisition.id == Loop.requisition_id).join(recruiter, recruiter.id == Loop.recruiter_id)
+        .where(*scope.loops())
+    ).all()
+    moves = defaultdict(list)
+    for loop_id, from_state, to_state, at in db.session.execute(
+        select(AuditEntry.loop_id, AuditEntry.from_state, AuditEntry.to_state, AuditEntry.at)
+        .select_from(Loop).join(AuditEntry, AuditEntry.loop_id == Loop.id)
+        .where(AuditEntry.action == "loop.advanced", *scope.loops())
+        .order_by(AuditEntry.at, AuditEntry.id)
+    ):
+        moves[loop_id].append((STEP_BY_LABEL.get(from_state), STEP_BY_LABEL.get(to_state), at))
+
+    stays: dict[Step, list[float]] = defaultdict(list)
+    in_progress: dict[Step, int] = defaultdict(int)
+    stalled_after = current_app.config["STALLED_AFTER_DAYS"]
+    stalled = []
+    for loop_id, current, status, created_at, step_entered_at, closed_at, candidate, title, recruiter_name in loops:
+        entered: dict[int, datetime] = {Step.RESUME_REVIEW: created_at}
+        left: dict[int, datetime] = {}
+        for from_step, to_step, at in moves[loop_id]:
+            if from_step:
+                left[from_step] = at
+            if to_step:
+                entered[to_step] = at
+        entered[current] = step_entered_at
+        is_open = status == LoopStatus.OPEN
+        for step, start in entered.items():
+            end = left.get(step)
+            if end is None:
+                if step != current:
+                    continue  # a gap in the trail: no honest number for this stay
+                end = scope.now if is_open else closed_at
+                in_progress[Step(step)] += is_open
+            stays[Step(step)].append(max((end - start).total_seconds(), 0) / DAY)
+        waited = (scope.now - step_entered_at).total_seconds() / DAY
+        if is_open and waited > stalled_after:
+            stalled.append(StalledLoop(loop_id, candidate, title, Step(current), step_entered_at, round(waited, 1),
+                                       recruiter_name))
+    steps = [StepTime(step, stays[step], in_progress[step]) for step in Step if step >= Step.RESUME_REVIEW]
+    stalled.sort(key=lambda row: (-row.days, row.loop_id))
+    return StepTimes(steps, stalled, stalled_after)

@@ -1,0 +1,88 @@
+"""The metrics page, its CSV tables, and an interviewer's calibration drill-down."""
+
+from flask import abort, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.extensions import db
+from app.feedback.models import Vote
+from app.formatting import viewer_zone
+from app.metrics import bp, calibration, report
+from app.metrics.exports import csv_response
+from app.metrics.forms import FIELDS, MetricsFilterForm
+from app.metrics.scope import Scope, can_view_metrics
+from app.metrics.services import Metrics
+from app.people.models import User
+from app.permissions import require
+
+
+@bp.before_request
+@login_required
+def signed_in():
+    pass
+
+
+@bp.app_template_global("can_view_metrics")
+def can_view_metrics_global() -> bool:
+    return can_view_metrics()
+
+
+def filtered_scope() -> tuple[MetricsFilterForm, Scope | None]:
+    """Check the viewer may see metrics, then read the filters; the scope is None when they are invalid."""
+    require(can_view_metrics())
+    form = MetricsFilterForm(formdata=request.args)
+    form.fill_choices(Scope(current_user))
+    if not form.validate():
+        return form, None
+    return form, Scope(current_user, form.filters())
+
+
+def filter_args() -> dict[str, str]:
+    """The filters of this request, to carry into links and downloads."""
+    return {name: request.args[name] for name in FIELDS if request.args.get(name)}
+
+
+def links() -> report.Links:
+    args = filter_args()
+    return report.Links(
+        loop=lambda loop_id: url_for("loops.show", loop_id=loop_id),
+        interviewer=lambda user_id: url_for("metrics.interviewer", user_id=user_id, **args),
+    )
+
+
+@bp.route("/metrics")
+def index():
+    """Show the input metrics of the loops the viewer may count, filtered."""
+    form, scope = filtered_scope()
+    sections = report.build_sections(Metrics(scope), links()) if scope else []
+    return render_template("metrics/index.html", form=form, sections=sections, args=filter_args(),
+                           filtered=bool(filter_args()), sees_every_loop=Scope(current_user).sees_every_loop), \
+        200 if scope else 400
+
+
+@bp.route("/metrics/<name>.csv")
+def table_csv(name: str):
+    """Download one metrics table, with the page's filters, as CSV."""
+    build = report.BUILDERS.get(name)
+    if build is None:
+        abort(404)
+    form, scope = filtered_scope()
+    if scope is None:
+        abort(400)
+    section = build(Metrics(scope), links())
+    zone = viewer_zone()
+    return csv_response(
+        f"metrics-{name}.csv", [c.label for c in section.table.columns],
+        ([report.cell_text(cell, zone) for cell in row] for row in section.table.rows),
+    )
+
+
+@bp.route("/metrics/interviewers/<int:user_id>")
+def interviewer(user_id: int):
+    """List the first votes behind one interviewer's calibration: only loops whose feedback the viewer may read."""
+    form, scope = filtered_scope()
+    person = db.session.get(User, user_id)
+    if person is None:
+        abort(404)
+    rows = calibration.calibration(scope, interviewer_id=user_id) if scope else []
+    return render_template("metrics/interviewer.html", form=form, person=person,
+                           calibration=rows[0] if rows else None, args=filter_args(), Vote=Vote), 200 if scope else 400

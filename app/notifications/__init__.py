@@ -1,0 +1,1 @@
+"""E-mail notifications: an outbox written with the request, delivered by `flask send-reminders`."""

@@ -1,0 +1,85 @@
+"""Queue e-mails in the outbox, in the caller's transaction; `flask send-reminders` delivers them.
+
+Services call the hooks below after they change state. Queueing never sends
+and never commits, so a mail server that is down cannot break the request.
+"""
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.interviews.models import Interview
+from app.loops.models import Loop, Step
+from app.notifications.models import Notification, NotificationKind
+from app.people.models import User
+
+
+def dedupe_key(kind: NotificationKind, recipient: User, loop: Loop, interview: Interview | None,
+               occasion: str = "") -> str:
+    """Return what makes a message the same message: kind, subject, recipient, occasion."""
+    subject = f"interview-{interview.id}" if interview is not None else f"loop-{loop.id}"
+    return ":".join(filter(None, [kind.value, subject, f"user-{recipient.id}", occasion]))
+
+
+def is_queued(key: str) -> bool:
+    return db.session.scalar(select(Notification.id).where(Notification.dedupe_key == key)) is not None
+
+
+def queue(kind: str, recipient: User, *, loop: Loop, interview: Interview | None = None,
+          occasion: str = "") -> Notification | None:
+    """Add a pending e-mail unless the same one is already queued; return it, or None if not added.
+
+    The insert runs in a savepoint: a concurrent request that queued the same
+    message first costs this one its duplicate row, not its transaction.
+    """
+    kind = NotificationKind(kind)
+    if not recipient.active:
+        return None
+    key = dedupe_key(kind, recipient, loop, interview, occasion)
+    db.session.flush()  # the caller's own writes fail (or not) outside the savepoint
+    if is_queued(key):
+        return None
+    notification = Notification(kind=kind, recipient=recipient, loop=loop, interview=interview, dedupe_key=key)
+    try:
+        with db.session.begin_nested():
+            db.session.add(notification)
+    except IntegrityError:
+        return None
+    return notification
+
+
+def participants(loop: Loop) -> list[User]:
+    """Return everyone who takes part in the loop, each once, active accounts only."""
+    people = [loop.recruiter, loop.hiring_manager, loop.bar_raiser, loop.shadow]
+    people += [interview.interviewer for interview in loop.interviews]
+    unique = {person.id: person for person in people if person is not None and person.active}
+    return sorted(unique.values(), key=lambda person: person.id)
+
+
+def interview_scheduled(interview: Interview) -> None:
+    """Tell the interviewer about a new interview (the .ics goes with the mail)."""
+    queue(NotificationKind.INTERVIEW_ASSIGNED, interview.interviewer, loop=interview.loop, interview=interview)
+
+
+def loop_advanced(loop: Loop, actor: User) -> None:
+    """Tell the participants, the mover aside, when the loop reaches the debrief."""
+    if loop.step != Step.DEBRIEF:
+        return
+    for person in participants(loop):
+        if person.id != actor.id:
+            queue(NotificationKind.DEBRIEF_READY, person, loop=loop)
+
+
+def decision_recorded(loop: Loop, actor: User) -> None:
+    """Tell the participants that the debrief has decided; never what it decided.
+
+    A Hire waits for the bar raiser, who alone is told then; everyone else is told
+    once the outcome is final, so how many mails arrive does not betray it either.
+    """
+    if loop.is_open and loop.step == Step.DEBRIEF:
+        if loop.bar_raiser is not None and loop.bar_raiser_id != actor.id:
+            queue(NotificationKind.DECISION_RECORDED, loop.bar_raiser, loop=loop, occasion="awaiting-verdict")
+        return
+    for person in participants(loop):
+        if person.id != actor.id:
+            queue(NotificationKind.DECISION_RECORDED, person, loop=loop)
