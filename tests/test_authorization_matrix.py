@@ -1,0 +1,269 @@
+"""Every route, called as every kind of person, answers as the table says.
+
+The table is keyed by endpoint; a route added without a row fails
+`test_every_route_has_a_row`. "ok" means the request got past authorization
+(any of 200, 302, 400, 409, 422: the rules may still refuse it); "login" means
+sent to sign in; 403 and 404 are the refusals. Non-participants get 404 for
+anything of a loop, participants without the right get 403.
+
+The world: a loop at the debrief, with its recruiter, hiring manager, bar
+raiser, an interviewer who has submitted, a shadow, an interviewer on another
+loop, and an admin who takes part in no loop.
+"""
+
+import hashlib
+
+import pytest
+import sqlalchemy as sa
+
+from app.candidates.services import store_resume
+from app.extensions import db
+from app.feedback.models import Feedback
+from app.loops.models import Step
+from app.people.models import User
+from tests import factories
+from tests.conftest import PASSWORD
+
+ROLES = ("anon", "admin", "recruiter", "hm", "br", "iv", "other_iv", "shadow")
+PARTICIPANTS = {"recruiter", "hm", "br", "iv", "shadow"}
+SIGNED_IN = set(ROLES) - {"anon"}
+
+
+def allow(*who, refuse=403, outsiders=404, anon="login"):
+    """Build a row: `who` get "ok"; other participants `refuse`; non-participants `outsiders`."""
+    who = set(who)
+    row = {}
+    for role in ROLES:
+        if role == "anon":
+            row[role] = anon
+        elif role in who:
+            row[role] = "ok"
+        elif role in PARTICIPANTS:
+            row[role] = refuse
+        else:
+            row[role] = outsiders
+    return row
+
+
+EVERYONE = {role: "ok" for role in ROLES}
+SIGNED_IN_OK = {**{role: "ok" for role in SIGNED_IN}, "anon": "login"}
+ADMIN_ONLY = {**{role: 403 for role in SIGNED_IN}, "admin": "ok", "anon": "login"}
+RECRUITERS_ONLY = {**{role: 403 for role in SIGNED_IN}, "recruiter": "ok", "anon": "login"}
+METRICS_VIEWERS = {**{role: 403 for role in SIGNED_IN}, "recruiter": "ok", "admin": "ok", "br": "ok",
+                   "anon": "login"}
+LOOP_PARTICIPANTS = allow(*PARTICIPANTS)
+NO_ONE_AT_THIS_STEP = allow()  # participants 403 (wrong step or role), others 404
+
+# (endpoint, method) -> expected answer per role
+TABLE = {
+    ("main.home", "GET"): SIGNED_IN_OK,
+    ("main.healthz", "GET"): EVERYONE,
+    ("auth.login", "GET"): EVERYONE,
+    ("auth.login", "POST"): EVERYONE,
+    ("auth.logout", "POST"): {role: "login" for role in ROLES},  # signing out lands on the sign-in page
+    ("admin.index", "GET"): ADMIN_ONLY,
+    ("admin.users", "GET"): ADMIN_ONLY,
+    ("admin.new_user", "GET"): ADMIN_ONLY,
+    ("admin.new_user", "POST"): ADMIN_ONLY,
+    ("admin.edit_user", "GET"): ADMIN_ONLY,
+    ("admin.edit_user", "POST"): ADMIN_ONLY,
+    ("admin.set_active", "POST"): ADMIN_ONLY,
+    ("admin.change_certification", "POST"): ADMIN_ONLY,
+    ("admin.set_password", "POST"): ADMIN_ONLY,
+    ("admin.org_unit_list", "GET"): ADMIN_ONLY,
+    ("admin.org_unit_list", "POST"): ADMIN_ONLY,
+    ("admin.edit_org_unit", "GET"): ADMIN_ONLY,
+    ("admin.edit_org_unit", "POST"): ADMIN_ONLY,
+    ("admin.principles", "GET"): ADMIN_ONLY,
+    ("admin.principles", "POST"): ADMIN_ONLY,
+    ("admin.edit_principle", "GET"): ADMIN_ONLY,
+    ("admin.edit_principle", "POST"): ADMIN_ONLY,
+    ("admin.principle_action", "POST"): ADMIN_ONLY,
+    ("candidates.index", "GET"): RECRUITERS_ONLY,
+    ("candidates.new", "GET"): RECRUITERS_ONLY,
+    ("candidates.new", "POST"): RECRUITERS_ONLY,
+    ("candidates.show", "GET"): LOOP_PARTICIPANTS,
+    ("candidates.edit", "GET"): allow("recruiter"),
+    ("candidates.edit", "POST"): allow("recruiter"),
+    ("candidates.resume", "GET"): allow(*PARTICIPANTS),
+    ("requisitions.index", "GET"): SIGNED_IN_OK,
+    ("requisitions.new", "GET"): RECRUITERS_ONLY,
+    ("requisitions.new", "POST"): RECRUITERS_ONLY,
+    ("requisitions.show", "GET"): {**allow("recruiter", "hm", refuse=404), "admin": "ok"},
+    ("requisitions.describe", "POST"): {**allow("hm", refuse=404), "recruiter": 403, "admin": 403},
+    ("requisitions.approve", "POST"): {**allow("hm", refuse=404), "recruiter": 403, "admin": 403},
+    ("requisitions.close", "POST"): {**allow("recruiter", "hm", refuse=404), "admin": 403},
+    ("loops.index", "GET"): SIGNED_IN_OK,
+    ("loops.new", "GET"): RECRUITERS_ONLY,
+    ("loops.new", "POST"): RECRUITERS_ONLY,
+    ("loops.show", "GET"): LOOP_PARTICIPANTS,
+    ("loops.people", "POST"): allow("recruiter"),
+    ("loops.screen", "POST"): NO_ONE_AT_THIS_STEP,
+    ("loops.advance", "POST"): NO_ONE_AT_THIS_STEP,  # the debrief decision moves a loop from step 6
+    ("loops.close", "POST"): allow("recruiter", "hm"),
+    ("loops.schedule", "POST"): allow("recruiter"),
+    ("loops.cancel", "POST"): allow("recruiter"),
+    ("loops.calendar", "GET"): LOOP_PARTICIPANTS,
+    ("feedback.loop_feedback", "GET"): LOOP_PARTICIPANTS,
+    ("feedback.write", "GET"): allow("iv", "shadow"),
+    ("feedback.write", "POST"): allow("iv", "shadow"),
+    ("feedback.amend", "POST"): allow("iv", "shadow"),  # a shadow amends their own practice feedback
+    ("debrief.show", "GET"): LOOP_PARTICIPANTS,
+    ("debrief.final_vote", "POST"): allow("iv", "br", "hm"),  # interviewers; the service refuses the phone screen
+    ("debrief.decision", "POST"): allow("hm"),
+    ("debrief.verdict", "POST"): allow("br"),
+    ("reports.debrief_pdf", "GET"): allow("recruiter", "hm", "br"),
+    ("offers.add_reference", "POST"): NO_ONE_AT_THIS_STEP,
+    ("offers.extend", "POST"): NO_ONE_AT_THIS_STEP,
+    ("offers.resolve", "POST"): NO_ONE_AT_THIS_STEP,
+    ("metrics.index", "GET"): METRICS_VIEWERS,
+    ("metrics.table_csv", "GET"): METRICS_VIEWERS,
+    ("metrics.interviewer", "GET"): METRICS_VIEWERS,
+    ("metrics.export_loops", "GET"): SIGNED_IN_OK,
+}
+EXEMPT = {"static"}
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in EXEMPT:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_route_has_a_row(app):
+    missing = [(rule.endpoint, method, rule.rule) for rule, method in routes(app)
+               if (rule.endpoint, method) not in TABLE]
+    assert missing == [], "add these routes to the authorization table"
+
+
+def build_world(app) -> dict:
+    with app.app_context():
+        make = factories.make_user
+        people = {
+            "admin": make(email="admin@m.test", is_admin=True, org_unit="People Ops"),
+            "recruiter": make(email="recruiter@m.test", is_recruiter=True, org_unit="Talent"),
+            "hm": make(email="hm@m.test", org_unit="Payments"),
+            "br": make(email="br@m.test", certification="certified", org_unit="Search"),
+            "iv": make(email="iv@m.test", org_unit="Payments"),
+            "other_iv": make(email="other@m.test", org_unit="Ads"),
+            "shadow": make(email="shadow@m.test", certification="in_training", org_unit="Ads"),
+        }
+        loop = factories.make_loop(
+            step=Step.DEBRIEF, recruiter=people["recruiter"], hiring_manager=people["hm"], bar_raiser=people["br"],
+            shadow=people["shadow"], interviewers=[people["br"], people["iv"]] + [make() for _ in range(2)])
+        factories.make_loop(step=Step.WRITTEN_FEEDBACK, interviewers=[
+            make(certification="certified", org_unit="Ads"), people["other_iv"]])
+        store_resume(loop.candidate, PDF, "cv.pdf")
+        interview = next(i for i in loop.interviews if i.interviewer_id == people["iv"].id)
+        db.session.commit()
+        return {
+            "emails": {role: user.email for role, user in people.items()},
+            "values": {
+                "loop_id": loop.id, "interview_id": interview.id, "candidate_id": loop.candidate_id,
+                "requisition_id": loop.requisition_id, "user_id": people["iv"].id,
+                "unit_id": people["iv"].org_unit_id, "principle_id": loop.requisition.principles[0].id,
+                "step": 2, "name": "funnel",
+            },
+        }
+
+
+def url_for_rule(rule, values: dict) -> str:
+    args = {name: values[name] for name in rule.arguments if name in values}
+    if "action" in rule.arguments:
+        args["action"] = "activate" if "activate" in str(rule.rule) and "up" not in str(rule.rule) else "up"
+    return rule.build(args, append_unknown=False)[1]
+
+
+def category(status: int, location: str) -> str | int:
+    if status == 302 and "/login" in location:
+        return "login"
+    if status in (200, 302, 400, 409, 422):
+        return "ok"
+    return status
+
+
+def snapshot(app) -> str:
+    """Hash every table but the audit trail, which GETs legitimately append to (downloads, refusals)."""
+    with app.app_context():
+        digest = hashlib.sha256()
+        for table in db.metadata.sorted_tables:
+            if table.name == "audit_entries":
+                continue
+            rows = db.session.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
+            digest.update(f"{table.name}:{rows!r}".encode())
+        return digest.hexdigest()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_answers_every_role_as_the_table_says(app, role):
+    world = build_world(app)
+    client = app.test_client()
+    if role != "anon":
+        assert client.post("/login", data={"email": world["emails"][role], "password": PASSWORD}).status_code == 302
+    wrong = []
+    before = snapshot(app)
+    ordered = sorted(routes(app), key=lambda rm: (rm[1] != "GET", rm[0].endpoint == "auth.logout"))
+    checked_gets = False
+    for rule, method in ordered:
+        if method != "GET" and not checked_gets:
+            assert snapshot(app) == before, f"a GET changed the database (as {role})"
+            checked_gets = True
+        response = client.open(url_for_rule(rule, world["values"]), method=method)
+        got = category(response.status_code, response.headers.get("Location", ""))
+        response.close()
+        expected = TABLE[(rule.endpoint, method)][role]
+        if got != expected:
+            wrong.append(f"{method} {rule.rule}: expected {expected}, got {response.status_code}")
+    assert wrong == []
+
+
+def test_feedback_of_another_loop_is_404_by_any_id(app):
+    world = build_world(app)
+    with app.app_context():
+        theirs = db.session.scalars(sa.select(Feedback).join(Feedback.author)
+                                    .where(User.email != world["emails"]["iv"])).all()
+        other_interviews = {f.interview_id for f in theirs if f.interview.loop_id != world["values"]["loop_id"]}
+    client = app.test_client()
+    client.post("/login", data={"email": world["emails"]["iv"], "password": PASSWORD})
+    loop_id = world["values"]["loop_id"]
+    for interview_id in other_interviews:
+        assert client.get(f"/loops/{loop_id}/interviews/{interview_id}/feedback").status_code == 404
+        assert client.get(f"/loops/{loop_id}/interviews/{interview_id}.ics").status_code == 404
+
+
+@pytest.fixture
+def csrf_app(database, tmp_path):
+    from tests.conftest import dispose, make_app
+
+    app = make_app(database, tmp_path, WTF_CSRF_ENABLED=True)
+    yield app
+    dispose(app)
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_every_state_changing_route_refuses_a_missing_or_forged_csrf_token(csrf_app):
+    import re
+
+    world = build_world(csrf_app)
+    clients = {}
+    for role in set(ROLES) - {"anon"}:
+        client = clients[role] = csrf_app.test_client()
+        html = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+        signed_in = client.post("/login", data={"email": world["emails"][role], "password": PASSWORD,
+                                                "csrf_token": token})
+        assert signed_in.status_code == 302
+    before = snapshot(csrf_app)
+    for rule, method in routes(csrf_app):
+        if method != "POST":
+            continue
+        row = TABLE[(rule.endpoint, method)]
+        role = next((r for r in ROLES if row[r] == "ok" and r != "anon"), "recruiter")
+        url = url_for_rule(rule, world["values"])
+        for data in ({}, {"csrf_token": "forged"}):
+            response = clients[role].post(url, data=data)
+            assert response.status_code == 400, (rule.rule, data)
+    assert snapshot(csrf_app) == before
