@@ -115,8 +115,9 @@ def describe(requisition_id: int):
         try:
             services.write_job_description(
                 requisition, current_user, job_description=form.job_description.data or "",
-                principles=list(db.session.scalars(select(Principle).where(Principle.id.in_(form.principle_ids.data or []))
-                                                   .order_by(Principle.position))),
+                principles=list(db.session.scalars(
+                    select(Principle).where(Principle.id.in_(form.principle_ids.data or []))
+                    .order_by(Principle.position))),
             )
         except ServiceError as error:
             db.session.rollback()
