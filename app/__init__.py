@@ -168,11 +168,12 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from app.commands import create_user, seed_demo
+    from app.commands import create_user, purge_candidates, seed_demo
     from app.notifications.commands import send_reminders
 
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(purge_candidates)
     app.cli.add_command(send_reminders)
 
 

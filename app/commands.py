@@ -38,6 +38,26 @@ def create_user(email, name, password, org_unit, is_admin, is_recruiter):
     click.echo(f"Created {user.email} ({roles}).")
 
 
+@click.command("purge-candidates")
+@click.option("--older-than", "older_than", type=click.IntRange(min=1), required=True, metavar="DAYS",
+              help="Anonymize candidates whose loops all closed more than DAYS ago.")
+@click.option("--dry-run", is_flag=True, help="List what would be anonymized; change nothing.")
+@with_appcontext
+def purge_candidates(older_than, dry_run):
+    """Anonymize old candidates: names, e-mails, résumés and feedback text; counts stay for the metrics."""
+    from app.candidates.retention import candidates_to_purge, purge
+
+    plan = candidates_to_purge(older_than)
+    for candidate in plan.candidates:
+        click.echo(f"  #{candidate.id} {candidate.name}")
+    if dry_run:
+        click.echo(f"Would anonymize {len(plan.candidates)} candidate(s); nothing changed (dry run).")
+        return
+    count = purge(plan)
+    db.session.commit()
+    click.echo(f"Anonymized {count} candidate(s) whose loops closed more than {older_than} days ago.")
+
+
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo():

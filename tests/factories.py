@@ -68,7 +68,8 @@ def make_loop(step: int = Step.RESUME_REVIEW, *, recruiter: User | None = None,
               hiring_manager: User | None = None, bar_raiser: User | None = None,
               interviewers: list[User] | None = None, shadow: User | None = None,
               status: str = LoopStatus.OPEN, outcome: str | None = None, verdict: str | None = None,
-              phone_screen_evidence: str = "Led the ledger migration; cut p99 by half.") -> Loop:
+              phone_screen_evidence: str = "Led the ledger migration; cut p99 by half.",
+              closed_at=None) -> Loop:
     """Make a loop standing at `step` with everything the earlier gates needed."""
     recruiter = recruiter or make_user(is_recruiter=True, org_unit="Talent")
     hiring_manager = hiring_manager or make_user(org_unit="Payments")
@@ -128,7 +129,7 @@ def make_loop(step: int = Step.RESUME_REVIEW, *, recruiter: User | None = None,
         decision.verdict_by, decision.verdict_at = bar_raiser, now
         db.session.flush()
     if status != LoopStatus.OPEN:
-        loop.status, loop.closed_at = status, now
+        loop.status, loop.closed_at = status, closed_at or now
         loop.close_reason = "Closed by the test."
         db.session.flush()
     return loop
