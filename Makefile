@@ -63,6 +63,7 @@ run: venv
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/bandit -q -r app
 
 test: lint
 	$(PY) -m pytest tests $(PYTEST_ARGS)
