@@ -259,7 +259,8 @@ def wei(company: Company) -> None:
     through_phone_screen(company, loop, (-17, -12, -11), notes.PHONE_SCREENS["wei"], (
         "Reconciliation platform at a processor; agency candidate with a competing offer.",
         "Proceed quickly: competing offer in about three weeks."))
-    loop.in_house(notes.PANEL_WEI, day(-1, 16), scheduled_at=day(-10, 15), location=SEATTLE)
+    # Two days ago, so part of the panel is already late: the metrics and reminders have work to show.
+    loop.in_house(notes.PANEL_WEI, day(-2, 16), scheduled_at=day(-10, 15), location=SEATTLE)
     loop.advance_after_interviews()
 
 
