@@ -3,6 +3,7 @@
 #   make run     set up .venv, migrate, seed the demo company if the database is empty, serve
 #   make test    lint, then the pytest suite (PYTEST_ARGS="-k foo -x" passes options through)
 #   make lint    ruff check
+#   make bench   build synthetic companies (100 to 10,000 loops), measure the budgets, write bench/RESULTS.md
 #   make clean   remove .venv and caches (never instance/, which holds your database)
 
 SHELL := /bin/bash
@@ -22,12 +23,13 @@ LDCONFIG := $(or $(shell command -v ldconfig 2>/dev/null),/sbin/ldconfig)
 DEMO_LOGINS := admin@demo.test recruiter@demo.test hm@demo.test barraiser@demo.test interviewer@demo.test shadow@demo.test
 DEMO_PASSWORD := raise-the-bar-demo
 
-.PHONY: help venv run test lint clean
+.PHONY: help venv run test lint bench clean
 
 help:
 	@echo "make run    - migrate, seed the demo company if empty, serve on http://$(HOST):$(PORT)"
 	@echo "make test   - ruff check, then pytest (PYTEST_ARGS=... to pass options)"
 	@echo "make lint   - ruff check ."
+	@echo "make bench  - measure the performance budgets on SQLite and PostgreSQL, write bench/RESULTS.md"
 	@echo "make clean  - remove .venv and caches (keeps instance/)"
 
 venv: $(STAMP)
@@ -67,6 +69,9 @@ lint: venv
 
 test: lint
 	$(PY) -m pytest tests $(PYTEST_ARGS)
+
+bench: venv
+	$(PY) -m bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -5,8 +5,8 @@ from datetime import UTC
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from app import permissions
 from app.audit.models import AuditEntry
@@ -16,7 +16,7 @@ from app.errors import ServiceError, attach_to_form
 from app.extensions import db
 from app.feedback.policy import feedback_access
 from app.formatting import viewer_zone
-from app.forms_common import options, people_choices, principle_choices, to_utc
+from app.forms_common import options, people_options, people_rows, principle_choices, to_utc
 from app.interviews import services as interviews
 from app.interviews.models import Interview, InterviewKind
 from app.loops import services, workflow
@@ -52,6 +52,11 @@ def index():
     filters = {name: int_arg(request.args, name) for name in ("step", "requisition", "org_unit", "person")}
     status = request.args.get("status", "open")
     mine = permissions.participant_filter(current_user)
+    # The requisition choices are those of the loops in the status being listed (and the one chosen):
+    # years of closed loops would otherwise make the default view's list grow without end.
+    if status in {s.value for s in LoopStatus}:
+        listed = or_(Loop.status == status, Loop.requisition_id == (filters["requisition"] or 0))
+        mine = and_(mine, listed)
     query = loop_list_query(current_user, request.args)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     page = max(int_arg(request.args, "page") or 1, 1)
@@ -64,23 +69,26 @@ def index():
         "loops/index.html", loops=loops, filters=filters, status=status, page=page, total=total,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), steps=STEP_LABELS, statuses=LoopStatus,
         # Filter choices come from the viewer's own loops: nobody learns of requisitions they are not part of.
-        requisitions=db.session.scalars(select(Requisition).where(Requisition.id.in_(
-            select(Loop.requisition_id).where(mine))).order_by(Requisition.title)).all(),
-        org_units=db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(
+        # Rows of the columns the filters show, not ORM objects: a recruiter's history has hundreds.
+        requisitions=db.session.execute(select(Requisition.id, Requisition.title, Requisition.level).where(
+            Requisition.id.in_(select(Loop.requisition_id).where(mine))).order_by(Requisition.title)).all(),
+        org_units=db.session.execute(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(
             select(Requisition.org_unit_id).join(Loop, Loop.requisition_id == Requisition.id).where(mine)))
             .order_by(OrgUnit.name)).all(),
-        people=db.session.scalars(select(User).where(User.active).order_by(User.name)).all(),
+        people=db.session.execute(select(User.id, User.name).where(User.active).order_by(User.name)).all(),
         now=utcnow(),
     )
 
 
-def fill_people_choices(form: LoopPeopleForm) -> None:
-    form.recruiter_id.choices = people_choices(select(User).where(User.active, User.is_recruiter))
-    form.hiring_manager_id.choices = people_choices()
-    form.bar_raiser_id.choices = people_choices(
-        select(User).where(User.active, User.certification == Certification.CERTIFIED), blank="— not yet —")
-    form.shadow_id.choices = people_choices(
-        select(User).where(User.active, User.certification == Certification.IN_TRAINING), blank="— none —")
+def fill_people_choices(form: LoopPeopleForm, people: list | None = None) -> None:
+    """Offer the active people for each role, from one query (`people`, from `people_rows`)."""
+    people = people_rows() if people is None else people
+    form.recruiter_id.choices = people_options([p for p in people if p.is_recruiter])
+    form.hiring_manager_id.choices = people_options(people)
+    form.bar_raiser_id.choices = people_options(
+        [p for p in people if p.certification == Certification.CERTIFIED], blank="— not yet —")
+    form.shadow_id.choices = people_options(
+        [p for p in people if p.certification == Certification.IN_TRAINING], blank="— none —")
 
 
 def person(user_id: int | None) -> User | None:
@@ -148,18 +156,18 @@ def stepper(loop: Loop, unmet: list[str]) -> list[StepView]:
     return views
 
 
-def people_form(loop: Loop, formdata=None) -> LoopPeopleForm:
+def people_form(loop: Loop, formdata=None, people: list | None = None) -> LoopPeopleForm:
     form = LoopPeopleForm(formdata=formdata) if formdata is not None else LoopPeopleForm(formdata=None)
-    fill_people_choices(form)
+    fill_people_choices(form, people)
     if formdata is None:
         form.recruiter_id.data, form.hiring_manager_id.data = loop.recruiter_id, loop.hiring_manager_id
         form.bar_raiser_id.data, form.shadow_id.data = loop.bar_raiser_id or 0, loop.shadow_id or 0
     return form
 
 
-def interview_form(loop: Loop, formdata=None) -> InterviewForm:
+def interview_form(loop: Loop, formdata=None, people: list | None = None) -> InterviewForm:
     form = InterviewForm(formdata=formdata) if formdata is not None else InterviewForm(formdata=None)
-    form.interviewer_id.choices = people_choices()
+    form.interviewer_id.choices = people_options(people_rows() if people is None else people)
     form.principle_ids.choices = principle_choices(loop.requisition.principles)
     if formdata is None:
         form.kind.data = InterviewKind.PHONE_SCREEN if loop.step <= Step.PHONE_SCREEN else InterviewKind.IN_HOUSE
@@ -173,10 +181,14 @@ def loop_page(loop: Loop, status: int = 200, **forms):
     unmet = workflow.unmet_conditions_for(loop, current_user)
     roles = workflow.loop_roles(loop, current_user)
     history = db.session.scalars(
-        select(AuditEntry).where(AuditEntry.loop_id == loop.id).options(selectinload(AuditEntry.actor))
+        select(AuditEntry).where(AuditEntry.loop_id == loop.id).options(joinedload(AuditEntry.actor))
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     ).all()
     next_step = workflow.TRANSITIONS.get(Step(loop.step))
+    # The set-up forms list every active person; build them only when the page shows them.
+    can_manage = permissions.can_manage_loop(loop)
+    can_schedule = can_manage and loop.step <= Step.IN_HOUSE_INTERVIEWS
+    people = people_rows() if can_manage else []
     context = {
         "loop": loop,
         "roles": roles,
@@ -187,17 +199,18 @@ def loop_page(loop: Loop, status: int = 200, **forms):
         "coverage": interviews.coverage(loop),
         "history": history,
         "sees_submissions": bool(roles & {"recruiter", "hiring_manager", "bar_raiser"}),
-        "people_form": people_form(loop),
-        "suggestions": services.suggest_bar_raisers(loop.hiring_manager, loop.recruiter),
+        "people_form": people_form(loop, people=people) if can_manage else None,
+        "suggestions": (services.suggest_bar_raisers(loop.hiring_manager, loop.recruiter)
+                        if can_manage and loop.step <= Step.IN_HOUSE_INTERVIEWS else []),
         "screen_form": ScreenDecisionForm(formdata=None),
         "close_form": CloseLoopForm(formdata=None),
-        "interview_form": interview_form(loop),
+        "interview_form": interview_form(loop, people=people) if can_schedule else None,
         "action_form": ActionForm(formdata=None),
         "reference_form": ReferenceForm(formdata=None),
         "offer_form": ExtendOfferForm(formdata=None),
         "resolve_form": ResolveOfferForm(formdata=None),
         "can_open_debrief": loop.step >= Step.DEBRIEF and feedback_access(loop, current_user).can_read_others,
-        "can_schedule": permissions.can_manage_loop(loop) and loop.step <= Step.IN_HOUSE_INTERVIEWS,
+        "can_schedule": can_schedule,
         "now": utcnow(),
         "Step": Step,
         "InterviewKind": InterviewKind,

@@ -9,35 +9,39 @@ interviews of their own) the loop has reached the debrief.
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import aliased, joinedload
 
 from app.debrief.models import DebriefDecision, Outcome, Verdict
 from app.extensions import db
-from app.feedback.models import FeedbackStatus, Vote
-from app.feedback.policy import feedback_access
+from app.feedback.models import Feedback, FeedbackStatus, Vote
 from app.interviews.models import Interview, InterviewKind
-from app.loops.models import Loop
-from app.loops.workflow import counted_feedback
+from app.loops.models import Loop, Step
 from app.metrics.scope import Scope
 from app.metrics.stats import share
 from app.people.models import User
 
 
+def result_of(outcome, verdict) -> bool | None:
+    """Return True for Hire + Concur, False for No hire or a veto, None while undecided."""
+    if outcome is None:
+        return None
+    if outcome == Outcome.NO_HIRE or verdict == Verdict.VETO:
+        return False
+    return True if verdict == Verdict.CONCUR else None
+
+
 def debrief_result(decision: DebriefDecision | None) -> bool | None:
     """Return True for Hire + Concur, False for No hire or a veto, None while undecided."""
-    if decision is None:
-        return None
-    if decision.outcome == Outcome.NO_HIRE or decision.verdict == Verdict.VETO:
-        return False
-    return True if decision.verdict == Verdict.CONCUR else None
+    return None if decision is None else result_of(decision.outcome, decision.verdict)
 
 
 @dataclass
 class CountedVote:
-    loop: Loop
+    loop_id: int
     vote: Vote
     result: bool | None
+    loop: Loop | None = None  # loaded for the drill-down, which lists the loops
 
     @property
     def matched(self) -> bool | None:
@@ -68,28 +72,52 @@ class InterviewerCalibration:
         return share(self.matched, self.decided)
 
 
+def others_readable(viewer: User):
+    """The blind rule's "may read others' feedback" on a loop the viewer takes part in, as SQL.
+
+    The same rule as `feedback_access(loop, viewer).can_read_others`: with interviews of
+    their own on the loop, the viewer has submitted feedback for every one of them;
+    without, the loop has reached the debrief.
+    """
+    mine, own = aliased(Interview), aliased(Feedback)
+    has_own = exists().where(mine.loop_id == Loop.id, mine.interviewer_id == viewer.id)
+    own_unsubmitted = exists().where(
+        mine.loop_id == Loop.id, mine.interviewer_id == viewer.id,
+        ~exists().where(own.interview_id == mine.id, own.author_id == viewer.id,
+                        own.status == FeedbackStatus.SUBMITTED))
+    return and_(~own_unsubmitted, or_(has_own, Loop.step >= Step.DEBRIEF))
+
+
 def calibration(scope: Scope, interviewer_id: int | None = None) -> list[InterviewerCalibration]:
-    """Gather each interviewer's first votes (in-house feedback) on the loops the viewer may read; most votes first."""
-    loops = db.session.scalars(
-        select(Loop).where(*scope.readable_loops())
-        .options(selectinload(Loop.interviews).selectinload(Interview.feedbacks),
-                 selectinload(Loop.interviews).selectinload(Interview.interviewer),
-                 selectinload(Loop.decision), selectinload(Loop.candidate), selectinload(Loop.requisition))
-        .order_by(Loop.created_at, Loop.id)
-    ).all()
-    people: dict[int, InterviewerCalibration] = {}
-    for loop in loops:
-        if not feedback_access(loop, scope.viewer).can_read_others:
-            continue
-        result = debrief_result(loop.decision)
-        for interview in loop.interviews:
-            if interview.kind != InterviewKind.IN_HOUSE:
-                continue
-            if interviewer_id is not None and interview.interviewer_id != interviewer_id:
-                continue
-            feedback = counted_feedback(interview)
-            if feedback is None or feedback.status != FeedbackStatus.SUBMITTED:
-                continue
-            row = people.setdefault(interview.interviewer_id, InterviewerCalibration(interview.interviewer))
-            row.votes.append(CountedVote(loop, Vote(feedback.vote), result))
-    return sorted(people.values(), key=lambda row: (-len(row.votes), row.interviewer.name))
+    """Gather each interviewer's first votes (in-house feedback) on the loops the viewer may read; most votes first.
+
+    The votes and the blind rule are one query whatever the number of loops; the drill-down
+    (one interviewer) also loads the loops it lists.
+    """
+    interview, feedback, decision = aliased(Interview), aliased(Feedback), aliased(DebriefDecision)
+    query = (
+        select(Loop.id, interview.interviewer_id, feedback.vote, decision.outcome, decision.verdict)
+        .select_from(Loop).join(interview, interview.loop_id == Loop.id)
+        .join(feedback, and_(feedback.interview_id == interview.id, feedback.is_practice.is_(False)))
+        .outerjoin(decision, decision.loop_id == Loop.id)
+        .where(interview.kind == InterviewKind.IN_HOUSE, feedback.status == FeedbackStatus.SUBMITTED,
+               *scope.readable_loops(), others_readable(scope.viewer))
+        .order_by(Loop.created_at, Loop.id, interview.starts_at, interview.id)
+    )
+    if interviewer_id is not None:
+        query = query.where(interview.interviewer_id == interviewer_id)
+    rows = db.session.execute(query).all()
+    if not rows:
+        return []
+    people = {user.id: user for user in db.session.scalars(
+        select(User).where(User.id.in_({row.interviewer_id for row in rows})))}
+    loops = {}
+    if interviewer_id is not None:
+        loops = {loop.id: loop for loop in db.session.scalars(
+            select(Loop).where(Loop.id.in_({row.id for row in rows}))
+            .options(joinedload(Loop.candidate), joinedload(Loop.requisition), joinedload(Loop.decision)))}
+    calibrations: dict[int, InterviewerCalibration] = {}
+    for loop_id, person, vote, outcome, verdict in rows:
+        row = calibrations.setdefault(person, InterviewerCalibration(people[person]))
+        row.votes.append(CountedVote(loop_id, Vote(vote), result_of(outcome, verdict), loops.get(loop_id)))
+    return sorted(calibrations.values(), key=lambda row: (-len(row.votes), row.interviewer.name))

@@ -9,7 +9,7 @@ from wtforms.validators import Optional, ValidationError
 
 from app.extensions import db
 from app.formatting import viewer_zone
-from app.forms_common import options
+from app.forms_common import OnePassSelect, options
 from app.loops.models import Loop
 from app.metrics.scope import Filters, Scope
 from app.people.models import Certification, OrgUnit, User
@@ -28,9 +28,10 @@ class MetricsFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
-    org_unit = SelectField("Org unit", coerce=int, default=0)
-    requisition = SelectField("Requisition", coerce=int, default=0)
-    bar_raiser = SelectField("Bar raiser", coerce=int, default=0)
+    # Every requisition ever is a long list for a recruiter: the one-pass widget writes it quickly.
+    org_unit = SelectField("Org unit", coerce=int, default=0, widget=OnePassSelect())
+    requisition = SelectField("Requisition", coerce=int, default=0, widget=OnePassSelect())
+    bar_raiser = SelectField("Bar raiser", coerce=int, default=0, widget=OnePassSelect())
     date_from = DateField("Created from", validators=[Optional()])
     date_to = DateField("Created to", validators=[Optional()])
 
@@ -46,20 +47,22 @@ class MetricsFilterForm(FlaskForm):
         """Offer only what the viewer's own loops (all loops, for admins and recruiters) contain."""
         reach = select(Loop).where(*scope.loops())
         mine = reach.with_only_columns(Loop.requisition_id)
-        units = select(OrgUnit).order_by(OrgUnit.name)
-        requisitions = select(Requisition).order_by(Requisition.title, Requisition.level, Requisition.id)
-        bar_raisers = select(User).where(User.id.in_(reach.with_only_columns(Loop.bar_raiser_id)))
+        # Rows of the columns shown, not ORM objects: there may be thousands of requisitions.
+        units = select(OrgUnit.id, OrgUnit.name).order_by(OrgUnit.name)
+        requisitions = (select(Requisition.id, Requisition.title, Requisition.level)
+                        .order_by(Requisition.title, Requisition.level, Requisition.id))
+        bar_raisers = select(User.id, User.name).where(User.id.in_(reach.with_only_columns(Loop.bar_raiser_id)))
         if scope.sees_every_loop:
-            bar_raisers = select(User).where(or_(User.id.in_(select(Loop.bar_raiser_id)),
-                                                 User.certification == Certification.CERTIFIED))
+            bar_raisers = select(User.id, User.name).where(or_(User.id.in_(select(Loop.bar_raiser_id)),
+                                                               User.certification == Certification.CERTIFIED))
         else:
             units = units.where(OrgUnit.id.in_(select(Requisition.org_unit_id).where(Requisition.id.in_(mine))))
             requisitions = requisitions.where(Requisition.id.in_(mine))
-        self.org_unit.choices = options([(0, "Any org unit")] + [(u.id, u.name) for u in db.session.scalars(units)])
+        self.org_unit.choices = options([(0, "Any org unit")] + [(u.id, u.name) for u in db.session.execute(units)])
         self.requisition.choices = options([(0, "Any requisition")] + [
-            (r.id, f"{r.title} ({r.level})") for r in db.session.scalars(requisitions)])
+            (r.id, f"{r.title} ({r.level})") for r in db.session.execute(requisitions)])
         self.bar_raiser.choices = options([(0, "Any bar raiser")] + [
-            (u.id, u.name) for u in db.session.scalars(bar_raisers.order_by(User.name))])
+            (u.id, u.name) for u in db.session.execute(bar_raisers.order_by(User.name))])
 
     def filters(self) -> Filters:
         """Read the validated form; dates are whole days in the viewer's zone, both ends included."""

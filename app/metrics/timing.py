@@ -195,10 +195,11 @@ def step_times(scope: Scope) -> StepTimes:
     ).all()
     moves = defaultdict(list)
     for loop_id, from_state, to_state, at in db.session.execute(
+        # Each loop's moves in order is all that is needed: with the loops in scope as a list and
+        # the trail ordered by loop, the database reads only those loops' entries, by index.
         select(AuditEntry.loop_id, AuditEntry.from_state, AuditEntry.to_state, AuditEntry.at)
-        .select_from(Loop).join(AuditEntry, AuditEntry.loop_id == Loop.id)
-        .where(AuditEntry.action == "loop.advanced", *scope.loops())
-        .order_by(AuditEntry.at, AuditEntry.id)
+        .where(AuditEntry.action == "loop.advanced", AuditEntry.loop_id.in_(select(Loop.id).where(*scope.loops())))
+        .order_by(AuditEntry.loop_id, AuditEntry.at, AuditEntry.id)
     ):
         moves[loop_id].append((STEP_BY_LABEL.get(from_state), STEP_BY_LABEL.get(to_state), at))
 

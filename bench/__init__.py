@@ -1,0 +1,1 @@
+"""The performance benchmark: `python -m bench` (see __main__.py and RESULTS.md)."""

@@ -1,0 +1,186 @@
+"""In-process measurements with the Flask test client: SQL statements and time per page, and the PDF."""
+
+import re
+import shutil
+import statistics
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy import event
+
+from app.db_types import utcnow
+from app.extensions import db
+from bench.company import PASSWORD, RECRUITER_EMAIL, SHOWCASE_CANDIDATE
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@dataclass
+class Timing:
+    """Times of repeated requests in milliseconds, and the SQL statements of one of them."""
+
+    times: list[float] = field(default_factory=list)
+    statements: int = 0
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+    @property
+    def p95(self) -> float:
+        ordered = sorted(self.times)
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+class StatementCounter:
+    """Count every statement the engine sends to the database."""
+
+    def __init__(self, engine: sa.Engine):
+        self.count = 0
+        event.listen(engine, "before_cursor_execute", self.seen)
+
+    def seen(self, *args, **kwargs) -> None:
+        self.count += 1
+
+
+def sign_in(app: Flask, email: str):
+    """Return a test client signed in through the real login form (CSRF token and all)."""
+    client = app.test_client()
+    form = client.get("/login")
+    match = CSRF.search(form.get_data(as_text=True))
+    data = {"email": email, "password": PASSWORD}
+    if match:
+        data["csrf_token"] = match.group(1)
+    response = client.post("/login", data=data)
+    if response.status_code != 302:
+        raise RuntimeError(f"could not sign in {email}: {response.status_code}")
+    return client
+
+
+def showcase_loop_id() -> int:
+    return db.session.execute(sa.text(
+        "SELECT loops.id FROM loops JOIN candidates ON candidates.id = loops.candidate_id WHERE candidates.name = :n"
+    ), {"n": SHOWCASE_CANDIDATE}).scalar_one()
+
+
+def pages(loop_id: int) -> dict[str, str]:
+    """The measured pages, as the recruiter of the showcase loop (and about a third of all loops) sees them."""
+    year_ago = (utcnow() - timedelta(days=365)).date().isoformat()
+    return {
+        "home": "/",
+        "loop list": "/loops/",
+        "loop page": f"/loops/{loop_id}",
+        "debrief page": f"/loops/{loop_id}/debrief",
+        "metrics (last 12 months)": f"/metrics?date_from={year_ago}",
+        "metrics (all time)": "/metrics",
+        "debrief PDF": f"/loops/{loop_id}/debrief.pdf",
+    }
+
+
+# Pages the budgets apply to; "metrics (all time)" is reported, not budgeted (see RESULTS.md).
+BUDGETED = ("home", "loop list", "loop page", "debrief page", "metrics (last 12 months)", "debrief PDF")
+
+
+def clear(folder: str) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    Path(folder).mkdir(parents=True, exist_ok=True)
+
+
+def measure_pages(app: Flask, repeats: int, pdf_repeats: int, progress) -> dict[str, Timing]:
+    """Time each page `repeats` times (the PDF fresh, its cache emptied before each) and count its statements."""
+    with app.app_context():
+        loop_id = showcase_loop_id()
+        counter = StatementCounter(db.engine)
+    client = sign_in(app, RECRUITER_EMAIL)
+    cache = app.config["PDF_CACHE_DIR"]
+    results = {}
+    for name, path in pages(loop_id).items():
+        is_pdf = path.endswith(".pdf")
+        timing = Timing()
+        n = pdf_repeats if is_pdf else repeats
+        for attempt in range(n + 2):  # two warm-up requests
+            if is_pdf:
+                clear(cache)
+            before = counter.count
+            started = time.perf_counter()
+            response = client.get(path)
+            elapsed = (time.perf_counter() - started) * 1000
+            if response.status_code != 200:
+                raise RuntimeError(f"{path} answered {response.status_code}")
+            if attempt >= 2:
+                timing.times.append(elapsed)
+                timing.statements = counter.count - before
+        results[name] = timing
+        progress(f"    {name:<26} {timing.statements:>3} statements, median {timing.median:8.1f} ms, "
+                 f"p95 {timing.p95:8.1f} ms")
+    return results
+
+
+@dataclass
+class PdfFigures:
+    endpoint: Timing
+    weasyprint: Timing
+    cached: Timing
+
+    @property
+    def overhead(self) -> float:
+        return self.endpoint.median / self.weasyprint.median
+
+    @property
+    def cache_speedup(self) -> float:
+        return self.endpoint.median / self.cached.median
+
+
+def measure_pdf(app: Flask, repeats: int, progress) -> PdfFigures:
+    """Compare the PDF endpoint (fresh render) with WeasyPrint alone on the same HTML, and with a cached repeat."""
+    from weasyprint import HTML
+
+    from app.formatting import viewer_zone
+    from app.loops.models import Loop
+    from app.reports import pdf
+
+    with app.app_context():
+        loop_id = showcase_loop_id()
+    client = sign_in(app, RECRUITER_EMAIL)
+    cache = app.config["PDF_CACHE_DIR"]
+    path = f"/loops/{loop_id}/debrief.pdf"
+
+    with app.test_request_context():
+        loop = db.session.get(Loop, loop_id)
+        data = pdf.report_data(loop)
+        html = pdf.render_html(data, report_fingerprint=pdf.fingerprint(data), generated_at=utcnow(),
+                               zone=viewer_zone())
+        static = app.static_folder
+        db.session.remove()
+
+    def weasyprint_alone() -> float:
+        fetcher = pdf.BundledAssetFetcher(static)
+        started = time.perf_counter()
+        HTML(string=html, base_url=pdf.BASE_URL, url_fetcher=fetcher).write_pdf()
+        return (time.perf_counter() - started) * 1000
+
+    def endpoint(fresh: bool) -> float:
+        if fresh:
+            clear(cache)
+        started = time.perf_counter()
+        response = client.get(path)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200 or not response.data.startswith(b"%PDF"):
+            raise RuntimeError(f"{path} answered {response.status_code}")
+        return elapsed
+
+    endpoint(True), weasyprint_alone()  # warm up fonts and templates
+    figures = PdfFigures(Timing(), Timing(), Timing())
+    for _ in range(repeats):  # alternate, so drift in the machine's speed falls on both alike
+        figures.endpoint.times.append(endpoint(True))
+        figures.weasyprint.times.append(weasyprint_alone())
+    endpoint(False)
+    for _ in range(max(repeats * 4, 20)):
+        figures.cached.times.append(endpoint(False))
+    progress(f"    PDF endpoint {figures.endpoint.median:.0f} ms, WeasyPrint alone {figures.weasyprint.median:.0f} ms "
+             f"({figures.overhead:.3f}x); cached repeat {figures.cached.median:.1f} ms ({figures.cache_speedup:.0f}x)")
+    return figures
