@@ -169,10 +169,9 @@ def test_times_come_back_in_utc_and_naive_times_are_refused(ctx):
     db.session.commit()
 
 
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 def test_sqlite_connections_enforce_foreign_keys_in_wal_mode(app):
     with app.app_context():
-        if db.engine.dialect.name != "sqlite":
-            pytest.skip("SQLite pragmas")
         assert db.session.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
         assert db.session.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(sa.text("PRAGMA busy_timeout")).scalar() >= 5000

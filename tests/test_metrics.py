@@ -111,7 +111,7 @@ def test_every_metric_is_empty_without_loops(app, recruiter):
 
 def test_the_page_shows_empty_states_without_loops(client, auth, recruiter):
     auth.login(recruiter)
-    response = client.get("/metrics")
+    response = client.get("/metrics?date_from=")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "No feedback has come due on these loops yet." in html
@@ -389,7 +389,7 @@ def test_the_calibration_drill_down_keeps_the_blind_rule(client, auth, app, bar_
 
 # ---------- access ----------
 
-@pytest.mark.parametrize("path", ["/metrics", "/metrics/funnel.csv", "/metrics/interviewers/1"])
+@pytest.mark.parametrize("path", ["/metrics?date_from=", "/metrics/funnel.csv", "/metrics/interviewers/1"])
 def test_only_recruiters_admins_and_certified_bar_raisers_see_metrics(client, auth, path, interviewer,
                                                                       hiring_manager, shadow, recruiter, admin,
                                                                       bar_raiser):
@@ -418,7 +418,8 @@ def test_bad_filters_answer_400_with_the_field_named(client, auth, recruiter):
     assert response.status_code == 400
     assert "Choose an end date on or after the start date." in response.get_data(as_text=True)
     for query in ("org_unit=abc", "requisition=999999", "date_from=yesterday", "date_to=9999-12-31"):
-        assert client.get(f"/metrics?{query}").status_code == 400, query
+        page = f"/metrics?{query}" if "date_from" in query else f"/metrics?date_from=&{query}"
+        assert client.get(page).status_code == 400, query
         assert client.get(f"/metrics/funnel.csv?{query}").status_code == 400, query
     assert client.get("/metrics/nonsense.csv").status_code == 404
 
@@ -427,7 +428,7 @@ def test_bad_filters_answer_400_with_the_field_named(client, auth, recruiter):
 
 def test_the_page_draws_svg_charts_with_tables_and_no_inline_style(client, auth, recruiter, staffed):
     auth.login(recruiter)
-    response = client.get("/metrics")
+    response = client.get("/metrics?date_from=")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     funnel = html.split('id="funnel"')[1].split("</section>")[0]
@@ -448,17 +449,17 @@ def test_the_page_runs_the_same_number_of_queries_for_more_loops(app, client, au
         statements.append(1)
 
     auth.login(recruiter)
-    client.get("/metrics")
+    client.get("/metrics?date_from=")
     event.listen(engine, "before_cursor_execute", count)
     try:
-        client.get("/metrics")
+        client.get("/metrics?date_from=")
         few = len(statements)
         with app.app_context():
             for step in (Step.REFERENCE_CHECK, Step.WRITTEN_FEEDBACK, Step.OFFER):
                 factories.make_loop(step, recruiter=user(recruiter))
             db.session.commit()
         statements.clear()
-        client.get("/metrics")
+        client.get("/metrics?date_from=")
         assert len(statements) == few
     finally:
         event.remove(engine, "before_cursor_execute", count)
@@ -491,7 +492,7 @@ def test_stalled_loops_link_to_their_pages_and_download(client, auth, app, recru
         db.session.commit()
         loop_id, name = loop.id, loop.candidate.name
     auth.login(recruiter)
-    html = client.get("/metrics").get_data(as_text=True)
+    html = client.get("/metrics?date_from=").get_data(as_text=True)
     assert f'href="/loops/{loop_id}"' in html.split('id="stalled"')[1].split("</section>")[0]
     rows = parse(client.get("/metrics/stalled.csv"))
     assert rows[1][0] == name and rows[1][2] == "3. Phone screen" and rows[1][4] == "9.0"
@@ -561,3 +562,11 @@ def test_a_no_hire_is_not_a_veto(app, recruiter):
         outcomes = {c.label: c.count for c in metrics(user(recruiter)).funnel.outcomes}
         assert (outcomes["Not hired"], outcomes["Vetoed"]) == (1, 0)
         assert db.session.scalar(select(DebriefDecision.verdict).where(DebriefDecision.loop_id == loop.id)) is None
+
+
+def test_a_first_visit_opens_on_the_last_twelve_months(app, client, auth, recruiter):
+    auth.login(recruiter)
+    response = client.get("/metrics")
+    assert response.status_code == 302
+    assert "date_from=" in response.headers["Location"]
+    assert client.get(response.headers["Location"]).status_code == 200

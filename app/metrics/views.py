@@ -1,6 +1,8 @@
 """The metrics page, its CSV tables, and an interviewer's calibration drill-down."""
 
-from flask import abort, render_template, request, url_for
+from datetime import datetime, timedelta
+
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.extensions import db
@@ -51,7 +53,15 @@ def links() -> report.Links:
 
 @bp.route("/metrics")
 def index():
-    """Show the input metrics of the loops the viewer may count, filtered."""
+    """Show the input metrics of the loops the viewer may count, filtered.
+
+    A first visit opens on the last twelve months, so the page stays quick as
+    history grows; clearing "Created from" shows all of it.
+    """
+    require(can_view_metrics())
+    if "date_from" not in request.args:
+        year_ago = (datetime.now(viewer_zone()) - timedelta(days=365)).date().isoformat()
+        return redirect(url_for("metrics.index", **{**request.args.to_dict(), "date_from": year_ago}))
     form, scope = filtered_scope()
     sections = report.build_sections(Metrics(scope), links()) if scope else []
     return render_template("metrics/index.html", form=form, sections=sections, args=filter_args(),
