@@ -76,7 +76,7 @@ def pages(loop_id: int) -> dict[str, str]:
         "loop page": f"/loops/{loop_id}",
         "debrief page": f"/loops/{loop_id}/debrief",
         "metrics (last 12 months)": f"/metrics?date_from={year_ago}",
-        "metrics (all time)": "/metrics",
+        "metrics (all time)": "/metrics?date_from=",
         "debrief PDF": f"/loops/{loop_id}/debrief.pdf",
     }
 
