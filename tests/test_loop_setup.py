@@ -237,3 +237,23 @@ def test_an_interview_on_a_closed_loop_frees_the_interviewer(people):
     close_loop(closed, closed.recruiter, "withdrawn", "")
     db.session.flush()
     schedule(other, person, start)  # no refusal: the closed loop's interview will not happen
+
+
+def test_services_refuse_people_who_do_not_run_the_loop(people):
+    from app.interviews.services import cancel_interview
+    from app.loops.workflow import WorkflowError, close_loop
+
+    loop = factories.make_loop(step=Step.IN_HOUSE_INTERVIEWS)
+    stranger = factories.make_user()
+    with pytest.raises(ServiceError, match="Only the loop's recruiter schedules"):
+        schedule_interview(loop, stranger, kind=InterviewKind.IN_HOUSE, interviewer=factories.make_user(),
+                           starts_at=utcnow() + timedelta(days=9), duration_minutes=60, location="",
+                           principles=loop.requisition.principles[:1])
+    with pytest.raises(ServiceError, match="Only the loop's recruiter cancels"):
+        cancel_interview(loop.interviews[-1], loop.hiring_manager)
+    with pytest.raises(WorkflowError, match="Only the loop's recruiter changes its people"):
+        set_loop_people(loop, loop.hiring_manager, recruiter=loop.recruiter, hiring_manager=loop.hiring_manager,
+                        bar_raiser=loop.bar_raiser, shadow=None)
+    with pytest.raises(WorkflowError, match="Only the loop's recruiter or hiring manager closes it"):
+        close_loop(loop, loop.bar_raiser, "withdrawn", "")
+    assert loop.is_open

@@ -91,6 +91,8 @@ def schedule_interview(loop: Loop, actor: User, *, kind: str, interviewer: User,
     kind = InterviewKind(kind)
     if not loop.is_open:
         raise ServiceError("This loop is closed and read-only.")
+    if actor.id != loop.recruiter_id:
+        raise ServiceError("Only the loop's recruiter schedules its interviews.")
     if loop.step > LAST_SCHEDULING_STEP[kind]:
         raise ServiceError(f"{kind.label} interviews are scheduled before "
                            f"{Step(LAST_SCHEDULING_STEP[kind] + 1).label}; this loop is past that.")
@@ -134,6 +136,8 @@ def cancel_interview(interview: Interview, actor: User) -> None:
     loop = interview.loop
     if not loop.is_open:
         raise ServiceError("This loop is closed and read-only.")
+    if actor.id != loop.recruiter_id:
+        raise ServiceError("Only the loop's recruiter cancels its interviews.")
     if interview.feedbacks:
         raise ServiceError("Feedback has been written for this interview; it cannot be cancelled.")
     if loop.step > LAST_SCHEDULING_STEP[InterviewKind(interview.kind)]:

@@ -102,6 +102,8 @@ def set_loop_people(loop: Loop, actor: User, *, recruiter: User, hiring_manager:
     """Change who runs the loop; independence is checked again on every change."""
     if not loop.is_open:
         raise ServiceError("This loop is closed and read-only.")
+    if actor.id != loop.recruiter_id:
+        raise WorkflowError("Only the loop's recruiter changes its people.")
     if loop.step > Step.IN_HOUSE_INTERVIEWS and bar_raiser is None:
         raise ServiceError("From written feedback on, the loop needs its bar raiser.", field="bar_raiser_id")
     if loop.step > Step.IN_HOUSE_INTERVIEWS and bar_raiser.id != loop.bar_raiser_id:

@@ -202,10 +202,16 @@ def advance_loop(loop: Loop, actor: User, to_step: int, *, system: bool = False)
     notifications.loop_advanced(loop, actor)
 
 
-def close_loop(loop: Loop, actor: User, status: str, reason: str) -> None:
-    """Close an open loop as rejected (reason required) or withdrawn by the candidate."""
+def close_loop(loop: Loop, actor: User, status: str, reason: str, *, system: bool = False) -> None:
+    """Close an open loop as rejected (reason required) or withdrawn by the candidate.
+
+    `system` is for closes that follow from another decision already checked,
+    such as closing the loops of a closed requisition.
+    """
     if not loop.is_open:
         raise WorkflowError("This loop is already closed.")
+    if not system and actor.id not in (loop.recruiter_id, loop.hiring_manager_id):
+        raise WorkflowError("Only the loop's recruiter or hiring manager closes it.")
     if status not in CLOSING_STATUSES:
         raise WorkflowError("Close a loop as rejected or withdrawn.")
     reason = reason.strip()

@@ -85,7 +85,7 @@ def close_requisition(requisition: Requisition, actor: User, *, open_loops: str,
         raise ServiceError("Say why the open loops are rejected.", field="reason")
     if open_loops == "reject":
         for loop in loops:
-            close_loop(loop, actor, LoopStatus.REJECTED, reason)
+            close_loop(loop, actor, LoopStatus.REJECTED, reason, system=True)
     record("requisition.closed", requisition, actor, from_state=requisition.status,
            to_state=RequisitionStatus.CLOSED, reason=reason.strip(), open_loops=open_loops, loops=len(loops))
     requisition.status, requisition.closed_at = RequisitionStatus.CLOSED, utcnow()
