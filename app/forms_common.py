@@ -69,7 +69,7 @@ class OnePassSelect(widgets.Select):
             html.append(f'<option {selected}value="{value}">{escape(choice.label or choice.value)}</option>')
         html.append("</select>")
         # Values and labels went through escape() above; the rest is our own markup.
-        return Markup("".join(html))  # nosec B704
+        return Markup("".join(html))  # nosec
 
 
 class PersonField(SelectField):

@@ -69,4 +69,4 @@ def vote_chart_svg(tally, font_family: str = WEB_FONT) -> Markup:
         parts.append(_bar(top + BAR_HEIGHT + 2, final, scale, "final"))
     parts.append("</svg>")
     # Every piece of text above went through escape(); the rest is numbers and our own markup.
-    return Markup("".join(parts))  # nosec B704
+    return Markup("".join(parts))  # nosec
