@@ -1,4 +1,6 @@
-"""The error a service raises when a rule refuses a change."""
+"""The error a service raises when a rule refuses a change, and how a form view shows it."""
+
+from app.extensions import db
 
 
 class ServiceError(ValueError):
@@ -17,3 +19,14 @@ def attach_to_form(form, error: ServiceError) -> None:
         field.errors = [*field.errors, error.message]
     else:
         form.form_errors.append(error.message)
+
+
+def attempt(form, action):
+    """Run one service call for a form: (True, its result), or on a refusal roll back,
+    show the refusal on the form and return (False, None)."""
+    try:
+        return True, action()
+    except ServiceError as error:
+        db.session.rollback()
+        attach_to_form(form, error)
+        return False, None

@@ -257,3 +257,8 @@ def test_services_refuse_people_who_do_not_run_the_loop(people):
     with pytest.raises(WorkflowError, match="Only the loop's recruiter or hiring manager closes it"):
         close_loop(loop, loop.bar_raiser, "withdrawn", "")
     assert loop.is_open
+    candidate = save_candidate(None, loop.recruiter, name="Jo Park", email="", phone="", source="",
+                               resume_url="", notes="")
+    with pytest.raises(ServiceError, match="Only recruiters start loops"):
+        create_loop(factories.make_requisition(loop.hiring_manager, loop.recruiter), candidate, stranger,
+                    recruiter=loop.recruiter, hiring_manager=loop.hiring_manager)

@@ -16,7 +16,7 @@ from app.admin.forms import (
 )
 from app.audit.models import AuditEntry
 from app.auth import services as accounts
-from app.errors import ServiceError, attach_to_form
+from app.errors import ServiceError, attempt
 from app.extensions import db
 from app.people import services as people
 from app.people.models import Certification, OrgUnit, User
@@ -63,17 +63,13 @@ def users():
 def new_user():
     form = NewUserForm(org_units=org_units())
     if form.validate_on_submit():
-        try:
-            user = accounts.create_user(
+        ok, user = attempt(form, lambda: accounts.create_user(
                 email=form.email.data, name=form.name.data, password=form.password.data,
                 actor=current_user, org_unit=db.session.get(OrgUnit, form.org_unit_id.data),
                 is_admin=form.is_admin.data, is_recruiter=form.is_recruiter.data,
                 certification=form.certification.data, timezone=form.timezone.data,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
+            ))
+        if ok:
             db.session.commit()
             flash(f"{user.name} can now sign in as {user.email}.", "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
@@ -89,17 +85,13 @@ def edit_user(user_id: int):
     if request.method == "GET":
         form.org_unit_id.data = user.org_unit_id or 0
     elif form.validate_on_submit():
-        try:
-            people.update_user(
+        ok, _ = attempt(form, lambda: people.update_user(
                 user, current_user, name=form.name.data, email=form.email.data,
                 org_unit=db.session.get(OrgUnit, form.org_unit_id.data),
                 is_admin=form.is_admin.data, is_recruiter=form.is_recruiter.data,
                 timezone=form.timezone.data,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
+            ))
+        if ok:
             db.session.commit()
             flash(f"Saved {user.name}.", "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
@@ -148,12 +140,8 @@ def set_password(user_id: int):
     user = get_or_404(User, user_id)
     form = PasswordForm()
     if form.validate_on_submit():
-        try:
-            accounts.change_password(user, form.password.data, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
+        ok, _ = attempt(form, lambda: accounts.change_password(user, form.password.data, current_user))
+        if ok:
             db.session.commit()
             flash(f"New password set for {user.name}; their other sessions have ended.", "success")
             if user.id == current_user.id:
@@ -182,12 +170,8 @@ def set_active(user_id: int, action: str):
 def org_unit_list():
     form = OrgUnitForm()
     if form.validate_on_submit():
-        try:
-            unit = people.create_org_unit(form.name.data, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
+        ok, unit = attempt(form, lambda: people.create_org_unit(form.name.data, current_user))
+        if ok:
             db.session.commit()
             flash(f"Added {unit.name}.", "success")
             return redirect(url_for("admin.org_unit_list"))
@@ -205,12 +189,8 @@ def edit_org_unit(unit_id: int):
     unit = get_or_404(OrgUnit, unit_id)
     form = OrgUnitForm(obj=unit)
     if form.validate_on_submit():
-        try:
-            people.rename_org_unit(unit, form.name.data, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
+        ok, _ = attempt(form, lambda: people.rename_org_unit(unit, form.name.data, current_user))
+        if ok:
             db.session.commit()
             flash(f"Renamed to {unit.name}.", "success")
             return redirect(url_for("admin.org_unit_list"))
@@ -223,12 +203,9 @@ def edit_org_unit(unit_id: int):
 def principles():
     form = PrincipleForm()
     if form.validate_on_submit():
-        try:
-            principle = catalogue.create_principle(form.name.data, form.description.data, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
+        ok, principle = attempt(
+            form, lambda: catalogue.create_principle(form.name.data, form.description.data, current_user))
+        if ok:
             db.session.commit()
             flash(f"Added “{principle.name}”.", "success")
             return redirect(url_for("admin.principles"))
@@ -243,12 +220,9 @@ def edit_principle(principle_id: int):
     principle = get_or_404(Principle, principle_id)
     form = PrincipleForm(obj=principle)
     if form.validate_on_submit():
-        try:
-            catalogue.update_principle(principle, form.name.data, form.description.data, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
+        ok, _ = attempt(
+            form, lambda: catalogue.update_principle(principle, form.name.data, form.description.data, current_user))
+        if ok:
             db.session.commit()
             flash(f"Saved “{principle.name}”.", "success")
             return redirect(url_for("admin.principles"))

@@ -9,7 +9,7 @@ from app import permissions
 from app.candidates import services
 from app.candidates.forms import CandidateForm
 from app.candidates.models import Candidate
-from app.errors import ServiceError, attach_to_form
+from app.errors import attempt
 from app.extensions import db
 from app.loops.models import Loop
 
@@ -51,12 +51,8 @@ def new():
     permissions.require_recruiter()
     form = CandidateForm()
     if form.validate_on_submit():
-        try:
-            candidate = save(None, form)
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
+        ok, candidate = attempt(form, lambda: save(None, form))
+        if ok:
             db.session.commit()
             if services.same_email_candidates(candidate):
                 flash("Another candidate already has this e-mail; check they are not the same person.", "warning")
@@ -84,12 +80,8 @@ def edit(candidate_id: int):
     permissions.require_recruiter()
     form = CandidateForm(obj=candidate)
     if form.validate_on_submit():
-        try:
-            save(candidate, form)
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
+        ok, _ = attempt(form, lambda: save(candidate, form))
+        if ok:
             db.session.commit()
             flash("Saved.", "success")
             return redirect(url_for("candidates.show", candidate_id=candidate.id))

@@ -74,6 +74,8 @@ def suggest_bar_raisers(hiring_manager: User, recruiter: User, limit: int = 5) -
 def create_loop(requisition: Requisition | None, candidate, actor: User, *, recruiter: User,
                 hiring_manager: User | None, bar_raiser: User | None = None, shadow: User | None = None) -> Loop:
     """Open a loop at step 2 against an approved requisition."""
+    if not actor.is_recruiter:
+        raise ServiceError("Only recruiters start loops.")
     if requisition is None:
         raise ServiceError("Choose a requisition.", field="requisition_id")
     if candidate is None:

@@ -12,7 +12,7 @@ from app import permissions
 from app.audit.models import AuditEntry
 from app.candidates.models import Candidate
 from app.db_types import utcnow
-from app.errors import ServiceError, attach_to_form
+from app.errors import ServiceError, attach_to_form, attempt
 from app.extensions import db
 from app.feedback.policy import feedback_access
 from app.formatting import viewer_zone
@@ -118,16 +118,12 @@ def new():
     recruiter = person(form.recruiter_id.data) or current_user
     suggestions = services.suggest_bar_raisers(hiring_manager, recruiter) if hiring_manager else []
     if form.validate_on_submit():
-        try:
-            loop = services.create_loop(
+        ok, loop = attempt(form, lambda: services.create_loop(
                 requisition, db.session.get(Candidate, form.candidate_id.data or 0), current_user,
                 recruiter=recruiter, hiring_manager=hiring_manager,
                 bar_raiser=person(form.bar_raiser_id.data), shadow=person(form.shadow_id.data),
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
+            ))
+        if ok:
             db.session.commit()
             flash(f"Loop created for {loop.candidate.name}. It starts at the résumé review.", "success")
             return redirect(url_for("loops.show", loop_id=loop.id))

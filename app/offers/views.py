@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from app import permissions
-from app.errors import ServiceError
+from app.errors import ServiceError, attach_to_form
 from app.extensions import db
 from app.loops.views import loop_page
 from app.offers import services as offers
@@ -31,10 +31,7 @@ def handle(loop_id: int, form, form_name: str, allowed, action, success: str, an
     except ServiceError as error:
         db.session.rollback()
         loop = permissions.get_loop_or_404(loop_id)
-        if error.field and hasattr(form, error.field):
-            getattr(form, error.field).errors = [*getattr(form, error.field).errors, error.message]
-        else:
-            form.form_errors.append(error.message)
+        attach_to_form(form, error)
         return loop_page(loop, 422, **{form_name: form})
     db.session.commit()
     flash(success, "success")

@@ -6,7 +6,7 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
 from app import permissions
-from app.errors import ServiceError, attach_to_form
+from app.errors import ServiceError, attempt
 from app.extensions import db
 from app.forms_common import options, people_choices, principle_choices
 from app.loops.models import Loop
@@ -53,17 +53,13 @@ def new():
     permissions.require_recruiter()
     form = requisition_form()
     if form.validate_on_submit():
-        try:
-            requisition = services.open_requisition(
+        ok, requisition = attempt(form, lambda: services.open_requisition(
                 current_user, title=form.title.data, level=form.level.data,
                 org_unit=db.session.get(OrgUnit, form.org_unit_id.data),
                 hiring_manager=db.session.get(User, form.hiring_manager_id.data),
                 recruiter=db.session.get(User, form.recruiter_id.data),
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
+            ))
+        if ok:
             db.session.commit()
             flash(f"Opened “{requisition.title}”. {requisition.hiring_manager.name} writes the job "
                   "description and approves it.", "success")
@@ -112,17 +108,13 @@ def describe(requisition_id: int):
     permissions.require(current_user.id == requisition.hiring_manager_id)
     form = description_form(requisition)
     if form.validate_on_submit():
-        try:
-            services.write_job_description(
+        ok, _ = attempt(form, lambda: services.write_job_description(
                 requisition, current_user, job_description=form.job_description.data or "",
                 principles=list(db.session.scalars(
                     select(Principle).where(Principle.id.in_(form.principle_ids.data or []))
                     .order_by(Principle.position))),
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
+            ))
+        if ok:
             db.session.commit()
             flash("Draft saved.", "success")
             return redirect(url_for("requisitions.show", requisition_id=requisition.id))
@@ -150,13 +142,9 @@ def close(requisition_id: int):
     permissions.require(current_user.id in (requisition.recruiter_id, requisition.hiring_manager_id))
     form = CloseRequisitionForm()
     if form.validate_on_submit():
-        try:
-            rejected = services.close_requisition(requisition, current_user, open_loops=form.open_loops.data,
-                                                  reason=form.reason.data or "")
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
+        ok, rejected = attempt(form, lambda: services.close_requisition(
+            requisition, current_user, open_loops=form.open_loops.data, reason=form.reason.data or ""))
+        if ok:
             db.session.commit()
             flash(f"Closed. {rejected} open loop{'s' if rejected != 1 else ''} rejected." if rejected
                   else "Closed. Open loops carry on to their end.", "success")
