@@ -7,11 +7,14 @@ import sqlite3
 from flask import Flask, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from config import Config
+
+SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 
 def create_app(config_class: type = Config) -> Flask:
@@ -49,6 +52,34 @@ def register_extensions(app: Flask) -> None:
     from app.auth.services import load_user
 
     login_manager.user_loader(load_user)
+
+    @app.after_request
+    def end_reads_with_commit(response):
+        """End a successful read's transaction with COMMIT rather than the pool's ROLLBACK.
+
+        The two are the same to the database when the session wrote nothing, but
+        psycopg forgets its prepared statements on every ROLLBACK, and PostgreSQL
+        would then plan each query of each page afresh. Anything that wrote, or
+        failed, ends the usual way: the session rolls back when the request ends.
+        """
+        session = db.session()
+        if (request.method in SAFE_METHODS and response.status_code < 400 and session.in_transaction()
+                and not session.info.get("wrote")
+                and not (session.new or session.dirty or session.deleted)):
+            session.commit()
+        return response
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flush(session, flush_context):
+    session.info["wrote"] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state):
+    """Any statement but a SELECT (UPDATE, DELETE, raw SQL) counts as a write."""
+    if not state.is_select:
+        state.session.info["wrote"] = True
 
 
 @event.listens_for(Engine, "connect")

@@ -5,9 +5,11 @@ shown exactly when the view would accept it. Anyone who is not part of a loop
 gets 404 for anything of it; a participant without the right gets 403.
 """
 
+from functools import cache
+
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import exists, select, union_all
+from sqlalchemy import bindparam, exists, select, union_all
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.candidates.models import Candidate
@@ -67,22 +69,34 @@ def is_loop_participant(loop: Loop, user: User | None = None) -> bool:
     return bool(loop_roles(loop, _user(user)))
 
 
-def get_loop_or_404(loop_id: int) -> Loop:
-    """Load a loop the signed-in user takes part in; anyone else gets 404."""
-    loop = db.session.scalar(
-        select(Loop).where(Loop.id == loop_id)
+@cache
+def _loop_by_id():
+    """The statement that loads a loop page's loop, built once: SQLAlchemy reuses its compiled form.
+
+    What nearly every loop page shows is loaded with it, in a fixed number of
+    queries. Collections a page shows only at some steps (references, final
+    votes) load on first use, one query each, so a page that never reads them
+    pays nothing for them.
+    """
+    return (
+        select(Loop).where(Loop.id == bindparam("loop_id"))
         .options(
             # One row each: joined into the loop's own query rather than a query apiece.
             joinedload(Loop.candidate), joinedload(Loop.decision), joinedload(Loop.offer),
             joinedload(Loop.requisition).selectinload(Requisition.principles),
-            selectinload(Loop.interviews).selectinload(Interview.principles),
-            selectinload(Loop.interviews).joinedload(Interview.interviewer),
-            selectinload(Loop.interviews).selectinload(Interview.feedbacks),
-            selectinload(Loop.screen_decisions),
-            selectinload(Loop.references),
-            selectinload(Loop.final_votes),
+            # Interviews with their interviewer and their (at most two) feedbacks in one query. Principles,
+            # through a link table, come in a query of their own: joined in, SQLite scans the whole link table.
+            selectinload(Loop.interviews).options(
+                joinedload(Interview.interviewer), joinedload(Interview.feedbacks),
+                selectinload(Interview.principles)),
+            joinedload(Loop.screen_decisions),  # none, one or two
         )
     )
+
+
+def get_loop_or_404(loop_id: int) -> Loop:
+    """Load a loop the signed-in user takes part in; anyone else gets 404."""
+    loop = db.session.execute(_loop_by_id(), {"loop_id": loop_id}).unique().scalar_one_or_none()
     if loop is None or not is_loop_participant(loop):
         abort(404)
     return loop

@@ -14,6 +14,7 @@ from app.feedback.models import Feedback, Vote
 from app.loops.models import Loop, LoopStatus, Step
 from app.people.models import User
 from tests import factories
+from tests.conftest import dispose, make_app, reset_postgres
 
 
 @pytest.fixture
@@ -183,3 +184,56 @@ def test_loop_deletion_is_restricted_once_audited(ctx):
     db.session.flush()
     assert refused("DELETE FROM loops WHERE id = :id", id=loop.id)
     assert db.session.get(Loop, loop.id) is not None
+
+
+@pytest.fixture
+def writing_reads(app):
+    """Two GET routes that write and do not commit: a bug the end of a read must not turn into saved data."""
+
+    def flushed():
+        db.session.get(User, 1).name = "Changed by a GET"
+        db.session.flush()
+        return "ok"
+
+    def raw():
+        db.session.execute(sa.text("UPDATE users SET name = 'Changed by raw SQL' WHERE id = 1"))
+        return "ok"
+
+    app.add_url_rule("/_test/flushed", view_func=flushed)
+    app.add_url_rule("/_test/raw", view_func=raw)
+    with app.app_context():
+        user = factories.make_user(name="Original Name")
+        db.session.commit()
+        assert user.id == 1
+    return app
+
+
+@pytest.mark.parametrize("path", ["/_test/flushed", "/_test/raw"])
+def test_a_read_that_wrote_without_committing_saves_nothing(writing_reads, path):
+    assert writing_reads.test_client().get(path).status_code == 200
+    with writing_reads.app_context():
+        assert db.session.get(User, 1).name == "Original Name"
+
+
+@pytest.fixture
+def postgres_app(postgres_url, tmp_path):
+    url, principles = postgres_url
+    reset_postgres(url, principles)
+    app = make_app(url, tmp_path)
+    yield app
+    dispose(app)
+
+
+def test_reads_end_in_commit_so_postgresql_keeps_its_prepared_statements(postgres_app):
+    """psycopg drops its prepared statements on ROLLBACK; a page read over and over should be planned once."""
+    with postgres_app.app_context():
+        user = factories.make_user(password="a-long-enough-password")
+        db.session.commit()
+        email = user.email
+    client = postgres_app.test_client()
+    client.post("/login", data={"email": email, "password": "a-long-enough-password"})
+    for _ in range(8):  # psycopg prepares a statement on its fifth run
+        assert client.get("/loops/").status_code == 200
+    with postgres_app.app_context():
+        # Requests one after another share one pooled connection; this reads its prepared statements.
+        assert db.session.scalar(sa.text("SELECT count(*) FROM pg_prepared_statements")) > 0

@@ -38,6 +38,7 @@ def loop_paths(loop_id: int, interview_id: int) -> list[tuple[str, str]]:
     return [
         ("GET", f"/loops/{loop_id}"),
         ("GET", f"/loops/{loop_id}/interviews/{interview_id}.ics"),
+        ("GET", f"/loops/{loop_id}/people"),
         ("POST", f"/loops/{loop_id}/people"),
         ("POST", f"/loops/{loop_id}/screen/2"),
         ("POST", f"/loops/{loop_id}/advance"),
@@ -150,6 +151,34 @@ def test_the_calendar_file_downloads_for_a_participant(client, auth, setup, inte
     assert "Principles to probe" in str(event.get("description"))
 
 
+def test_the_recruiter_changes_people_on_their_own_page(app, client, auth, setup, recruiter, hiring_manager,
+                                                        bar_raiser, shadow):
+    auth.login(hiring_manager)
+    page = client.get(f"/loops/{setup['loop']}").get_data(as_text=True)
+    assert "Change people" not in page  # the hiring manager reads who is on the loop, and changes nobody
+    assert client.get(f"/loops/{setup['loop']}/people").status_code == 403
+    auth.logout()
+
+    auth.login(recruiter)
+    page = client.get(f"/loops/{setup['loop']}").get_data(as_text=True)
+    assert f'href="/loops/{setup["loop"]}/people"' in page and "Change people" in page
+    form = client.get(f"/loops/{setup['loop']}/people").get_data(as_text=True)
+    assert f'<option selected value="{bar_raiser.id}">' in form  # today's people are chosen
+    assert "Suggested bar raisers" in form
+    response = client.post(f"/loops/{setup['loop']}/people", data={
+        "recruiter_id": recruiter.id, "hiring_manager_id": hiring_manager.id, "bar_raiser_id": bar_raiser.id,
+        "shadow_id": shadow.id})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/loops/{setup['loop']}#people")
+    page = client.get(f"/loops/{setup['loop']}").get_data(as_text=True)
+    assert "People saved." in page
+    # The history says what changed, in words.
+    assert "People changed" in page
+    assert f'Shadow: <span class="from">nobody</span> → <span class="to">{shadow.name}</span>' in page
+    with app.app_context():
+        assert db.session.get(Loop, setup["loop"]).shadow_id == shadow.id
+
+
 def test_people_changes_are_refused_when_independence_breaks(app, client, auth, setup, recruiter, hiring_manager,
                                                               bar_raiser):
     auth.login(recruiter)
@@ -160,7 +189,9 @@ def test_people_changes_are_refused_when_independence_breaks(app, client, auth, 
         db.session.commit()
     response = client.post(f"/loops/{setup['loop']}/people", data=form)
     assert response.status_code == 422
-    assert "The bar raiser cannot be the hiring manager." in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "The bar raiser cannot be the hiring manager." in html
+    assert "People on this loop" in html and "Save people" in html  # the form again, with what was chosen
     with app.app_context():
         assert db.session.get(Loop, setup["loop"]).bar_raiser_id == bar_raiser.id
 

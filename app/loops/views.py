@@ -6,10 +6,9 @@ from datetime import UTC
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from app import permissions
-from app.audit.models import AuditEntry
 from app.candidates.models import Candidate
 from app.db_types import utcnow
 from app.errors import ServiceError, attach_to_form, attempt
@@ -28,6 +27,7 @@ from app.loops.forms import (
     NewLoopForm,
     ScreenDecisionForm,
 )
+from app.loops.history import loop_history
 from app.loops.models import STEP_LABELS, Loop, LoopStatus, Step
 from app.loops.queries import int_arg, loop_list_query
 from app.offers.forms import ExtendOfferForm, ResolveOfferForm
@@ -80,9 +80,9 @@ def index():
     )
 
 
-def fill_people_choices(form: LoopPeopleForm, people: list | None = None) -> None:
-    """Offer the active people for each role, from one query (`people`, from `people_rows`)."""
-    people = people_rows() if people is None else people
+def fill_people_choices(form: LoopPeopleForm) -> None:
+    """Offer the active people for each role, from one query."""
+    people = people_rows()
     form.recruiter_id.choices = people_options([p for p in people if p.is_recruiter])
     form.hiring_manager_id.choices = people_options(people)
     form.bar_raiser_id.choices = people_options(
@@ -152,18 +152,18 @@ def stepper(loop: Loop, unmet: list[str]) -> list[StepView]:
     return views
 
 
-def people_form(loop: Loop, formdata=None, people: list | None = None) -> LoopPeopleForm:
-    form = LoopPeopleForm(formdata=formdata) if formdata is not None else LoopPeopleForm(formdata=None)
-    fill_people_choices(form, people)
+def people_form(loop: Loop, formdata=None) -> LoopPeopleForm:
+    form = LoopPeopleForm(formdata=formdata)
+    fill_people_choices(form)
     if formdata is None:
         form.recruiter_id.data, form.hiring_manager_id.data = loop.recruiter_id, loop.hiring_manager_id
         form.bar_raiser_id.data, form.shadow_id.data = loop.bar_raiser_id or 0, loop.shadow_id or 0
     return form
 
 
-def interview_form(loop: Loop, formdata=None, people: list | None = None) -> InterviewForm:
-    form = InterviewForm(formdata=formdata) if formdata is not None else InterviewForm(formdata=None)
-    form.interviewer_id.choices = people_options(people_rows() if people is None else people)
+def interview_form(loop: Loop, formdata=None) -> InterviewForm:
+    form = InterviewForm(formdata=formdata)
+    form.interviewer_id.choices = people_options(people_rows())
     form.principle_ids.choices = principle_choices(loop.requisition.principles)
     if formdata is None:
         form.kind.data = InterviewKind.PHONE_SCREEN if loop.step <= Step.PHONE_SCREEN else InterviewKind.IN_HOUSE
@@ -176,15 +176,10 @@ def interview_form(loop: Loop, formdata=None, people: list | None = None) -> Int
 def loop_page(loop: Loop, status: int = 200, **forms):
     unmet = workflow.unmet_conditions_for(loop, current_user)
     roles = workflow.loop_roles(loop, current_user)
-    history = db.session.scalars(
-        select(AuditEntry).where(AuditEntry.loop_id == loop.id).options(joinedload(AuditEntry.actor))
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-    ).all()
+    sees_submissions = bool(roles & {"recruiter", "hiring_manager", "bar_raiser"})
     next_step = workflow.TRANSITIONS.get(Step(loop.step))
-    # The set-up forms list every active person; build them only when the page shows them.
-    can_manage = permissions.can_manage_loop(loop)
-    can_schedule = can_manage and loop.step <= Step.IN_HOUSE_INTERVIEWS
-    people = people_rows() if can_manage else []
+    # The scheduling form lists every active person; build it only when the page shows it.
+    can_schedule = permissions.can_manage_loop(loop) and loop.step <= Step.IN_HOUSE_INTERVIEWS
     context = {
         "loop": loop,
         "roles": roles,
@@ -193,18 +188,16 @@ def loop_page(loop: Loop, status: int = 200, **forms):
         "next_step": next_step,
         "movers": workflow.MOVERS.get(Step(loop.step), ()),
         "coverage": interviews.coverage(loop),
-        "history": history,
-        "sees_submissions": bool(roles & {"recruiter", "hiring_manager", "bar_raiser"}),
-        "people_form": people_form(loop, people=people) if can_manage else None,
-        "suggestions": (services.suggest_bar_raisers(loop.hiring_manager, loop.recruiter)
-                        if can_manage and loop.step <= Step.IN_HOUSE_INTERVIEWS else []),
-        "screen_form": ScreenDecisionForm(formdata=None),
-        "close_form": CloseLoopForm(formdata=None),
-        "interview_form": interview_form(loop, people=people) if can_schedule else None,
-        "action_form": ActionForm(formdata=None),
-        "reference_form": ReferenceForm(formdata=None),
-        "offer_form": ExtendOfferForm(formdata=None),
-        "resolve_form": ResolveOfferForm(formdata=None),
+        "history": loop_history(loop, current_user, sees_submissions),
+        "sees_submissions": sees_submissions,
+        # Each form only at the steps whose section shows it.
+        "screen_form": ScreenDecisionForm(formdata=None) if loop.step in (Step.RESUME_REVIEW, Step.PHONE_SCREEN)
+        else None,
+        "close_form": CloseLoopForm(formdata=None) if loop.is_open else None,
+        "interview_form": interview_form(loop) if can_schedule else None,
+        "reference_form": ReferenceForm(formdata=None) if loop.step >= Step.REFERENCE_CHECK else None,
+        "offer_form": ExtendOfferForm(formdata=None) if loop.step == Step.OFFER else None,
+        "resolve_form": ResolveOfferForm(formdata=None) if loop.step == Step.OFFER else None,
         "can_open_debrief": loop.step >= Step.DEBRIEF and feedback_access(loop, current_user).can_read_others,
         "can_schedule": can_schedule,
         "now": utcnow(),
@@ -233,24 +226,27 @@ def refused(loop: Loop, error: ServiceError, form=None, form_name: str | None = 
     return loop_page(loop, 409)
 
 
-@bp.route("/<int:loop_id>/people", methods=["POST"])
+@bp.route("/<int:loop_id>/people", methods=["GET", "POST"])
 def people(loop_id: int):
+    """The loop's recruiter changes its recruiter, hiring manager, bar raiser and shadow."""
     loop = permissions.get_loop_or_404(loop_id)
     permissions.require(permissions.can_manage_loop(loop))
-    form = people_form(loop, formdata=request.form)
-    if not form.validate_on_submit():
-        return loop_page(loop, 422, people_form=form)
-    try:
-        services.set_loop_people(
+    form = people_form(loop, formdata=request.form if request.method == "POST" else None)
+    if form.validate_on_submit():
+        saved, _ = attempt(form, lambda: services.set_loop_people(
             loop, current_user, recruiter=person(form.recruiter_id.data),
             hiring_manager=person(form.hiring_manager_id.data), bar_raiser=person(form.bar_raiser_id.data),
             shadow=person(form.shadow_id.data),
-        )
-    except ServiceError as error:
-        return refused(loop, error, form, "people_form")
-    db.session.commit()
-    flash("People saved.", "success")
-    return redirect(url_for("loops.show", loop_id=loop.id, _anchor="people"))
+        ))
+        if saved:
+            db.session.commit()
+            flash("People saved.", "success")
+            return redirect(url_for("loops.show", loop_id=loop.id, _anchor="people"))
+        loop = permissions.get_loop_or_404(loop_id)
+    suggestions = (services.suggest_bar_raisers(loop.hiring_manager, loop.recruiter)
+                   if loop.step <= Step.IN_HOUSE_INTERVIEWS else [])
+    return render_template("loops/people.html", loop=loop, form=form, suggestions=suggestions), (
+        422 if form.is_submitted() else 200)
 
 
 @bp.route("/<int:loop_id>/screen/<int:step>", methods=["POST"])

@@ -9,35 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.audit.models import AuditEntry
+from app.audit.wording import KIND_NAMES, label, people_changes, word
 from app.extensions import db
 from app.loops.models import STEP_LABELS, Loop, LoopStatus, Step
 
 LEFT_OUT = {"report.downloaded"}
 STEP_BY_LABEL = {label: step for step, label in STEP_LABELS.items()}
-ROLE_NAMES = {"recruiter": "Recruiter", "hiring_manager": "Hiring manager", "bar_raiser": "Bar raiser",
-              "shadow": "Shadow"}
-KIND_NAMES = {"in_house": "In-house interview", "phone_screen": "Phone screen"}
 # Reasons worth repeating in the timeline; the debrief rationales have their own section.
 SHOWS_REASON = {"loop.advanced", "loop.screen_decided", "loop.closed", "offer.declined", "offer.rescinded"}
-SIMPLE = {
-    "feedback.practice_submitted": "Practice feedback submitted (not counted)",
-    "feedback.amended": "Amendment added to feedback",
-    "debrief.final_vote": "Final vote recorded",
-    "debrief.concurred": "Bar raiser concurred",
-    "debrief.vetoed": "Bar raiser vetoed",
-    "offer.extended": "Offer extended",
-    "offer.accepted": "Offer accepted",
-    "offer.declined": "Offer declined",
-    "offer.rescinded": "Offer rescinded",
-}
-
-
-def word(value) -> str:
-    """Turn a stored state ("no_hire", "Hire", None) into words."""
-    if value is None or value == "":
-        return "—"
-    text = str(value)
-    return text.replace("_", " ").capitalize() if text == text.lower() else text
 
 
 def describe(entry: AuditEntry) -> tuple[str, str]:
@@ -54,10 +33,7 @@ def describe(entry: AuditEntry) -> tuple[str, str]:
     if action == "loop.closed":
         return f"Loop closed as {word(entry.to_state).lower()}", detail
     if action == "loop.people_changed":
-        changes = details.get("changes") or {}
-        lines = [f"{ROLE_NAMES.get(role, word(role))}: {pair[0] or 'nobody'} → {pair[1] or 'nobody'}"
-                 for role, pair in changes.items()]
-        return "People changed", "; ".join(lines)
+        return "People changed", "; ".join(f"{role}: {old} → {new}" for role, old, new in people_changes(details))
     if action == "interview.scheduled":
         kind = KIND_NAMES.get(details.get("kind"), "Interview")
         return f"{kind} scheduled with {details.get('interviewer') or '—'}", ""
@@ -65,13 +41,9 @@ def describe(entry: AuditEntry) -> tuple[str, str]:
         return f"Interview with {details.get('interviewer') or '—'} cancelled", ""
     if action == "feedback.submitted":
         return "Feedback submitted" + (" (late)" if details.get("late") else ""), ""
-    if action == "debrief.decided":
-        return f"Hiring manager decided: {word(entry.to_state)}", ""
-    if action == "reference.recorded":
-        return f"Reference recorded: {word(entry.to_state)}", ""
-    if action in SIMPLE:
-        return SIMPLE[action], detail
-    return word(action.replace(".", " ")), ""
+    if action in {"debrief.decided", "reference.recorded"}:
+        return f"{label(action)}: {word(entry.to_state)}", ""
+    return label(action), detail
 
 
 def audit_trail(loop: Loop) -> list[AuditEntry]:

@@ -129,6 +129,8 @@ def test_recruiter_and_hiring_manager_set_up_a_loop_with_full_coverage(
     expect(facts.get_by_text("Not assigned yet")).to_be_visible()
 
     # --- The bar raiser comes from the suggestions: certified and independent only. ---
+    facts.get_by_role("link", name="Choose the bar raiser").click()
+    expect(page.get_by_role("heading", name="People on this loop", level=1)).to_be_visible()
     people = page.get_by_role("region", name="People", exact=True)
     expect(people.get_by_role("button", name=re.compile("^Pick "))).to_have_count(1)
     expect(people.get_by_role("button", name="Pick Carl Colleague as bar raiser")).to_have_count(0)  # HM's unit
