@@ -66,6 +66,7 @@ def register_extensions(app: Flask) -> None:
         if (request.method in SAFE_METHODS and response.status_code < 400 and session.in_transaction()
                 and not session.info.get("wrote")
                 and not (session.new or session.dirty or session.deleted)):
+            session.expire_on_commit = False  # the page is rendered; nothing reads these objects again
             session.commit()
         return response
 
@@ -163,8 +164,10 @@ def note_refusal() -> None:
 def register_template_helpers(app: Flask) -> None:
     from app import permissions
     from app.formatting import localtime
+    from app.icons import icon
 
     app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.globals["icon"] = icon
     app.jinja_env.globals.update(
         {name: getattr(permissions, name) for name in permissions.TEMPLATE_PREDICATES}
     )

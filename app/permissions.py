@@ -22,7 +22,8 @@ from app.requisitions.models import Requisition
 
 
 def _user(user):
-    return current_user if user is None else user
+    # The signed-in user itself, not the proxy: predicates read several of its attributes.
+    return current_user._get_current_object() if user is None else user
 
 
 def is_admin(user: User | None = None) -> bool:
@@ -70,33 +71,38 @@ def is_loop_participant(loop: Loop, user: User | None = None) -> bool:
 
 
 @cache
-def _loop_by_id():
-    """The statement that loads a loop page's loop, built once: SQLAlchemy reuses its compiled form.
+def _loop_by_id(dialect: str):
+    """The statement that loads a loop page's loop, built once per database: SQLAlchemy reuses its compiled form.
 
     What nearly every loop page shows is loaded with it, in a fixed number of
     queries. Collections a page shows only at some steps (references, final
     votes) load on first use, one query each, so a page that never reads them
     pays nothing for them.
+
+    Principles hang off a link table, which SQLAlchemy joins as a nested join.
+    PostgreSQL flattens it; SQLite materializes the whole link table for it,
+    so there the principles come in a query of their own instead.
     """
+    principles = joinedload if dialect == "postgresql" else selectinload
     return (
         select(Loop).where(Loop.id == bindparam("loop_id"))
         .options(
-            # One row each: joined into the loop's own query rather than a query apiece.
+            # One row each (or a few): joined into the loop's own query rather than a query apiece.
             joinedload(Loop.candidate), joinedload(Loop.decision), joinedload(Loop.offer),
-            joinedload(Loop.requisition).selectinload(Requisition.principles),
-            # Interviews with their interviewer and their (at most two) feedbacks in one query. Principles,
-            # through a link table, come in a query of their own: joined in, SQLite scans the whole link table.
+            joinedload(Loop.requisition).options(principles(Requisition.principles)),
+            joinedload(Loop.screen_decisions),  # none, one or two
+            # Interviews with their interviewer, their (at most two) feedbacks and their principles.
             selectinload(Loop.interviews).options(
                 joinedload(Interview.interviewer), joinedload(Interview.feedbacks),
-                selectinload(Interview.principles)),
-            joinedload(Loop.screen_decisions),  # none, one or two
+                principles(Interview.principles)),
         )
     )
 
 
 def get_loop_or_404(loop_id: int) -> Loop:
     """Load a loop the signed-in user takes part in; anyone else gets 404."""
-    loop = db.session.execute(_loop_by_id(), {"loop_id": loop_id}).unique().scalar_one_or_none()
+    statement = _loop_by_id(db.session.get_bind().dialect.name)
+    loop = db.session.execute(statement, {"loop_id": loop_id}).unique().scalar_one_or_none()
     if loop is None or not is_loop_participant(loop):
         abort(404)
     return loop

@@ -101,6 +101,7 @@ TABLE = {
     ("loops.people", "POST"): allow("recruiter"),
     ("loops.screen", "POST"): NO_ONE_AT_THIS_STEP,
     ("loops.advance", "POST"): NO_ONE_AT_THIS_STEP,  # the debrief decision moves a loop from step 6
+    ("loops.close", "GET"): allow("recruiter", "hm"),
     ("loops.close", "POST"): allow("recruiter", "hm"),
     ("loops.schedule", "POST"): allow("recruiter"),
     ("loops.cancel", "POST"): allow("recruiter"),

@@ -42,6 +42,7 @@ def loop_paths(loop_id: int, interview_id: int) -> list[tuple[str, str]]:
         ("POST", f"/loops/{loop_id}/people"),
         ("POST", f"/loops/{loop_id}/screen/2"),
         ("POST", f"/loops/{loop_id}/advance"),
+        ("GET", f"/loops/{loop_id}/close"),
         ("POST", f"/loops/{loop_id}/close"),
         ("POST", f"/loops/{loop_id}/interviews"),
         ("POST", f"/loops/{loop_id}/interviews/{interview_id}/cancel"),
@@ -199,9 +200,16 @@ def test_people_changes_are_refused_when_independence_breaks(app, client, auth, 
 def test_closing_needs_a_reason_for_a_rejection_and_then_the_loop_is_read_only(app, client, auth, setup,
                                                                                  recruiter):
     auth.login(recruiter)
+    page = client.get(f"/loops/{setup['loop']}").get_data(as_text=True)
+    assert f'href="/loops/{setup["loop"]}/close"' in page  # the danger zone links to its own page
+    form = client.get(f"/loops/{setup['loop']}/close").get_data(as_text=True)
+    assert "Closing is final" in form and "Withdrawn by the candidate" in form
     response = client.post(f"/loops/{setup['loop']}/close", data={"status": "rejected", "reason": ""})
     assert response.status_code == 422
-    assert "Say why the candidate is rejected." in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "Say why the candidate is rejected." in html and 'aria-invalid="true"' in html
+    with app.app_context():
+        assert db.session.get(Loop, setup["loop"]).is_open
     assert client.post(f"/loops/{setup['loop']}/close",
                        data={"status": "rejected", "reason": "Found a stronger finalist."}).status_code == 302
     with app.app_context():
@@ -210,6 +218,8 @@ def test_closing_needs_a_reason_for_a_rejection_and_then_the_loop_is_read_only(a
     assert client.post(f"/loops/{setup['loop']}/interviews", data={}).status_code == 403
     html = client.get(f"/loops/{setup['loop']}").get_data(as_text=True)
     assert "Found a stronger finalist." in html
+    assert "Close this loop" not in html
+    assert client.get(f"/loops/{setup['loop']}/close").status_code == 403  # closed is closed
 
 
 def test_the_loop_list_shows_only_my_loops_longest_waiting_first(app, client, auth, setup, recruiter):

@@ -193,7 +193,6 @@ def loop_page(loop: Loop, status: int = 200, **forms):
         # Each form only at the steps whose section shows it.
         "screen_form": ScreenDecisionForm(formdata=None) if loop.step in (Step.RESUME_REVIEW, Step.PHONE_SCREEN)
         else None,
-        "close_form": CloseLoopForm(formdata=None) if loop.is_open else None,
         "interview_form": interview_form(loop) if can_schedule else None,
         "reference_form": ReferenceForm(formdata=None) if loop.step >= Step.REFERENCE_CHECK else None,
         "offer_form": ExtendOfferForm(formdata=None) if loop.step == Step.OFFER else None,
@@ -283,20 +282,26 @@ def advance(loop_id: int):
     return redirect(url_for("loops.show", loop_id=loop.id))
 
 
-@bp.route("/<int:loop_id>/close", methods=["POST"])
+@bp.route("/<int:loop_id>/close", methods=["GET", "POST"])
 def close(loop_id: int):
+    """Close an open loop as rejected or withdrawn: its own page, because closing is final."""
     loop = permissions.get_loop_or_404(loop_id)
     permissions.require(permissions.can_close_loop(loop))
-    form = CloseLoopForm()
-    if not form.validate_on_submit():
-        return loop_page(loop, 422, close_form=form)
-    try:
-        workflow.close_loop(loop, current_user, form.status.data, form.reason.data or "")
-    except ServiceError as error:
-        return refused(loop, error, form if error.field else None, "close_form")
-    db.session.commit()
-    flash(f"Loop closed ({LoopStatus(loop.status).label.lower()}).", "success")
-    return redirect(url_for("loops.show", loop_id=loop.id))
+    form = CloseLoopForm(formdata=request.form if request.method == "POST" else None)
+    status = 422 if form.is_submitted() else 200
+    if form.validate_on_submit():
+        try:
+            workflow.close_loop(loop, current_user, form.status.data, form.reason.data or "")
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+            status = 422 if error.field else 409  # a bad field, or the loop's state refused it
+            loop = permissions.get_loop_or_404(loop_id)
+        else:
+            db.session.commit()
+            flash(f"Loop closed ({LoopStatus(loop.status).label.lower()}).", "success")
+            return redirect(url_for("loops.show", loop_id=loop.id))
+    return render_template("loops/close.html", loop=loop, form=form), status
 
 
 @bp.route("/<int:loop_id>/interviews", methods=["POST"])
