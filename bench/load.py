@@ -137,12 +137,19 @@ def hammer(port: int, path: str, cookie: str | None, connections: int, seconds: 
     return Throughput(sum(done), sum(errors), time.monotonic() - started)
 
 
-def measure_throughput(database_url: str, loop_id: int, seconds: float, connections: int, progress) -> dict:
+ROUNDS = 5
+
+
+def measure_throughput(database_url: str, loop_id: int, seconds: float, connections: int, progress,
+                       rounds: int = ROUNDS) -> dict:
     """Return the throughput of each route in one gunicorn run with 2 workers.
 
     "bare, signed in" is the budget's floor: the bench-only template route requested with the same
     session as the loop page, so both pay what every signed-in request pays (the session, the user,
     the layout) and differ by the loop page's own work. "bare, anonymous" is reported beside it.
+
+    Each route gets `seconds` in all, in `rounds` turns taken one route after the other, so a slow
+    spell of a shared machine falls on every route alike rather than on whichever ran then.
     """
     server = Server(database_url)
     try:
@@ -156,10 +163,15 @@ def measure_throughput(database_url: str, loop_id: int, seconds: float, connecti
             if status != 200:
                 raise RuntimeError(f"{path} answered {status} under gunicorn")
             hammer(server.port, path, sent, connections, 1)  # warm both workers up
-        results = {}
-        for name, (path, sent) in routes.items():
-            results[name] = hammer(server.port, path, sent, connections, seconds)
-            progress(f"    {name:<22} {results[name].per_second:6.0f} requests/s ({results[name].errors} errors)")
+        results = {name: Throughput(0, 0, 0.0) for name in routes}
+        for _ in range(rounds):
+            for name, (path, sent) in routes.items():
+                turn = hammer(server.port, path, sent, connections, seconds / rounds)
+                total = results[name]
+                results[name] = Throughput(total.requests + turn.requests, total.errors + turn.errors,
+                                           total.seconds + turn.seconds)
+        for name, result in results.items():
+            progress(f"    {name:<22} {result.per_second:6.0f} requests/s ({result.errors} errors)")
         return results
     finally:
         server.stop()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.load import ROUNDS
 from bench.measure import BUDGETED
 
 MAX_GROWTH = 1.3
@@ -204,7 +205,8 @@ def write_results(run: Run, path: Path) -> list[str]:
         backend, routes = run.throughput
         lines += ["## Under gunicorn", "",
                   f"gunicorn with 2 workers on 127.0.0.1, {run.args['connections']} concurrent connections, "
-                  f"{run.args['seconds']:.0f} s per route, one route after another in one run on the {large:,}-loop "
+                  f"{run.args['seconds']:.0f} s per route in {ROUNDS} turns taken in rotation (so a slow spell of the "
+                  f"shared machine falls on every route alike), in one run on the {large:,}-loop "
                   f"{backend} database; the load generator (Python threads, a new connection per request) runs "
                   "on the same two cores. The bare route is bench-only (bench/wsgi.py): the app's layout with a "
                   "fixed body, no queries of its own. The budget compares the loop page with it requested under "

@@ -97,6 +97,7 @@ TABLE = {
     ("loops.new", "GET"): RECRUITERS_ONLY,
     ("loops.new", "POST"): RECRUITERS_ONLY,
     ("loops.show", "GET"): LOOP_PARTICIPANTS,
+    ("loops.history", "GET"): LOOP_PARTICIPANTS,
     ("loops.people", "GET"): allow("recruiter"),
     ("loops.people", "POST"): allow("recruiter"),
     ("loops.screen", "POST"): NO_ONE_AT_THIS_STEP,

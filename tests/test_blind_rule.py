@@ -94,7 +94,7 @@ def build(app, submitted: frozenset, step: int) -> dict:
 def test_every_reader_sees_exactly_what_the_rule_allows_on_every_page(app, client, submitted, step):
     world = build(app, submitted, step)
     loop_id = world["loop"]
-    pages = [f"/loops/{loop_id}/feedback", f"/loops/{loop_id}", "/", "/loops/?status="]
+    pages = [f"/loops/{loop_id}/feedback", f"/loops/{loop_id}", f"/loops/{loop_id}/history", "/", "/loops/?status="]
     pages += [f"/loops/{loop_id}/interviews/{i}/feedback" for i in world["interviews"]]
     pages += [f"/loops/{loop_id}/interviews/{i}.ics" for i in world["interviews"]]
     for reader in READERS:
@@ -130,7 +130,7 @@ def test_demo_interviewer_sees_nothing_of_the_feedback_on_the_loop_they_have_not
         others = [f for i in loop.interviews for f in i.feedbacks if f.author_id != me.id and f.is_submitted]
         assert others, "the demo loop should have someone else's submitted feedback"
         secrets = {r.evidence for f in others for r in f.ratings} | {f.summary for f in others if f.summary}
-        pages = [f"/loops/{loop.id}", f"/loops/{loop.id}/feedback", "/", "/loops/"]
+        pages = [f"/loops/{loop.id}", f"/loops/{loop.id}/history", f"/loops/{loop.id}/feedback", "/", "/loops/"]
         pages += [f"/loops/{loop.id}/interviews/{i.id}/feedback" for i in loop.interviews]
     client.post("/login", data={"email": "interviewer@demo.test", "password": DEMO_PASSWORD})
     responses = [client.get(path) for path in pages]

@@ -7,6 +7,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
+from app.audit.services import record
 from app.candidates.models import Candidate
 from app.db_types import utcnow
 from app.extensions import db
@@ -37,6 +38,7 @@ def setup(app, recruiter, hiring_manager, bar_raiser, interviewer):
 def loop_paths(loop_id: int, interview_id: int) -> list[tuple[str, str]]:
     return [
         ("GET", f"/loops/{loop_id}"),
+        ("GET", f"/loops/{loop_id}/history"),
         ("GET", f"/loops/{loop_id}/interviews/{interview_id}.ics"),
         ("GET", f"/loops/{loop_id}/people"),
         ("POST", f"/loops/{loop_id}/people"),
@@ -178,6 +180,29 @@ def test_the_recruiter_changes_people_on_their_own_page(app, client, auth, setup
     assert f'Shadow: <span class="from">nobody</span> → <span class="to">{shadow.name}</span>' in page
     with app.app_context():
         assert db.session.get(Loop, setup["loop"]).shadow_id == shadow.id
+
+
+def test_the_loop_page_shows_the_latest_history_and_links_to_the_whole_of_it(app, client, auth, setup, recruiter,
+                                                                                 interviewer):
+    with app.app_context():
+        loop = db.session.get(Loop, setup["loop"])
+        for n in range(12):
+            record("loop.people_changed", loop, db.session.get(User, recruiter.id), loop=loop,
+                   changes={"shadow": [f"Before {n:02d}", f"After {n:02d}"]})
+        interview = next(i for i in loop.interviews if i.interviewer_id != interviewer.id)
+        record("feedback.submitted", interview, interview.interviewer, loop=loop)
+        db.session.commit()
+    auth.login(recruiter)
+    page = client.get(f"/loops/{setup['loop']}").get_data(as_text=True)
+    assert "After 11" in page and "After 03" in page and "After 02" not in page  # the newest ten
+    assert "See the whole history (13 entries)" in page
+    whole = client.get(f"/loops/{setup['loop']}/history").get_data(as_text=True)
+    assert all(f"After {n:02d}" in whole for n in range(12)) and "Feedback submitted" in whole
+    auth.logout()
+    # Who has submitted is for the recruiter, the hiring manager and the bar raiser, on this page too.
+    auth.login(interviewer)
+    whole = client.get(f"/loops/{setup['loop']}/history").get_data(as_text=True)
+    assert "After 00" in whole and "Feedback submitted" not in whole
 
 
 def test_people_changes_are_refused_when_independence_breaks(app, client, auth, setup, recruiter, hiring_manager,

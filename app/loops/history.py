@@ -7,8 +7,9 @@ Feedback and vote entries say who did what and when, never what they wrote.
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 
 from app.audit.models import AuditEntry
 from app.audit.wording import KIND_NAMES, label, people_changes, word
@@ -71,20 +72,33 @@ def _item(row, starts: dict) -> HistoryItem:
                        reason=row.reason if row.reason and action in SHOWS_REASON else "")
 
 
-def loop_history(loop: Loop, viewer: User, sees_submissions: bool) -> list[HistoryItem]:
-    """Return the loop's history as `viewer` may read it, newest first.
+@cache
+def _history_query(everything: bool, limit: int | None):
+    """The loop's audit trail, newest first, each row with the trail's length.
+
+    Without `everything`, only the reader's own feedback entries.
+    """
+    query = (
+        select(AuditEntry.at, AuditEntry.action, AuditEntry.from_state, AuditEntry.to_state, AuditEntry.reason,
+               AuditEntry.details, AuditEntry.subject_id, User.name.label("actor"), func.count().over().label("total"))
+        .join(User, User.id == AuditEntry.actor_id, isouter=True)
+        .where(AuditEntry.loop_id == bindparam("loop_id"))
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(limit)
+    )
+    if everything:
+        return query
+    return query.where(~AuditEntry.action.startswith("feedback.") | (AuditEntry.actor_id == bindparam("viewer_id")))
+
+
+def loop_history(loop: Loop, viewer: User, sees_submissions: bool,
+                 limit: int | None = None) -> tuple[list[HistoryItem], int]:
+    """Return the newest `limit` entries of the loop's history as `viewer` may read it, and how many there are.
 
     Who submitted feedback, and when, is for the recruiter, the hiring manager
     and the bar raiser (`sees_submissions`); others see only their own.
     """
-    query = (
-        select(AuditEntry.at, AuditEntry.action, AuditEntry.from_state, AuditEntry.to_state, AuditEntry.reason,
-               AuditEntry.details, AuditEntry.subject_id, User.name.label("actor"))
-        .join(User, User.id == AuditEntry.actor_id, isouter=True)
-        .where(AuditEntry.loop_id == loop.id)
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-    )
-    if not sees_submissions:
-        query = query.where(~AuditEntry.action.startswith("feedback.") | (AuditEntry.actor_id == viewer.id))
+    params = {"loop_id": loop.id} if sees_submissions else {"loop_id": loop.id, "viewer_id": viewer.id}
     starts = {interview.id: interview.starts_at for interview in loop.interviews}
-    return [_item(row, starts) for row in db.session.execute(query)]
+    rows = db.session.execute(_history_query(sees_submissions, limit), params).all()
+    return [_item(row, starts) for row in rows], (rows[0].total if rows else 0)

@@ -13,7 +13,7 @@ from app.candidates.models import Candidate
 from app.db_types import utcnow
 from app.errors import ServiceError, attach_to_form, attempt
 from app.extensions import db
-from app.feedback.policy import feedback_access
+from app.feedback.policy import can_see_submissions, feedback_access
 from app.formatting import viewer_zone
 from app.forms_common import options, people_options, people_rows, principle_choices, to_utc
 from app.interviews import services as interviews
@@ -38,6 +38,7 @@ from app.requisitions.models import Requisition, RequisitionStatus
 
 bp = Blueprint("loops", __name__)
 PAGE_SIZE = 25
+HISTORY_ON_PAGE = 10  # the loop page shows the latest entries; the history page shows them all
 
 
 @bp.before_request
@@ -176,7 +177,8 @@ def interview_form(loop: Loop, formdata=None) -> InterviewForm:
 def loop_page(loop: Loop, status: int = 200, **forms):
     unmet = workflow.unmet_conditions_for(loop, current_user)
     roles = workflow.loop_roles(loop, current_user)
-    sees_submissions = bool(roles & {"recruiter", "hiring_manager", "bar_raiser"})
+    sees_submissions = bool(roles & workflow.SUBMISSION_WATCHERS)
+    history, history_total = loop_history(loop, current_user, sees_submissions, limit=HISTORY_ON_PAGE)
     next_step = workflow.TRANSITIONS.get(Step(loop.step))
     # The scheduling form lists every active person; build it only when the page shows it.
     can_schedule = permissions.can_manage_loop(loop) and loop.step <= Step.IN_HOUSE_INTERVIEWS
@@ -188,7 +190,8 @@ def loop_page(loop: Loop, status: int = 200, **forms):
         "next_step": next_step,
         "movers": workflow.MOVERS.get(Step(loop.step), ()),
         "coverage": interviews.coverage(loop),
-        "history": loop_history(loop, current_user, sees_submissions),
+        "history": history,
+        "history_total": history_total,
         "sees_submissions": sees_submissions,
         # Each form only at the steps whose section shows it.
         "screen_form": ScreenDecisionForm(formdata=None) if loop.step in (Step.RESUME_REVIEW, Step.PHONE_SCREEN)
@@ -210,6 +213,14 @@ def loop_page(loop: Loop, status: int = 200, **forms):
 @bp.route("/<int:loop_id>")
 def show(loop_id: int):
     return loop_page(permissions.get_loop_or_404(loop_id))
+
+
+@bp.route("/<int:loop_id>/history")
+def history(loop_id: int):
+    """The loop's whole history, under the same rule as its page: feedback entries only for those who track it."""
+    loop = permissions.get_loop_or_404(loop_id)
+    entries, _ = loop_history(loop, current_user, can_see_submissions(loop, current_user))
+    return render_template("loops/history.html", loop=loop, history=entries)
 
 
 def refused(loop: Loop, error: ServiceError, form=None, form_name: str | None = None):
