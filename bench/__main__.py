@@ -1,7 +1,7 @@
 """`python -m bench` (or `make bench`): build synthetic companies, measure the budgets, write bench/RESULTS.md.
 
 Exits 1 when a budget of PRODUCT.md ("Budgets") is missed, and prints which.
-Options: --sizes 100,1000,10000  --repeats 20  --pdf-repeats 5  --seconds 10
+Options: --sizes 100,1000,10000  --repeats 20  --pdf-repeats 9  --seconds 10
 (BENCH_DATABASE_URL: a PostgreSQL database the bench may wipe, instead of a throwaway server.)
 """
 
@@ -92,7 +92,7 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,1000,10000", help="loop counts, comma-separated")
     parser.add_argument("--repeats", type=int, default=20, help="timed requests per page")
-    parser.add_argument("--pdf-repeats", type=int, default=5, help="timed fresh PDF renders")
+    parser.add_argument("--pdf-repeats", type=int, default=9, help="timed fresh PDF renders")
     parser.add_argument("--seconds", type=float, default=10, help="length of each gunicorn load phase")
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections under gunicorn")
     parser.add_argument("--skip-postgres", action="store_true")
