@@ -247,6 +247,17 @@ def test_closing_needs_a_reason_for_a_rejection_and_then_the_loop_is_read_only(a
     assert client.get(f"/loops/{setup['loop']}/close").status_code == 403  # closed is closed
 
 
+def test_an_interviewer_lists_the_open_loops_they_interview_on_and_no_others(app, client, auth, setup,
+                                                                             interviewer):
+    with app.app_context():
+        mine = db.session.get(Loop, setup["loop"]).candidate.name
+        other = db.session.get(Loop, setup["other"]).candidate.name
+    auth.login(interviewer)
+    for path in ("/loops/", "/loops/?status=", "/"):
+        html = client.get(path).get_data(as_text=True)
+        assert mine in html and other not in html, path
+
+
 def test_the_loop_list_shows_only_my_loops_longest_waiting_first(app, client, auth, setup, recruiter):
     with app.app_context():
         older = factories.make_loop(step=Step.RESUME_REVIEW, recruiter=db.session.get(User, recruiter.id))

@@ -52,7 +52,8 @@ def index():
     """List the loops the user takes part in, longest-waiting first."""
     filters = {name: int_arg(request.args, name) for name in ("step", "requisition", "org_unit", "person")}
     status = request.args.get("status", "open")
-    mine = permissions.participant_filter(current_user)
+    mine = (permissions.takes_part(current_user) if status == LoopStatus.OPEN
+            else permissions.participant_filter(current_user))
     # The requisition choices are those of the loops in the status being listed (and the one chosen):
     # years of closed loops would otherwise make the default view's list grow without end.
     if status in {s.value for s in LoopStatus}:

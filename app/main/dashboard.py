@@ -13,7 +13,7 @@ from app.interviews.services import coverage
 from app.loops.models import Loop, LoopStatus, Step
 from app.loops.workflow import screen_decision, unmet_conditions
 from app.people.models import User
-from app.permissions import participant_filter
+from app.permissions import takes_part
 from app.requisitions.models import Requisition, RequisitionStatus
 
 
@@ -42,7 +42,7 @@ class MyWork:
 def my_work(user: User) -> MyWork:
     """Gather, in a fixed number of queries, what each of the user's roles asks of them now."""
     loops = db.session.scalars(
-        select(Loop).where(Loop.status == LoopStatus.OPEN, participant_filter(user))
+        select(Loop).where(Loop.status == LoopStatus.OPEN, takes_part(user))
         .options(
             selectinload(Loop.candidate), selectinload(Loop.requisition).selectinload(Requisition.principles),
             selectinload(Loop.interviews).selectinload(Interview.principles),
