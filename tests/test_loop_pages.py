@@ -191,6 +191,7 @@ def test_the_loop_page_shows_the_latest_history_and_links_to_the_whole_of_it(app
                    changes={"shadow": [f"Before {n:02d}", f"After {n:02d}"]})
         interview = next(i for i in loop.interviews if i.interviewer_id != interviewer.id)
         record("feedback.submitted", interview, interview.interviewer, loop=loop)
+        record("report.downloaded", loop, db.session.get(User, recruiter.id), loop=loop)  # not the loop's story
         db.session.commit()
     auth.login(recruiter)
     page = client.get(f"/loops/{setup['loop']}").get_data(as_text=True)
@@ -198,6 +199,7 @@ def test_the_loop_page_shows_the_latest_history_and_links_to_the_whole_of_it(app
     assert "See the whole history (13 entries)" in page
     whole = client.get(f"/loops/{setup['loop']}/history").get_data(as_text=True)
     assert all(f"After {n:02d}" in whole for n in range(12)) and "Feedback submitted" in whole
+    assert "Report downloaded" not in page + whole
     auth.logout()
     # Who has submitted is for the recruiter, the hiring manager and the bar raiser, on this page too.
     auth.login(interviewer)

@@ -1,5 +1,7 @@
 """Audit entries in words, shared by the loop page's history and the report's timeline."""
 
+# Entries that are not part of a loop's story: reading the report changes nothing in the loop.
+NOT_HISTORY = frozenset({"report.downloaded"})
 ROLE_NAMES = {"recruiter": "Recruiter", "hiring_manager": "Hiring manager", "bar_raiser": "Bar raiser",
               "shadow": "Shadow"}
 KIND_NAMES = {"in_house": "In-house interview", "phone_screen": "Phone screen"}

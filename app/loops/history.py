@@ -2,7 +2,8 @@
 
 Worked out here rather than in the template: a long-running loop has dozens of
 entries, and each is a handful of string decisions Python makes in microseconds.
-Feedback and vote entries say who did what and when, never what they wrote.
+Feedback and vote entries say who did what and when, never what they wrote;
+downloads of the report are left out, as in the report's own timeline.
 """
 
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from functools import cache
 from sqlalchemy import bindparam, func, select
 
 from app.audit.models import AuditEntry
-from app.audit.wording import KIND_NAMES, label, people_changes, word
+from app.audit.wording import KIND_NAMES, NOT_HISTORY, label, people_changes, word
 from app.extensions import db
 from app.formatting import localtime
 from app.loops.models import Loop
@@ -82,7 +83,7 @@ def _history_query(everything: bool, limit: int | None):
         select(AuditEntry.at, AuditEntry.action, AuditEntry.from_state, AuditEntry.to_state, AuditEntry.reason,
                AuditEntry.details, AuditEntry.subject_id, User.name.label("actor"), func.count().over().label("total"))
         .join(User, User.id == AuditEntry.actor_id, isouter=True)
-        .where(AuditEntry.loop_id == bindparam("loop_id"))
+        .where(AuditEntry.loop_id == bindparam("loop_id"), AuditEntry.action.not_in(NOT_HISTORY))
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
         .limit(limit)
     )

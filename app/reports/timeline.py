@@ -9,11 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.audit.models import AuditEntry
-from app.audit.wording import KIND_NAMES, label, people_changes, word
+from app.audit.wording import KIND_NAMES, NOT_HISTORY, label, people_changes, word
 from app.extensions import db
 from app.loops.models import STEP_LABELS, Loop, LoopStatus, Step
 
-LEFT_OUT = {"report.downloaded"}
 STEP_BY_LABEL = {label: step for step, label in STEP_LABELS.items()}
 # Reasons worth repeating in the timeline; the debrief rationales have their own section.
 SHOWS_REASON = {"loop.advanced", "loop.screen_decided", "loop.closed", "offer.declined", "offer.rescinded"}
@@ -49,7 +48,7 @@ def describe(entry: AuditEntry) -> tuple[str, str]:
 def audit_trail(loop: Loop) -> list[AuditEntry]:
     return list(db.session.scalars(
         select(AuditEntry)
-        .where(AuditEntry.loop_id == loop.id, AuditEntry.action.not_in(LEFT_OUT))
+        .where(AuditEntry.loop_id == loop.id, AuditEntry.action.not_in(NOT_HISTORY))
         .options(selectinload(AuditEntry.actor))
         .order_by(AuditEntry.at, AuditEntry.id)
     ))
