@@ -183,7 +183,7 @@ def test_the_recruiter_changes_people_on_their_own_page(app, client, auth, setup
 
 
 def test_the_loop_page_shows_the_latest_history_and_links_to_the_whole_of_it(app, client, auth, setup, recruiter,
-                                                                                 interviewer):
+                                                                                 bar_raiser, interviewer):
     with app.app_context():
         loop = db.session.get(Loop, setup["loop"])
         for n in range(12):
@@ -199,9 +199,12 @@ def test_the_loop_page_shows_the_latest_history_and_links_to_the_whole_of_it(app
     assert "See the whole history (13 entries)" in page
     whole = client.get(f"/loops/{setup['loop']}/history").get_data(as_text=True)
     assert all(f"After {n:02d}" in whole for n in range(12)) and "Feedback submitted" in whole
-    assert "Report downloaded" not in page + whole
+    assert "report downloaded" not in (page + whole).lower()
     auth.logout()
     # Who has submitted is for the recruiter, the hiring manager and the bar raiser, on this page too.
+    auth.login(bar_raiser)
+    assert "Feedback submitted" in client.get(f"/loops/{setup['loop']}/history").get_data(as_text=True)
+    auth.logout()
     auth.login(interviewer)
     whole = client.get(f"/loops/{setup['loop']}/history").get_data(as_text=True)
     assert "After 00" in whole and "Feedback submitted" not in whole

@@ -37,7 +37,8 @@ def word(value) -> str:
 
 
 def label(action: str) -> str:
-    return ACTION_LABELS.get(action) or word(action.replace(".", " "))
+    """The action in words: "loop.advanced" is "Moved on"; one without a label reads "Report downloaded"."""
+    return ACTION_LABELS.get(action) or action.replace(".", " ").replace("_", " ").capitalize()
 
 
 def people_changes(details: dict) -> list[tuple[str, str, str]]:
