@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from app.extensions import db
 from app.people.models import User
 from tests import factories
+from tests.browser.journey import sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -20,20 +21,6 @@ HIRE_RATIONALE = ("Four of four interviewers inclined to hire; the ledger migrat
                   "three rounds of follow-up questions.")
 VETO_RATIONALE = ("Ownership evidence is second-hand in every interview: the panel heard what her team did, "
                   "never what she did. Below the bar for L6.")
-
-
-def sign_in(page: Page, person) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(person.email)
-    page.get_by_label("Password").fill(person.password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="My work")).to_be_visible()
-
-
-def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url("**/login")
-    expect(page.get_by_text("You are signed out.")).to_be_visible()
 
 
 def open_loop(page: Page, candidate: str, status: str | None = None) -> None:

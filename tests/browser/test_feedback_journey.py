@@ -8,13 +8,14 @@ the loop's Feedback page must not show the others' evidence (the blind rule).
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
 from app.interviews.models import Interview
 from app.people.models import User
 from tests import factories
+from tests.browser.journey import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -22,14 +23,6 @@ BAR_RAISER_EVIDENCE = "Rebuilt the settlement batch as a stream; reconciliation 
 OTHER_EVIDENCE = "Walked through a failed launch at Quillpay and named her own part in it without prompting."
 MY_EVIDENCE = ("Situation: a ledger double-posting incident. Action: she wrote the idempotency keys herself. "
                "Result: zero repeats in nine months.")
-
-
-def sign_in(page: Page, person) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(person.email)
-    page.get_by_label("Password").fill(person.password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="My work")).to_be_visible()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 from app.db_types import utcnow
 from app.extensions import db
 from tests import factories
+from tests.browser.journey import sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -22,19 +23,6 @@ TITLE = "Staff Engineer, Ledger Platform"
 TARGETS = ["Customer Obsession", "Ownership", "Dive Deep", "Deliver Results"]
 CANDIDATE = "Priya Natarajan"
 RESUME_LINK = "https://cv.example.test/priya-natarajan.pdf"
-
-
-def sign_in(page: Page, person) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(person.email)
-    page.get_by_label("Password").fill(person.password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="My work")).to_be_visible()
-
-
-def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_text("You are signed out.")).to_be_visible()
 
 
 def schedule(page: Page, *, kind: str, interviewer_id: int, starts: str, principles: list[str] = ()) -> None:
