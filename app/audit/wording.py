@@ -2,6 +2,8 @@
 
 # Entries that are not part of a loop's story: reading the report changes nothing in the loop.
 NOT_HISTORY = frozenset({"report.downloaded"})
+# Actions whose news is the state they record: "Hiring manager decided: Hire".
+STATE_IS_NEWS = frozenset({"debrief.decided", "reference.recorded"})
 ROLE_NAMES = {"recruiter": "Recruiter", "hiring_manager": "Hiring manager", "bar_raiser": "Bar raiser",
               "shadow": "Shadow"}
 KIND_NAMES = {"in_house": "In-house interview", "phone_screen": "Phone screen"}

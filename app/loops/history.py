@@ -13,7 +13,7 @@ from functools import cache
 from sqlalchemy import bindparam, func, select
 
 from app.audit.models import AuditEntry
-from app.audit.wording import KIND_NAMES, NOT_HISTORY, label, people_changes, word
+from app.audit.wording import KIND_NAMES, NOT_HISTORY, STATE_IS_NEWS, label, people_changes, word
 from app.extensions import db
 from app.formatting import localtime
 from app.loops.models import Loop
@@ -22,7 +22,6 @@ from app.people.models import User
 # Entries whose reason the page repeats; the debrief's own page has the full rationales too.
 SHOWS_REASON = {"loop.advanced", "loop.screen_decided", "loop.closed", "debrief.decided", "debrief.concurred",
                 "debrief.vetoed"}
-SHOWS_STATE = {"reference.recorded"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +65,7 @@ def _item(row, starts: dict) -> HistoryItem:
         probes = ", ".join(details.get("principles") or ())
     elif action == "interview.cancelled":
         detail = f"With {details.get('interviewer') or '—'}, {_interview_time(details.get('starts_at'), starts, None)}"
-    elif (action == "debrief.decided" or action in SHOWS_STATE) and row.to_state:
+    elif action in STATE_IS_NEWS and row.to_state:
         what = f"{what}: {word(row.to_state)}"
     return HistoryItem(at=row.at, when=localtime(row.at), actor=row.actor, what=what, states=states,
                        changes=changes, detail=detail, probes=probes,

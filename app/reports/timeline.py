@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.audit.models import AuditEntry
-from app.audit.wording import KIND_NAMES, NOT_HISTORY, label, people_changes, word
+from app.audit.wording import KIND_NAMES, NOT_HISTORY, STATE_IS_NEWS, label, people_changes, word
 from app.extensions import db
 from app.loops.models import STEP_LABELS, Loop, LoopStatus, Step
 
@@ -40,7 +40,7 @@ def describe(entry: AuditEntry) -> tuple[str, str]:
         return f"Interview with {details.get('interviewer') or '—'} cancelled", ""
     if action == "feedback.submitted":
         return "Feedback submitted" + (" (late)" if details.get("late") else ""), ""
-    if action in {"debrief.decided", "reference.recorded"}:
+    if action in STATE_IS_NEWS:
         return f"{label(action)}: {word(entry.to_state)}", ""
     return label(action), detail
 
