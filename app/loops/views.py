@@ -178,7 +178,7 @@ def interview_form(loop: Loop, formdata=None) -> InterviewForm:
 def loop_page(loop: Loop, status: int = 200, **forms):
     unmet = workflow.unmet_conditions_for(loop, current_user)
     roles = workflow.loop_roles(loop, current_user)
-    sees_submissions = bool(roles & workflow.SUBMISSION_WATCHERS)
+    sees_submissions = can_see_submissions(loop, current_user)
     history, history_total = loop_history(loop, current_user, sees_submissions, limit=HISTORY_ON_PAGE)
     next_step = workflow.TRANSITIONS.get(Step(loop.step))
     # The scheduling form lists every active person; build it only when the page shows it.
