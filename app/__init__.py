@@ -26,6 +26,7 @@ def create_app(config_class: type = Config) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     register_extensions(app)
     register_blueprints(app)
+    register_sign_in_gate(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_security_headers(app)
@@ -101,10 +102,12 @@ def register_blueprints(app: Flask) -> None:
     from app.candidates.views import bp as candidates_bp
     from app.debrief.views import bp as debrief_bp
     from app.feedback.views import bp as feedback_bp
+    from app.interviews.views import bp as interviews_bp
     from app.loops.views import bp as loops_bp
     from app.main.views import bp as main_bp
     from app.metrics import bp as metrics_bp
     from app.offers.views import bp as offers_bp
+    from app.references.views import bp as references_bp
     from app.reports.views import bp as reports_bp
     from app.requisitions.views import bp as requisitions_bp
 
@@ -117,8 +120,17 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(feedback_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(debrief_bp)
+    app.register_blueprint(interviews_bp)
+    app.register_blueprint(references_bp)
     app.register_blueprint(offers_bp)
     app.register_blueprint(metrics_bp)
+
+
+def register_sign_in_gate(app: Flask) -> None:
+    """Every page needs a signed-in person but those marked public; after the blueprints' session checks."""
+    from app.auth.gate import require_sign_in
+
+    app.before_request(require_sign_in)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -163,11 +175,12 @@ def note_refusal() -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from app import permissions
+    from app.feedback.services import due_at, is_late
     from app.formatting import localtime
     from app.icons import icon
 
     app.jinja_env.filters["localtime"] = localtime
-    app.jinja_env.globals["icon"] = icon
+    app.jinja_env.globals.update(icon=icon, due_at=due_at, is_late=is_late)
     app.jinja_env.globals.update(
         {name: getattr(permissions, name) for name in permissions.TEMPLATE_PREDICATES}
     )

@@ -4,9 +4,9 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from app.auth import services as accounts
 from app.errors import ServiceError
 from app.extensions import db
+from app.people import services as accounts
 from app.people.models import OrgUnit, User
 
 

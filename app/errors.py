@@ -1,10 +1,10 @@
-"""The error a service raises when a rule refuses a change, and how a form view shows it."""
-
-from app.extensions import db
+"""The error a service raises when a rule refuses a change (shown by `forms_common.attempt`)."""
 
 
 class ServiceError(ValueError):
     """A change refused by a product rule; `field` names the form field at fault."""
+
+    status = 422  # what was typed is at fault
 
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
@@ -12,21 +12,8 @@ class ServiceError(ValueError):
         self.field = field
 
 
-def attach_to_form(form, error: ServiceError) -> None:
-    """Show a service's refusal next to the field it is about, or above the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
+class Conflict(ServiceError):
+    """Someone else changed the same thing first; the loser is told what happened."""
 
-def attempt(form, action):
-    """Run one service call for a form: (True, its result), or on a refusal roll back,
-    show the refusal on the form and return (False, None)."""
-    try:
-        return True, action()
-    except ServiceError as error:
-        db.session.rollback()
-        attach_to_form(form, error)
-        return False, None
+    status = 409

@@ -1,16 +1,92 @@
-"""Form pieces several areas share: people pickers and times in the viewer's zone."""
+"""Form pieces several areas share: running a service for a form, people pickers, times in the viewer's zone."""
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
+from flask import flash
 from markupsafe import Markup, escape
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectField, SelectMultipleField, widgets
 from wtforms.fields.choices import SelectChoice
 
+from app.errors import Conflict, ServiceError
 from app.extensions import db
 from app.formatting import viewer_zone
 from app.people.models import OrgUnit, User
 from app.principles.models import Principle
+
+RACE_MESSAGE = "Someone else changed this at the same moment; theirs stands and nothing you sent was saved."
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What came of one service call for a form: its result, or the refusal and the status to answer."""
+
+    ok: bool
+    value: Any = None
+    error: ServiceError | None = None
+
+    @property
+    def status(self) -> int:
+        """422 when what was typed is at fault; 409 when a race or the thing's state refused it."""
+        return 200 if self.ok else self.error.status
+
+    def __iter__(self):
+        """Unpack as `ok, value = attempt(...)`."""
+        return iter((self.ok, self.value))
+
+
+def attach_to_form(form, error: ServiceError) -> None:
+    """Show a refusal beside the field it names ("reason", "ratings-0-evidence"), above the form, or,
+    with no form, as messages on the page (with the conditions still unmet, if it lists them)."""
+    if form is None:
+        flash(error.message, "error")
+        for condition in getattr(error, "unmet", []):
+            flash(condition, "error")
+        return
+    for name, message in getattr(error, "problems", None) or [(error.field, error.message)]:
+        field = _field(form, name) if name else None
+        if field is not None:
+            field.errors = [*field.errors, message]
+        else:
+            form.form_errors.append(message)
+
+
+def _field(form, name: str):
+    """Find a field by its HTML name, inside field lists too."""
+    head, _, rest = name.partition("-")
+    field = getattr(form, head, None)
+    if field is None or not rest:
+        return field
+    index, _, sub = rest.partition("-")
+    entries = getattr(field, "entries", [])
+    if not index.isdecimal() or int(index) >= len(entries):
+        return None
+    return _field(entries[int(index)].form, sub) if sub else entries[int(index)]
+
+
+def attempt(form, action) -> Attempt:
+    """Run one service call for a form and flush it.
+
+    A refusal rolls back, is shown on the form (see `attach_to_form`) and comes
+    back with the status to answer; a write that lost a race to someone else's
+    is a `Conflict` (409), whatever the database said.
+    """
+    try:
+        value = action()
+        db.session.flush()
+    except (StaleDataError, IntegrityError):
+        error = Conflict(RACE_MESSAGE)
+    except ServiceError as refusal:
+        error = refusal
+    else:
+        return Attempt(True, value)
+    db.session.rollback()
+    attach_to_form(form, error)
+    return Attempt(False, error=error)
 
 
 def options(pairs) -> list[SelectChoice]:

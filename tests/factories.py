@@ -5,7 +5,6 @@ from itertools import count
 
 from sqlalchemy import select
 
-from app.auth.services import create_user
 from app.candidates.models import Candidate
 from app.db_types import utcnow
 from app.debrief.models import DebriefDecision, Outcome, Verdict
@@ -15,6 +14,7 @@ from app.interviews.models import Interview, InterviewKind
 from app.loops.models import Loop, LoopStatus, ScreenDecision, ScreenOutcome, Step
 from app.offers.models import Offer
 from app.people.models import OrgUnit, User
+from app.people.services import create_user
 from app.principles.models import Principle
 from app.references.models import Reference, ReferenceOutcome
 from app.requisitions.models import Requisition, RequisitionStatus

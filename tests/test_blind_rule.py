@@ -14,9 +14,9 @@ import pytest
 
 from app.extensions import db
 from app.feedback.models import Feedback, FeedbackRating, FeedbackStatus, Rating
-from app.feedback.policy import feedback_access
 from app.loops.models import Loop, Step
 from app.people.models import User
+from app.permissions import feedback_access
 from tests import factories
 from tests.conftest import PASSWORD
 

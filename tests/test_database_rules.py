@@ -8,6 +8,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from app.audit.models import AuditEntry, AuditTrailIsAppendOnly
 from app.audit.services import record
+from app.auth.gate import public
 from app.debrief.models import DebriefDecision, Outcome, Verdict
 from app.extensions import db
 from app.feedback.models import Feedback, Vote
@@ -199,8 +200,8 @@ def writing_reads(app):
         db.session.execute(sa.text("UPDATE users SET name = 'Changed by raw SQL' WHERE id = 1"))
         return "ok"
 
-    app.add_url_rule("/_test/flushed", view_func=flushed)
-    app.add_url_rule("/_test/raw", view_func=raw)
+    app.add_url_rule("/_test/flushed", view_func=public(flushed))
+    app.add_url_rule("/_test/raw", view_func=public(raw))
     with app.app_context():
         user = factories.make_user(name="Original Name")
         db.session.commit()

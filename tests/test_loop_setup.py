@@ -227,21 +227,21 @@ def test_resumes_are_judged_by_content_and_size(people, ctx):
 
 
 def test_an_interview_on_a_closed_loop_frees_the_interviewer(people):
-    from app.loops.workflow import close_loop
+    from app.loops.workflow import end_loop
 
     closed = factories.make_loop(step=Step.IN_HOUSE_INTERVIEWS, interviewers=[])
     other = factories.make_loop(step=Step.IN_HOUSE_INTERVIEWS, interviewers=[])
     person = factories.make_user()
     start = utcnow().replace(microsecond=0) + timedelta(days=5)
     schedule(closed, person, start)
-    close_loop(closed, closed.recruiter, "withdrawn", "")
+    end_loop(closed, closed.recruiter, "withdrawn", "")
     db.session.flush()
     schedule(other, person, start)  # no refusal: the closed loop's interview will not happen
 
 
 def test_services_refuse_people_who_do_not_run_the_loop(people):
     from app.interviews.services import cancel_interview
-    from app.loops.workflow import WorkflowError, close_loop
+    from app.loops.workflow import WorkflowError, end_loop
 
     loop = factories.make_loop(step=Step.IN_HOUSE_INTERVIEWS)
     stranger = factories.make_user()
@@ -255,7 +255,7 @@ def test_services_refuse_people_who_do_not_run_the_loop(people):
         set_loop_people(loop, loop.hiring_manager, recruiter=loop.recruiter, hiring_manager=loop.hiring_manager,
                         bar_raiser=loop.bar_raiser, shadow=None)
     with pytest.raises(WorkflowError, match="Only the loop's recruiter or hiring manager closes it"):
-        close_loop(loop, loop.bar_raiser, "withdrawn", "")
+        end_loop(loop, loop.bar_raiser, "withdrawn", "")
     assert loop.is_open
     candidate = save_candidate(None, loop.recruiter, name="Jo Park", email="", phone="", source="",
                                resume_url="", notes="")

@@ -225,7 +225,7 @@ def test_an_interview_announced_too_late_is_skipped_not_sent(app, recruiter, pan
         interviews.schedule_interview(
             loop, actor, kind="in_house", interviewer=factories.make_user(), starts_at=utcnow() + timedelta(days=9),
             duration_minutes=45, location="", principles=loop.requisition.principles[:1])
-        workflow.close_loop(loop, actor, LoopStatus.WITHDRAWN, "Took another offer.")
+        workflow.end_loop(loop, actor, LoopStatus.WITHDRAWN, "Took another offer.")
         db.session.commit()
     assert send_reminders(runner) == "Queued 0, sent 0, failed 0, skipped 1."
     assert inbox.envelopes == []

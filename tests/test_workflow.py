@@ -13,7 +13,7 @@ from app.interviews.models import Interview, InterviewKind
 from app.loops import workflow
 from app.loops.models import LoopStatus, ScreenOutcome, Step
 from app.loops.services import record_screen_decision
-from app.loops.workflow import WorkflowError, advance_loop, close_loop, unmet_conditions
+from app.loops.workflow import WorkflowError, advance_loop, end_loop, unmet_conditions
 from tests import factories
 
 
@@ -159,19 +159,19 @@ def test_reference_gate_counts_references(ctx):
 def test_a_rejection_needs_a_reason_and_closes_the_loop_read_only(ctx):
     loop = factories.make_loop(step=Step.PHONE_SCREEN)
     with pytest.raises(ServiceError, match="Say why"):
-        close_loop(loop, loop.recruiter, LoopStatus.REJECTED, "  ")
-    close_loop(loop, loop.recruiter, LoopStatus.REJECTED, "Compensation expectations far above band.")
+        end_loop(loop, loop.recruiter, LoopStatus.REJECTED, "  ")
+    end_loop(loop, loop.recruiter, LoopStatus.REJECTED, "Compensation expectations far above band.")
     db.session.flush()
     assert loop.status == LoopStatus.REJECTED and loop.closed_at is not None
     with pytest.raises(WorkflowError, match="closed"):
         advance_loop(loop, loop.hiring_manager, Step.IN_HOUSE_INTERVIEWS)
-    with pytest.raises(WorkflowError, match="already closed"):
-        close_loop(loop, loop.recruiter, LoopStatus.WITHDRAWN, "")
+    with pytest.raises(WorkflowError, match="closed and read-only"):
+        end_loop(loop, loop.recruiter, LoopStatus.WITHDRAWN, "")
 
 
 def test_a_withdrawal_needs_no_reason(ctx):
     loop = factories.make_loop(step=Step.IN_HOUSE_INTERVIEWS)
-    close_loop(loop, loop.recruiter, LoopStatus.WITHDRAWN, "")
+    end_loop(loop, loop.recruiter, LoopStatus.WITHDRAWN, "")
     db.session.flush()
     assert loop.status == LoopStatus.WITHDRAWN
 

@@ -1,7 +1,7 @@
 """Admin pages: users, org units and the principle catalogue."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from app import permissions
@@ -15,9 +15,8 @@ from app.admin.forms import (
     UserForm,
 )
 from app.audit.models import AuditEntry
-from app.auth import services as accounts
-from app.errors import ServiceError, attempt
 from app.extensions import db
+from app.forms_common import attempt
 from app.people import services as people
 from app.people.models import Certification, OrgUnit, User
 from app.principles import services as catalogue
@@ -27,7 +26,6 @@ bp = Blueprint("admin", __name__)
 
 
 @bp.before_request
-@login_required
 def require_admin():
     permissions.require_admin()
 
@@ -63,7 +61,7 @@ def users():
 def new_user():
     form = NewUserForm(org_units=org_units())
     if form.validate_on_submit():
-        ok, user = attempt(form, lambda: accounts.create_user(
+        ok, user = attempt(form, lambda: people.create_user(
                 email=form.email.data, name=form.name.data, password=form.password.data,
                 actor=current_user, org_unit=db.session.get(OrgUnit, form.org_unit_id.data),
                 is_admin=form.is_admin.data, is_recruiter=form.is_recruiter.data,
@@ -140,7 +138,7 @@ def set_password(user_id: int):
     user = get_or_404(User, user_id)
     form = PasswordForm()
     if form.validate_on_submit():
-        ok, _ = attempt(form, lambda: accounts.change_password(user, form.password.data, current_user))
+        ok, _ = attempt(form, lambda: people.change_password(user, form.password.data, current_user))
         if ok:
             db.session.commit()
             flash(f"New password set for {user.name}; their other sessions have ended.", "success")
@@ -155,11 +153,8 @@ def set_active(user_id: int, action: str):
     user = get_or_404(User, user_id)
     form = ActiveForm()
     if form.validate_on_submit():
-        try:
-            people.set_active(user, action == "activate", current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
+        ok, _ = attempt(None, lambda: people.set_active(user, action == "activate", current_user))
+        if not ok:
             return invalid("admin/user_edit.html", **user_page_context(user))
         db.session.commit()
         flash(f"{user.name} is {'active' if user.active else 'deactivated'}.", "success")
@@ -247,18 +242,21 @@ def principle_action(principle_id: int, action: str):
     principle = get_or_404(Principle, principle_id)
     if not ActiveForm().validate_on_submit():
         abort(400)
-    try:
+
+    def act():
         if action in ("up", "down"):
             catalogue.move_principle(principle, -1 if action == "up" else 1, current_user)
-        elif action == "delete":
+            return None
+        if action == "delete":
             catalogue.delete_principle(principle, current_user)
-            flash(f"Deleted “{principle.name}”.", "success")
-        else:
-            catalogue.set_principle_active(principle, action == "activate", current_user)
-            flash(f"“{principle.name}” is {'active' if principle.is_active else 'inactive'}.", "success")
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+            return f"Deleted “{principle.name}”."
+        catalogue.set_principle_active(principle, action == "activate", current_user)
+        return f"“{principle.name}” is {'active' if principle.is_active else 'inactive'}."
+
+    ok, done = attempt(None, act)
+    if not ok:  # the catalogue's state refused it: a principle in use, the first one moved up
         return render_template("admin/principle_edit.html", **principle_page_context(principle)), 409
     db.session.commit()
+    if done:
+        flash(done, "success")
     return redirect(url_for("admin.principles"))

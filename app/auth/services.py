@@ -1,30 +1,20 @@
-"""Sign-in and accounts: the only code that sets passwords or checks them."""
+"""Sign-in and sign-out: the only code that checks passwords (people.services sets them)."""
 
 from functools import cache
 
-from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.audit.services import record
 from app.db_types import utcnow
-from app.errors import ServiceError
 from app.extensions import db
-from app.people.models import Certification, OrgUnit, User, new_session_token
-
-
-class AccountError(ServiceError):
-    """A change to an account was refused."""
+from app.people.models import User, new_session_token
+from app.people.services import normalize_email
 
 
 @cache
 def _dummy_hash() -> str:
     return generate_password_hash("no account has this password", method="scrypt")
-
-
-def normalize_email(email: str) -> str:
-    """Return the e-mail as stored: trimmed and lower-case."""
-    return email.strip().lower()
 
 
 def load_user(user_id: str) -> User | None:
@@ -76,60 +66,3 @@ def sign_out_everywhere(user: User) -> None:
     """
     user.session_token = new_session_token()
     record("auth.sign_out", user, user)
-
-
-def check_password_strength(password: str) -> None:
-    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-    if len(password) < minimum:
-        raise AccountError(f"Use at least {minimum} characters.", field="password")
-
-
-def create_user(
-    *,
-    email: str,
-    name: str,
-    password: str,
-    actor: User | None = None,
-    org_unit: OrgUnit | None = None,
-    is_admin: bool = False,
-    is_recruiter: bool = False,
-    certification: str = Certification.NONE,
-    timezone: str = "UTC",
-) -> User:
-    """Create an account, refusing a taken e-mail or a short password."""
-    email = normalize_email(email)
-    if not email or "@" not in email:
-        raise AccountError("Enter a valid e-mail address.", field="email")
-    if not name.strip():
-        raise AccountError("Enter the person's name.", field="name")
-    if db.session.scalar(select(func.count()).select_from(User).where(User.email == email)):
-        raise AccountError("A user with this e-mail already exists.", field="email")
-    check_password_strength(password)
-    user = User(
-        email=email,
-        name=name.strip(),
-        org_unit=org_unit,
-        is_admin=is_admin,
-        is_recruiter=is_recruiter,
-        certification=Certification(certification),
-        timezone=timezone,
-    )
-    user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
-    record(
-        "user.created", user, actor,
-        roles=role_names(user), certification=user.certification, org_unit=org_unit and org_unit.name,
-    )
-    return user
-
-
-def change_password(user: User, password: str, actor: User) -> None:
-    """Set a new password; every existing session of the user ends."""
-    check_password_strength(password)
-    user.set_password(password)
-    record("user.password_changed", user, actor)
-
-
-def role_names(user: User) -> list[str]:
-    return [name for name, has in (("admin", user.is_admin), ("recruiter", user.is_recruiter)) if has]

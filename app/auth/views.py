@@ -4,10 +4,11 @@ import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from app.auth import services
 from app.auth.forms import LoginForm
+from app.auth.gate import public
 from app.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
@@ -57,6 +58,7 @@ def failed(response) -> bool:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public
 @limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=failed)
 @limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=attempted_account,
                deduct_when=failed)
@@ -85,7 +87,6 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
-@login_required
 def logout():
     services.sign_out_everywhere(current_user._get_current_object())
     db.session.commit()

@@ -1,7 +1,7 @@
 """Candidate pages and résumé downloads."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -9,17 +9,11 @@ from app import permissions
 from app.candidates import services
 from app.candidates.forms import CandidateForm
 from app.candidates.models import Candidate
-from app.errors import attempt
 from app.extensions import db
+from app.forms_common import attempt
 from app.loops.models import Loop
 
 bp = Blueprint("candidates", __name__)
-
-
-@bp.before_request
-@login_required
-def signed_in():
-    pass
 
 
 @bp.route("/")

@@ -3,23 +3,22 @@
 from app.audit.services import record
 from app.db_types import utcnow
 from app.debrief.models import DebriefDecision, FinalVote, Outcome, Verdict
-from app.errors import ServiceError
+from app.errors import Conflict, ServiceError
 from app.extensions import db
 from app.feedback.models import Vote
 from app.interviews.models import InterviewKind
 from app.loops.models import Loop, LoopStatus, Step
-from app.loops.workflow import WorkflowError, advance_loop
+from app.loops.workflow import Ending, WorkflowError, advance_loop, end_loop, require_open
 from app.notifications import services as notifications
 from app.people.models import User
 
 
-class DecisionConflict(ServiceError):
+class DecisionConflict(Conflict):
     """Another decision or verdict was recorded first."""
 
 
 def require_debrief(loop: Loop) -> None:
-    if not loop.is_open:
-        raise WorkflowError("This loop is closed and read-only.")
+    require_open(loop)
     if loop.step != Step.DEBRIEF:
         raise WorkflowError("This happens at the debrief (step 6); the loop is at "
                             f"{Step(loop.step).label}.")
@@ -30,10 +29,8 @@ def record_final_vote(loop: Loop, interviewer: User, vote: str, reason: str) -> 
     require_debrief(loop)
     if loop.decision is not None:
         raise DecisionConflict("The hiring manager has decided; final votes are closed.")
-    from app.debrief.summary import counted_submitted
-
     mine = [i for i in loop.interviews if i.kind == InterviewKind.IN_HOUSE and i.interviewer_id == interviewer.id]
-    feedback = next((f for i in mine if (f := counted_submitted(i))), None)
+    feedback = next((f for i in mine if (f := i.submitted_feedback)), None)
     if feedback is None:
         raise ServiceError("Only the loop's in-house interviewers record a final vote.")
     vote, reason = Vote(vote), reason.strip()
@@ -65,7 +62,7 @@ def decide(loop: Loop, actor: User, outcome: str, rationale: str) -> DebriefDeci
     db.session.flush()
     record("debrief.decided", loop, actor, loop=loop, to_state=outcome.label, reason=rationale)
     if outcome == Outcome.NO_HIRE:
-        _close_not_hired(loop, actor, f"No hire: {rationale}")
+        end_loop(loop, actor, LoopStatus.NOT_HIRED, f"No hire: {rationale}", how=Ending.DEBRIEF)
     notifications.decision_recorded(loop, actor)
     return decision
 
@@ -93,16 +90,9 @@ def record_verdict(loop: Loop, actor: User, verdict: str, rationale: str) -> Deb
     record("debrief.vetoed" if verdict == Verdict.VETO else "debrief.concurred", loop, actor, loop=loop,
            to_state=verdict.label, reason=rationale)
     if verdict == Verdict.VETO:
-        _close_not_hired(loop, actor, f"Vetoed by the bar raiser: {rationale}")
+        end_loop(loop, actor, LoopStatus.NOT_HIRED, f"Vetoed by the bar raiser: {rationale}", how=Ending.DEBRIEF)
     else:
         advance_loop(loop, actor, Step.REFERENCE_CHECK, system=True)
     notifications.decision_recorded(loop, actor)
     return decision
 
-
-def _close_not_hired(loop: Loop, actor: User, reason: str) -> None:
-    record("loop.closed", loop, actor, loop=loop, from_state=Step(loop.step).label,
-           to_state=LoopStatus.NOT_HIRED.label, reason=reason)
-    loop.status, loop.close_reason = LoopStatus.NOT_HIRED, reason
-    loop.closed_at, loop.closed_by = utcnow(), actor
-    db.session.flush()

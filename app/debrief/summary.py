@@ -71,10 +71,6 @@ class DebriefSummary:
         return sum(1 for c in self.columns if c.is_late)
 
 
-def counted_submitted(interview: Interview) -> Feedback | None:
-    return next((f for f in interview.feedbacks if not f.is_practice and f.is_submitted), None)
-
-
 def summarize(loop: Loop) -> DebriefSummary:
     """Gather the grid, votes, bar answers and late flags of the loop's in-house feedback."""
     finals = {v.interviewer_id: v for v in loop.final_votes}
@@ -82,7 +78,7 @@ def summarize(loop: Loop) -> DebriefSummary:
     for interview in loop.interviews:
         if interview.kind != InterviewKind.IN_HOUSE:
             continue
-        feedback = counted_submitted(interview)
+        feedback = interview.submitted_feedback
         final = finals.get(interview.interviewer_id)
         columns.append(Column(interview, feedback, is_late(interview, feedback),
                               final.vote if final else None, final.reason if final else ""))

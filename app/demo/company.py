@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from app.audit.services import record
-from app.auth.services import create_user
 from app.candidates.models import Candidate
 from app.db_types import utcnow
 from app.demo import DEMO_PASSWORD
@@ -18,6 +17,7 @@ from app.demo.stories import STORIES
 from app.demo.writer import Calendar, Company, stamp_pending_audit
 from app.extensions import db
 from app.people.models import Certification, OrgUnit, User
+from app.people.services import create_user
 from app.principles.models import Principle
 from app.requisitions.models import Requisition, RequisitionStatus
 

@@ -7,15 +7,17 @@ from flask import current_app
 
 from app.audit.services import record
 from app.db_types import utcnow
-from app.errors import ServiceError
+from app.errors import Conflict, ServiceError
 from app.extensions import db
 from app.feedback.models import Amendment, Feedback, FeedbackRating, FeedbackStatus, Rating, Vote
-from app.interviews.models import Interview, InterviewKind
+from app.interviews.models import Interview
 from app.loops.models import Step
+from app.loops.workflow import require_open
 from app.people.models import User
+from app.permissions.feedback import WriterRole, writer_role
 
 
-class FeedbackConflict(ServiceError):
+class FeedbackConflict(Conflict):
     """Someone (often the same person in another tab) saved this feedback first."""
 
 
@@ -45,22 +47,14 @@ def is_late(interview: Interview, feedback: Feedback | None, now: datetime | Non
     return (now or utcnow()) > due_at(interview)
 
 
-def writer_role(interview: Interview, user: User) -> str | None:
-    """Return "counted" for the interview's interviewer, "practice" for the loop's shadow, else None."""
-    if interview.interviewer_id == user.id:
-        return "counted"
-    if interview.loop.shadow_id == user.id and interview.kind == InterviewKind.IN_HOUSE:
-        return "practice"
-    return None
-
-
 def feedback_of(interview: Interview, user: User) -> Feedback | None:
     return next((f for f in interview.feedbacks if f.author_id == user.id), None)
 
 
 def blank_feedback(interview: Interview, author: User) -> Feedback:
     """Return an unsaved feedback to show an empty form; version 0 means "no draft yet"."""
-    return Feedback(author=author, author_id=author.id, is_practice=writer_role(interview, author) == "practice",
+    is_practice = writer_role(interview, author) == WriterRole.PRACTICE
+    return Feedback(author=author, author_id=author.id, is_practice=is_practice,
                     status=FeedbackStatus.DRAFT, summary="", version=0, amendments=[],
                     ratings=[FeedbackRating(principle=p, principle_id=p.id, evidence="") for p in interview.principles])
 
@@ -73,8 +67,7 @@ def start_feedback(interview: Interview, author: User) -> Feedback:
     existing = feedback_of(interview, author)
     if existing is not None:
         return existing
-    if not interview.loop.is_open:
-        raise ServiceError("This loop is closed and read-only.")
+    require_open(interview.loop)
     feedback = Feedback(author=author, is_practice=role == "practice",
                         ratings=[FeedbackRating(principle=p, evidence="") for p in interview.principles])
     db.session.add(feedback)
@@ -92,8 +85,7 @@ def _check_writable(feedback: Feedback, author: User, expected_version: int | No
     if expected_version is not None and expected_version != feedback.version:
         raise FeedbackConflict("This draft was saved elsewhere (another tab or window) after you opened it; "
                                "nothing you typed was saved over it.")
-    if not feedback.interview.loop.is_open:
-        raise ServiceError("This loop is closed and read-only.")
+    require_open(feedback.interview.loop)
 
 
 def _apply(feedback: Feedback, data: FeedbackInput) -> None:

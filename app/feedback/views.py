@@ -1,32 +1,17 @@
 """Feedback pages: write, submit, amend; and a loop's feedback under the blind rule."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
+from flask_login import current_user
 
 from app import permissions
-from app.errors import ServiceError
 from app.extensions import db
-from app.feedback import policy, services
+from app.feedback import services
 from app.feedback.forms import AmendmentForm, FeedbackForm
 from app.feedback.models import Feedback
 from app.feedback.services import FeedbackConflict, FeedbackInput, RatingInput
+from app.forms_common import attempt
 
 bp = Blueprint("feedback", __name__)
-
-
-@bp.before_request
-@login_required
-def signed_in():
-    pass
-
-
-def get_interview_or_404(loop, interview_id: int):
-    interview = next((i for i in loop.interviews if i.id == interview_id), None)
-    if interview is None:
-        abort(404)
-    return interview
 
 
 def form_for(feedback: Feedback, formdata=None) -> FeedbackForm:
@@ -72,9 +57,8 @@ def page(loop, interview, feedback, form=None, status=200, conflict: str | None 
 @bp.route("/loops/<int:loop_id>/interviews/<int:interview_id>/feedback", methods=["GET", "POST"])
 def write(loop_id: int, interview_id: int):
     loop = permissions.get_loop_or_404(loop_id)
-    interview = get_interview_or_404(loop, interview_id)
-    if services.writer_role(interview, current_user) is None:
-        abort(403)
+    interview = permissions.get_interview_or_404(loop, interview_id)
+    permissions.require(permissions.can_write_feedback(interview, current_user))
     existing = services.feedback_of(interview, current_user)
     if request.method == "GET":
         return page(loop, interview, existing or services.blank_feedback(interview, current_user))
@@ -83,32 +67,27 @@ def write(loop_id: int, interview_id: int):
         return page(loop, interview, existing or services.blank_feedback(interview, current_user), form, 422)
     version = int(form.version.data) if (form.version.data or "").isdigit() else None
     submitting = bool(form.submit.data)
-    try:
+
+    def save():
         if existing is None:
-            feedback, version = services.start_feedback(interview, current_user), None
+            feedback, stale_check = services.start_feedback(interview, current_user), None
         elif version == 0:
             raise FeedbackConflict("A draft of this feedback was started elsewhere (another tab or window) "
                                    "after you opened this page; nothing you typed was saved over it.")
         else:
-            feedback = existing
-        if submitting:
-            services.submit_feedback(feedback, current_user, input_from(form, feedback), version)
-        else:
-            services.save_draft(feedback, current_user, input_from(form, feedback), version)
-        db.session.commit()
-    except (FeedbackConflict, StaleDataError, IntegrityError) as error:
-        db.session.rollback()
-        message = error.message if isinstance(error, FeedbackConflict) else (
-            "This feedback was saved elsewhere at the same moment; nothing you typed was saved over it.")
+            feedback, stale_check = existing, version
+        write = services.submit_feedback if submitting else services.save_draft
+        write(feedback, current_user, input_from(form, feedback), stale_check)
+
+    outcome = attempt(form, save)
+    if not outcome.ok:  # the page shows what is stored now, with what was typed and the refusal beside it
         stored = services.feedback_of(interview, current_user) or services.blank_feedback(interview, current_user)
-        return page(loop, interview, stored, form, 409, conflict=message)
-    except ServiceError as error:
-        db.session.rollback()
-        stored = services.feedback_of(interview, current_user) or services.blank_feedback(interview, current_user)
-        form = form_for(stored, formdata=request.form)
-        for field_name, message in getattr(error, "problems", [(error.field, error.message)]):
-            attach(form, field_name, message)
-        return page(loop, interview, stored, form, 422)
+        conflict = None
+        if outcome.status == 409:  # said once, in the alert that explains what to do
+            conflict = outcome.error.message
+            form.form_errors.remove(conflict)
+        return page(loop, interview, stored, form, outcome.status, conflict=conflict)
+    db.session.commit()
     if submitting:
         flash("Feedback submitted and sealed. You can now read the others' submitted feedback on this loop.",
               "success")
@@ -117,37 +96,17 @@ def write(loop_id: int, interview_id: int):
     return redirect(url_for("feedback.write", loop_id=loop.id, interview_id=interview.id))
 
 
-def attach(form: FeedbackForm, field_name: str | None, message: str) -> None:
-    """Put a message on the named field ("ratings-0-evidence", "vote"), or above the form."""
-    if field_name and field_name.startswith("ratings-"):
-        _, index, sub = field_name.split("-")
-        target = getattr(form.ratings.entries[int(index)].form, sub)
-    else:
-        target = getattr(form, field_name, None) if field_name else None
-    if target is None:
-        form.form_errors.append(message)
-    else:
-        target.errors = [*target.errors, message]
-
-
 @bp.route("/loops/<int:loop_id>/interviews/<int:interview_id>/feedback/amend", methods=["POST"])
 def amend(loop_id: int, interview_id: int):
     loop = permissions.get_loop_or_404(loop_id)
-    interview = get_interview_or_404(loop, interview_id)
+    interview = permissions.get_interview_or_404(loop, interview_id)
     feedback = services.feedback_of(interview, current_user)
     if feedback is None:
         abort(403)
     form = AmendmentForm()
     if form.validate_on_submit():
-        try:
-            services.add_amendment(feedback, current_user, form.body.data or "")
-        except ServiceError as error:
-            db.session.rollback()
-            if error.field:
-                form.body.errors = [*form.body.errors, error.message]
-            else:
-                form.form_errors.append(error.message)
-        else:
+        ok, _ = attempt(form, lambda: services.add_amendment(feedback, current_user, form.body.data or ""))
+        if ok:
             db.session.commit()
             flash("Amendment added.", "success")
             return redirect(url_for("feedback.write", loop_id=loop.id, interview_id=interview.id))
@@ -158,14 +117,13 @@ def amend(loop_id: int, interview_id: int):
 def loop_feedback(loop_id: int):
     """Show a loop's feedback as far as the blind rule allows, and who has submitted."""
     loop = permissions.get_loop_or_404(loop_id)
-    access = policy.feedback_access(loop, current_user)
+    access = permissions.feedback_access(loop, current_user)
     readable = [f for i in loop.interviews for f in i.feedbacks if access.can_read(f)]
     board = None
-    if policy.can_see_submissions(loop, current_user):
-        board = [(i, next((f for f in i.feedbacks if not f.is_practice), None)) for i in loop.interviews]
+    if permissions.can_see_submissions(loop, current_user):
+        board = [(i, i.counted_feedback) for i in loop.interviews]
     return render_template(
         "feedback/loop.html", loop=loop, readable=readable, access=access, board=board,
-        is_late=services.is_late, due_at=services.due_at,
-        own_pending=[i for i in policy.own_counted_interviews(loop, current_user)
+        own_pending=[i for i in permissions.own_counted_interviews(loop, current_user)
                      if not ((f := services.feedback_of(i, current_user)) and f.is_submitted)],
     )

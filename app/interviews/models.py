@@ -59,3 +59,14 @@ class Interview(db.Model):
     @property
     def ends_at(self) -> datetime:
         return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def counted_feedback(self):
+        """The interviewer's feedback, the one that counts; a shadow's practice feedback never does."""
+        return next((f for f in self.feedbacks if not f.is_practice), None)
+
+    @property
+    def submitted_feedback(self):
+        """The counted feedback once it is submitted and sealed, else None."""
+        feedback = self.counted_feedback
+        return feedback if feedback is not None and feedback.is_submitted else None

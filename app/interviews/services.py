@@ -11,13 +11,11 @@ from app.errors import ServiceError
 from app.extensions import db
 from app.interviews.models import Interview, InterviewKind
 from app.loops.models import Loop, LoopStatus, Step
+from app.loops.workflow import LAST_SCHEDULING_STEP, require_open
 from app.notifications import services as notifications
 from app.people.models import User
 from app.principles.models import Principle
 
-# In-house interviews are set up while the loop is at or before this step.
-LAST_SCHEDULING_STEP = {InterviewKind.PHONE_SCREEN: Step.PHONE_SCREEN,
-                        InterviewKind.IN_HOUSE: Step.IN_HOUSE_INTERVIEWS}
 MAX_DURATION = timedelta(minutes=480)
 
 
@@ -89,8 +87,7 @@ def schedule_interview(loop: Loop, actor: User, *, kind: str, interviewer: User,
                        zone: tzinfo = UTC) -> Interview:
     """Book an interviewer for the loop, refusing overlaps and an unfit panel."""
     kind = InterviewKind(kind)
-    if not loop.is_open:
-        raise ServiceError("This loop is closed and read-only.")
+    require_open(loop)
     if actor.id != loop.recruiter_id:
         raise ServiceError("Only the loop's recruiter schedules its interviews.")
     if loop.step > LAST_SCHEDULING_STEP[kind]:
@@ -134,8 +131,7 @@ def schedule_interview(loop: Loop, actor: User, *, kind: str, interviewer: User,
 def cancel_interview(interview: Interview, actor: User) -> None:
     """Remove an interview nobody has written feedback for."""
     loop = interview.loop
-    if not loop.is_open:
-        raise ServiceError("This loop is closed and read-only.")
+    require_open(loop)
     if actor.id != loop.recruiter_id:
         raise ServiceError("Only the loop's recruiter cancels its interviews.")
     if interview.feedbacks:

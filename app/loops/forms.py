@@ -1,11 +1,10 @@
 """Loop forms: people, decisions, closing, interviews."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms import RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
 
-from app.forms_common import CheckboxListField, PersonField, options
-from app.interviews.models import InterviewKind
+from app.forms_common import PersonField, options
 
 
 class LoopPeopleForm(FlaskForm):
@@ -37,21 +36,6 @@ class CloseLoopForm(FlaskForm):
                         validators=[InputRequired("Choose how the loop ends.")])
     reason = TextAreaField("Reason", validators=[Optional(), Length(max=5000)])
     submit = SubmitField("Close loop")
-
-
-class InterviewForm(FlaskForm):
-    kind = SelectField("Kind", choices=options((k.value, k.label) for k in InterviewKind))
-    interviewer_id = PersonField("Interviewer")
-    starts_at = DateTimeLocalField("Starts", format="%Y-%m-%dT%H:%M",
-                                   validators=[InputRequired("Enter the start date and time.")],
-                                   invalid_value_message="Enter a date and time, like 2026-12-01 14:30.",
-                                   description="In your time zone.")
-    duration_minutes = IntegerField("Minutes", default=60,
-                                    validators=[InputRequired("Enter the length in minutes."),
-                                                NumberRange(15, 480, "Between 15 and 480 minutes.")])
-    location = StringField("Room or video link", validators=[Optional(), Length(max=500)])
-    principle_ids = CheckboxListField("Principles to probe", coerce=int)
-    submit = SubmitField("Schedule interview")
 
 
 class ActionForm(FlaskForm):

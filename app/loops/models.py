@@ -56,6 +56,24 @@ class LoopStatus(StrEnum):
         }[self.value]
 
 
+class LoopRole(StrEnum):
+    """The parts a person plays in one loop; one person may hold several."""
+
+    RECRUITER = "recruiter"
+    HIRING_MANAGER = "hiring_manager"
+    BAR_RAISER = "bar_raiser"
+    SHADOW = "shadow"
+    INTERVIEWER = "interviewer"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+# The roles held through a column of the loop itself, as opposed to an interview.
+SEATED_ROLES = (LoopRole.RECRUITER, LoopRole.HIRING_MANAGER, LoopRole.BAR_RAISER, LoopRole.SHADOW)
+
+
 class Loop(db.Model):
     __tablename__ = "loops"
     __table_args__ = (
@@ -133,6 +151,21 @@ class Loop(db.Model):
     @property
     def is_open(self) -> bool:
         return self.status == LoopStatus.OPEN
+
+    def roles_of(self, user: User) -> set[LoopRole]:
+        """Return the roles `user` holds in this loop; empty for anyone not taking part."""
+        roles = {role for role in SEATED_ROLES if getattr(self, f"{role}_id") == user.id}
+        if any(i.interviewer_id == user.id for i in self.interviews):
+            roles.add(LoopRole.INTERVIEWER)
+        return roles
+
+    @property
+    def participants(self) -> list[User]:
+        """Everyone who takes part in the loop, each once, active accounts only, by id."""
+        people = [self.recruiter, self.hiring_manager, self.bar_raiser, self.shadow]
+        people += [interview.interviewer for interview in self.interviews]
+        unique = {person.id: person for person in people if person is not None and person.active}
+        return sorted(unique.values(), key=lambda person: person.id)
 
 
 class ScreenOutcome(StrEnum):

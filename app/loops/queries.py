@@ -1,10 +1,13 @@
-"""The loop list's query, shared by the page and its CSV export."""
+"""The loop list's queries: the loops, shared by the page and its CSV export, and its filters' choices."""
 
-from sqlalchemy import Select, select
+from dataclasses import dataclass
 
+from sqlalchemy import Select, and_, or_, select
+
+from app.extensions import db
 from app.interviews.models import Interview
 from app.loops.models import Loop, LoopStatus
-from app.people.models import User
+from app.people.models import OrgUnit, User
 from app.permissions import participant_filter, takes_part
 from app.requisitions.models import Requisition
 
@@ -38,3 +41,32 @@ def loop_list_query(user: User, args) -> Select:
             | Loop.interviews.any(Interview.interviewer_id == person)
         )
     return query.order_by(Loop.step_entered_at, Loop.id)
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    requisitions: list  # rows of (id, title, level)
+    org_units: list  # rows of (id, name)
+    people: list  # rows of (id, name)
+
+
+def filter_choices(user: User, status: str, requisition_id: int | None) -> FilterChoices:
+    """Return the loop list's filter choices, drawn from the viewer's own loops.
+
+    Nobody learns of requisitions they are not part of. The requisitions are
+    those of the loops in the status being listed (and the one chosen): years
+    of closed loops would otherwise make the default view's list grow without
+    end. Rows of the columns the filters show, not ORM objects: a recruiter's
+    history has hundreds.
+    """
+    mine = takes_part(user) if status == LoopStatus.OPEN else participant_filter(user)
+    if status in {s.value for s in LoopStatus}:
+        mine = and_(mine, or_(Loop.status == status, Loop.requisition_id == (requisition_id or 0)))
+    return FilterChoices(
+        requisitions=db.session.execute(select(Requisition.id, Requisition.title, Requisition.level).where(
+            Requisition.id.in_(select(Loop.requisition_id).where(mine))).order_by(Requisition.title)).all(),
+        org_units=db.session.execute(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(
+            select(Requisition.org_unit_id).join(Loop, Loop.requisition_id == Requisition.id).where(mine)))
+            .order_by(OrgUnit.name)).all(),
+        people=db.session.execute(select(User.id, User.name).where(User.active).order_by(User.name)).all(),
+    )

@@ -6,8 +6,9 @@ from app.audit.services import record
 from app.errors import ServiceError
 from app.extensions import db
 from app.loops.models import Loop, LoopStatus, ScreenDecision, ScreenOutcome, Step
-from app.loops.workflow import WorkflowError, advance_loop, close_loop, loop_roles, unmet_conditions
+from app.loops.workflow import WorkflowError, advance_loop, end_loop, require_open, role_words, unmet_conditions
 from app.people.models import Certification, User
+from app.permissions.loops import SCREENERS, can_screen
 from app.requisitions.models import Requisition
 
 
@@ -102,8 +103,7 @@ def create_loop(requisition: Requisition | None, candidate, actor: User, *, recr
 def set_loop_people(loop: Loop, actor: User, *, recruiter: User, hiring_manager: User,
                     bar_raiser: User | None, shadow: User | None) -> None:
     """Change who runs the loop; independence is checked again on every change."""
-    if not loop.is_open:
-        raise ServiceError("This loop is closed and read-only.")
+    require_open(loop)
     if actor.id != loop.recruiter_id:
         raise WorkflowError("Only the loop's recruiter changes its people.")
     if loop.step > Step.IN_HOUSE_INTERVIEWS and bar_raiser is None:
@@ -130,15 +130,11 @@ def record_screen_decision(loop: Loop, actor: User, step: int, outcome: str, rea
     Advance moves the loop on when nothing else is missing; reject closes it.
     """
     step, outcome, reason = Step(step), ScreenOutcome(outcome), reason.strip()
-    if not loop.is_open:
-        raise WorkflowError("This loop is closed and read-only.")
+    require_open(loop)
     if loop.step != step:
         raise WorkflowError(f"This loop is not at {step.label}.")
-    roles = loop_roles(loop, actor)
-    allowed = {"recruiter", "hiring_manager"} if step == Step.RESUME_REVIEW else {"hiring_manager"}
-    if not roles & allowed:
-        who = "recruiter or hiring manager" if step == Step.RESUME_REVIEW else "hiring manager"
-        raise WorkflowError(f"Only the loop's {who} records this decision.")
+    if not can_screen(loop, step, actor):
+        raise WorkflowError(f"Only the loop's {role_words(SCREENERS[step])} records this decision.")
     if outcome == ScreenOutcome.REJECT and not reason:
         raise ServiceError("Say why the candidate is not moving on.", field="reason")
     existing = next((d for d in loop.screen_decisions if d.step == step), None)
@@ -150,7 +146,7 @@ def record_screen_decision(loop: Loop, actor: User, step: int, outcome: str, rea
     record("loop.screen_decided", loop, actor, loop=loop, from_state=step.label, to_state=outcome.value,
            reason=reason)
     if outcome == ScreenOutcome.REJECT:
-        close_loop(loop, actor, LoopStatus.REJECTED, reason)
+        end_loop(loop, actor, LoopStatus.REJECTED, reason)
     elif not unmet_conditions(loop):
         advance_loop(loop, actor, step + 1)
     return decision

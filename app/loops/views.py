@@ -1,50 +1,33 @@
 """Loop pages: the list, a new loop, and a loop's page with its actions."""
 
-from dataclasses import dataclass
-from datetime import UTC
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
-from sqlalchemy import and_, func, or_, select
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app import permissions
 from app.candidates.models import Candidate
 from app.db_types import utcnow
-from app.errors import ServiceError, attach_to_form, attempt
 from app.extensions import db
-from app.feedback.policy import can_see_submissions, feedback_access
-from app.formatting import viewer_zone
-from app.forms_common import options, people_options, people_rows, principle_choices, to_utc
-from app.interviews import services as interviews
-from app.interviews.models import Interview, InterviewKind
+from app.forms_common import attempt, options, people_options, people_rows
 from app.loops import services, workflow
 from app.loops.forms import (
     ActionForm,
     CloseLoopForm,
-    InterviewForm,
     LoopPeopleForm,
     NewLoopForm,
     ScreenDecisionForm,
 )
 from app.loops.history import loop_history
 from app.loops.models import STEP_LABELS, Loop, LoopStatus, Step
-from app.loops.queries import int_arg, loop_list_query
-from app.offers.forms import ExtendOfferForm, ResolveOfferForm
-from app.people.models import Certification, OrgUnit, User
-from app.principles.models import Principle
-from app.references.forms import ReferenceForm
+from app.loops.page import loop_page, refused_on_loop_page
+from app.loops.queries import filter_choices, int_arg, loop_list_query
+from app.people.models import Certification, User
 from app.requisitions.models import Requisition, RequisitionStatus
 
 bp = Blueprint("loops", __name__)
 PAGE_SIZE = 25
-HISTORY_ON_PAGE = 10  # the loop page shows the latest entries; the history page shows them all
-
-
-@bp.before_request
-@login_required
-def signed_in():
-    pass
 
 
 @bp.route("/")
@@ -52,13 +35,6 @@ def index():
     """List the loops the user takes part in, longest-waiting first."""
     filters = {name: int_arg(request.args, name) for name in ("step", "requisition", "org_unit", "person")}
     status = request.args.get("status", "open")
-    mine = (permissions.takes_part(current_user) if status == LoopStatus.OPEN
-            else permissions.participant_filter(current_user))
-    # The requisition choices are those of the loops in the status being listed (and the one chosen):
-    # years of closed loops would otherwise make the default view's list grow without end.
-    if status in {s.value for s in LoopStatus}:
-        listed = or_(Loop.status == status, Loop.requisition_id == (filters["requisition"] or 0))
-        mine = and_(mine, listed)
     query = loop_list_query(current_user, request.args)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     page = max(int_arg(request.args, "page") or 1, 1)
@@ -67,18 +43,11 @@ def index():
                       selectinload(Loop.bar_raiser), selectinload(Loop.hiring_manager))
         .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     ).all()
+    choices = filter_choices(current_user, status, filters["requisition"])
     return render_template(
         "loops/index.html", loops=loops, filters=filters, status=status, page=page, total=total,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), steps=STEP_LABELS, statuses=LoopStatus,
-        # Filter choices come from the viewer's own loops: nobody learns of requisitions they are not part of.
-        # Rows of the columns the filters show, not ORM objects: a recruiter's history has hundreds.
-        requisitions=db.session.execute(select(Requisition.id, Requisition.title, Requisition.level).where(
-            Requisition.id.in_(select(Loop.requisition_id).where(mine))).order_by(Requisition.title)).all(),
-        org_units=db.session.execute(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(
-            select(Requisition.org_unit_id).join(Loop, Loop.requisition_id == Requisition.id).where(mine)))
-            .order_by(OrgUnit.name)).all(),
-        people=db.session.execute(select(User.id, User.name).where(User.active).order_by(User.name)).all(),
-        now=utcnow(),
+        requisitions=choices.requisitions, org_units=choices.org_units, people=choices.people, now=utcnow(),
     )
 
 
@@ -134,26 +103,6 @@ def new():
                            has_requisitions=bool(approved)), status
 
 
-@dataclass
-class StepView:
-    number: int
-    label: str
-    state: str  # done, current, blocked, closed, upcoming
-
-
-def stepper(loop: Loop, unmet: list[str]) -> list[StepView]:
-    views = []
-    for step in Step:
-        if step < loop.step:
-            state = "done"
-        elif step == loop.step:
-            state = "closed" if not loop.is_open else ("blocked" if unmet else "current")
-        else:
-            state = "upcoming"
-        views.append(StepView(step.value, step.label, state))
-    return views
-
-
 def people_form(loop: Loop, formdata=None) -> LoopPeopleForm:
     form = LoopPeopleForm(formdata=formdata)
     fill_people_choices(form)
@@ -161,54 +110,6 @@ def people_form(loop: Loop, formdata=None) -> LoopPeopleForm:
         form.recruiter_id.data, form.hiring_manager_id.data = loop.recruiter_id, loop.hiring_manager_id
         form.bar_raiser_id.data, form.shadow_id.data = loop.bar_raiser_id or 0, loop.shadow_id or 0
     return form
-
-
-def interview_form(loop: Loop, formdata=None) -> InterviewForm:
-    form = InterviewForm(formdata=formdata)
-    form.interviewer_id.choices = people_options(people_rows())
-    form.principle_ids.choices = principle_choices(loop.requisition.principles)
-    if formdata is None:
-        form.kind.data = InterviewKind.PHONE_SCREEN if loop.step <= Step.PHONE_SCREEN else InterviewKind.IN_HOUSE
-        form.duration_minutes.data = 60
-        if loop.step <= Step.PHONE_SCREEN:
-            form.interviewer_id.data = loop.hiring_manager_id
-    return form
-
-
-def loop_page(loop: Loop, status: int = 200, **forms):
-    unmet = workflow.unmet_conditions_for(loop, current_user)
-    roles = workflow.loop_roles(loop, current_user)
-    sees_submissions = can_see_submissions(loop, current_user)
-    history, history_total = loop_history(loop, current_user, sees_submissions, limit=HISTORY_ON_PAGE)
-    next_step = workflow.TRANSITIONS.get(Step(loop.step))
-    # The scheduling form lists every active person; build it only when the page shows it.
-    can_schedule = permissions.can_manage_loop(loop) and loop.step <= Step.IN_HOUSE_INTERVIEWS
-    context = {
-        "loop": loop,
-        "roles": roles,
-        "steps": stepper(loop, unmet),
-        "unmet": unmet,
-        "next_step": next_step,
-        "movers": workflow.MOVERS.get(Step(loop.step), ()),
-        "coverage": interviews.coverage(loop),
-        "history": history,
-        "history_total": history_total,
-        "sees_submissions": sees_submissions,
-        # Each form only at the steps whose section shows it.
-        "screen_form": ScreenDecisionForm(formdata=None) if loop.step in (Step.RESUME_REVIEW, Step.PHONE_SCREEN)
-        else None,
-        "interview_form": interview_form(loop) if can_schedule else None,
-        "reference_form": ReferenceForm(formdata=None) if loop.step >= Step.REFERENCE_CHECK else None,
-        "offer_form": ExtendOfferForm(formdata=None) if loop.step == Step.OFFER else None,
-        "resolve_form": ResolveOfferForm(formdata=None) if loop.step == Step.OFFER else None,
-        "can_open_debrief": loop.step >= Step.DEBRIEF and feedback_access(loop, current_user).can_read_others,
-        "can_schedule": can_schedule,
-        "now": utcnow(),
-        "Step": Step,
-        "InterviewKind": InterviewKind,
-    }
-    context.update(forms)
-    return render_template("loops/show.html", **context), status
 
 
 @bp.route("/<int:loop_id>")
@@ -220,21 +121,8 @@ def show(loop_id: int):
 def history(loop_id: int):
     """The loop's whole history, under the same rule as its page: feedback entries only for those who track it."""
     loop = permissions.get_loop_or_404(loop_id)
-    entries, _ = loop_history(loop, current_user, can_see_submissions(loop, current_user))
+    entries, _ = loop_history(loop, current_user, permissions.can_see_submissions(loop, current_user))
     return render_template("loops/history.html", loop=loop, history=entries)
-
-
-def refused(loop: Loop, error: ServiceError, form=None, form_name: str | None = None):
-    """Show the loop page again with the service's reason, as 409 or 422."""
-    db.session.rollback()
-    loop = permissions.get_loop_or_404(loop.id)
-    if form is not None:
-        attach_to_form(form, error)
-        return loop_page(loop, 422, **{form_name: form})
-    flash(error.message, "error")
-    for condition in getattr(error, "unmet", []):
-        flash(condition, "error")
-    return loop_page(loop, 409)
 
 
 @bp.route("/<int:loop_id>/people", methods=["GET", "POST"])
@@ -269,10 +157,10 @@ def screen(loop_id: int, step: int):
     form = ScreenDecisionForm()
     if not form.validate_on_submit():
         return loop_page(loop, 422, screen_form=form)
-    try:
-        services.record_screen_decision(loop, current_user, step, form.outcome.data, form.reason.data or "")
-    except ServiceError as error:
-        return refused(loop, error, form if error.field else None, "screen_form")
+    outcome = attempt(form, lambda: services.record_screen_decision(
+        loop, current_user, step, form.outcome.data, form.reason.data or ""))
+    if not outcome.ok:
+        return refused_on_loop_page(loop_id, outcome, screen_form=form)
     db.session.commit()
     flash("Decision recorded.", "success")
     return redirect(url_for("loops.show", loop_id=loop.id))
@@ -285,10 +173,10 @@ def advance(loop_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     to_step = request.form.get("to_step", "")
-    try:
-        workflow.advance_loop(loop, current_user, int(to_step) if to_step.isdigit() else -1)
-    except ServiceError as error:
-        return refused(loop, error)
+    outcome = attempt(None, lambda: workflow.advance_loop(
+        loop, current_user, int(to_step) if to_step.isdigit() else -1))
+    if not outcome.ok:
+        return refused_on_loop_page(loop_id, outcome)
     db.session.commit()
     flash(f"Moved to {Step(loop.step).label}.", "success")
     return redirect(url_for("loops.show", loop_id=loop.id))
@@ -302,70 +190,12 @@ def close(loop_id: int):
     form = CloseLoopForm(formdata=request.form if request.method == "POST" else None)
     status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
-        try:
-            workflow.close_loop(loop, current_user, form.status.data, form.reason.data or "")
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-            status = 422 if error.field else 409  # a bad field, or the loop's state refused it
-            loop = permissions.get_loop_or_404(loop_id)
-        else:
+        outcome = attempt(form, lambda: workflow.end_loop(loop, current_user, form.status.data,
+                                                          form.reason.data or ""))
+        if outcome.ok:
             db.session.commit()
             flash(f"Loop closed ({LoopStatus(loop.status).label.lower()}).", "success")
             return redirect(url_for("loops.show", loop_id=loop.id))
+        status = outcome.status  # a bad field (422), or the loop's state refused it (409)
+        loop = permissions.get_loop_or_404(loop_id)
     return render_template("loops/close.html", loop=loop, form=form), status
-
-
-@bp.route("/<int:loop_id>/interviews", methods=["POST"])
-def schedule(loop_id: int):
-    loop = permissions.get_loop_or_404(loop_id)
-    permissions.require(permissions.can_manage_loop(loop))
-    form = interview_form(loop, formdata=request.form)
-    if not form.validate_on_submit():
-        return loop_page(loop, 422, interview_form=form)
-    chosen = db.session.scalars(select(Principle).where(Principle.id.in_(form.principle_ids.data or []))
-                                .order_by(Principle.position)).all()
-    try:
-        interview = interviews.schedule_interview(
-            loop, current_user, kind=form.kind.data, interviewer=person(form.interviewer_id.data),
-            starts_at=to_utc(form.starts_at.data), duration_minutes=form.duration_minutes.data,
-            location=form.location.data or "", principles=list(chosen), zone=viewer_zone(),
-        )
-    except ServiceError as error:
-        return refused(loop, error, form, "interview_form")
-    db.session.commit()
-    flash(f"Scheduled {interview.interviewer.name}.", "success")
-    return redirect(url_for("loops.show", loop_id=loop.id, _anchor="interviews"))
-
-
-def get_interview_or_404(loop: Loop, interview_id: int) -> Interview:
-    interview = next((i for i in loop.interviews if i.id == interview_id), None)
-    if interview is None:
-        abort(404)
-    return interview
-
-
-@bp.route("/<int:loop_id>/interviews/<int:interview_id>/cancel", methods=["POST"])
-def cancel(loop_id: int, interview_id: int):
-    loop = permissions.get_loop_or_404(loop_id)
-    interview = get_interview_or_404(loop, interview_id)
-    permissions.require(permissions.can_manage_loop(loop))
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        interviews.cancel_interview(interview, current_user)
-    except ServiceError as error:
-        return refused(loop, error)
-    db.session.commit()
-    flash("Interview cancelled.", "success")
-    return redirect(url_for("loops.show", loop_id=loop.id, _anchor="interviews"))
-
-
-@bp.route("/<int:loop_id>/interviews/<int:interview_id>.ics")
-def calendar(loop_id: int, interview_id: int):
-    loop = permissions.get_loop_or_404(loop_id)
-    interview = get_interview_or_404(loop, interview_id)
-    body = interviews.calendar_file(interview, url_for("loops.show", loop_id=loop.id, _external=True))
-    filename = f"interview-{interview.starts_at.astimezone(UTC):%Y%m%d-%H%M}.ics"
-    return Response(body, mimetype="text/calendar",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

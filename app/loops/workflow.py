@@ -1,26 +1,32 @@
-"""The eight-step workflow: one table of moves, one function that makes them.
+"""The eight-step workflow: how a loop starts, moves and ends, as tables and the functions that use them.
 
-Each gate is a named function returning the conditions still unmet, in plain
-words; the loop page shows them beside the disabled action and `advance_loop`
-refuses with the same words.
+A loop starts at the résumé review (`create_loop`, against an approved
+requisition), moves by `TRANSITIONS` through `advance_loop`, and ends by
+`ENDINGS` through `end_loop`. Each gate is a named function returning the
+conditions still unmet, in plain words; the loop page shows them beside the
+disabled action and `advance_loop` refuses with the same words.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
 
 from flask import current_app
 
 from app.audit.services import record
 from app.db_types import utcnow
 from app.errors import ServiceError
-from app.feedback.models import FeedbackStatus
+from app.extensions import db
 from app.interviews.models import InterviewKind
-from app.loops.models import Loop, LoopStatus, ScreenOutcome, Step
+from app.loops.models import Loop, LoopRole, LoopStatus, ScreenOutcome, Step
 from app.notifications import services as notifications
 from app.people.models import User
 
 
 class WorkflowError(ServiceError):
-    """A move the workflow refuses; `unmet` lists what is missing."""
+    """A move the workflow refuses because of the loop's state; `unmet` lists what is missing."""
+
+    status = 409
 
     def __init__(self, message: str, unmet: list[str] | None = None):
         super().__init__(message)
@@ -33,10 +39,6 @@ def screen_decision(loop: Loop, step: int):
 
 def in_house_interviews(loop: Loop):
     return [i for i in loop.interviews if i.kind == InterviewKind.IN_HOUSE]
-
-
-def counted_feedback(interview):
-    return next((f for f in interview.feedbacks if not f.is_practice), None)
 
 
 def resume_review_gate(loop: Loop) -> list[str]:
@@ -55,7 +57,7 @@ def phone_screen_gate(loop: Loop) -> list[str]:
     unmet = []
     if not phone:
         unmet.append("Schedule the phone screen.")
-    elif not any((f := counted_feedback(i)) and f.status == FeedbackStatus.SUBMITTED for i in phone):
+    elif not any(i.submitted_feedback for i in phone):
         unmet.append("The phone screen's feedback has not been submitted.")
     decision = screen_decision(loop, Step.PHONE_SCREEN)
     if decision is None or decision.outcome != ScreenOutcome.ADVANCE:
@@ -90,7 +92,7 @@ def in_house_gate(loop: Loop) -> list[str]:
 
 def written_feedback_gate(loop: Loop) -> list[str]:
     missing = [i for i in in_house_interviews(loop)
-               if not ((f := counted_feedback(i)) and f.status == FeedbackStatus.SUBMITTED)]
+               if i.submitted_feedback is None]
     return [f"{i.interviewer.name} has not submitted feedback." for i in missing]
 
 
@@ -123,17 +125,58 @@ GATES: dict[Step, Callable[[Loop], list[str]]] = {
 # The allowed moves: forward one step, never back, never a skip. Step 8 ends by the offer.
 TRANSITIONS: dict[Step, Step] = {step: Step(step + 1) for step in GATES}
 
+# The last step at which each kind of interview is still scheduled or cancelled.
+LAST_SCHEDULING_STEP = {InterviewKind.PHONE_SCREEN: Step.PHONE_SCREEN,
+                        InterviewKind.IN_HOUSE: Step.IN_HOUSE_INTERVIEWS}
+
 # Who moves a loop on from each step (by the loop role the person holds).
-MOVERS: dict[Step, tuple[str, ...]] = {
-    Step.RESUME_REVIEW: ("recruiter", "hiring_manager"),
-    Step.PHONE_SCREEN: ("hiring_manager",),
-    Step.IN_HOUSE_INTERVIEWS: ("recruiter",),
-    Step.WRITTEN_FEEDBACK: ("recruiter", "bar_raiser"),
+MOVERS: dict[Step, tuple[LoopRole, ...]] = {
+    Step.RESUME_REVIEW: (LoopRole.RECRUITER, LoopRole.HIRING_MANAGER),
+    Step.PHONE_SCREEN: (LoopRole.HIRING_MANAGER,),
+    Step.IN_HOUSE_INTERVIEWS: (LoopRole.RECRUITER,),
+    Step.WRITTEN_FEEDBACK: (LoopRole.RECRUITER, LoopRole.BAR_RAISER),
     Step.DEBRIEF: (),  # the debrief decision moves the loop, nobody else
-    Step.REFERENCE_CHECK: ("recruiter", "hiring_manager"),
+    Step.REFERENCE_CHECK: (LoopRole.RECRUITER, LoopRole.HIRING_MANAGER),
 }
 
-CLOSING_STATUSES = (LoopStatus.REJECTED, LoopStatus.WITHDRAWN)
+
+
+class Ending(StrEnum):
+    """Why a loop ends: closed by hand, decided at the debrief, or answered at the offer."""
+
+    CLOSED = "closed"
+    DEBRIEF = "debrief"
+    OFFER = "offer"
+
+
+@dataclass(frozen=True)
+class EndingRule:
+    steps: frozenset[Step]  # the steps at which a loop may end this way
+    by: tuple[LoopRole, ...]  # who ends it (after their own decision, for the debrief and the offer)
+    needs_reason: str | None = None  # the refusal when no reason is given
+
+
+ANY_STEP = frozenset(Step) - {Step.JOB_DESCRIPTION}
+CLOSERS = (LoopRole.RECRUITER, LoopRole.HIRING_MANAGER)
+
+# Every way a loop ends. A closed loop is read-only, in the services and in the database.
+ENDINGS: dict[tuple[Ending, LoopStatus], EndingRule] = {
+    (Ending.CLOSED, LoopStatus.REJECTED): EndingRule(ANY_STEP, CLOSERS, "Say why the candidate is rejected."),
+    (Ending.CLOSED, LoopStatus.WITHDRAWN): EndingRule(ANY_STEP, CLOSERS),
+    # No hire by the hiring manager, or a veto by the bar raiser.
+    (Ending.DEBRIEF, LoopStatus.NOT_HIRED): EndingRule(
+        frozenset({Step.DEBRIEF}), (LoopRole.HIRING_MANAGER, LoopRole.BAR_RAISER), "Say why."),
+    # The offer accepted, declined or rescinded.
+    (Ending.OFFER, LoopStatus.HIRED): EndingRule(frozenset({Step.OFFER}), (LoopRole.RECRUITER,)),
+    (Ending.OFFER, LoopStatus.WITHDRAWN): EndingRule(frozenset({Step.OFFER}), (LoopRole.RECRUITER,)),
+    (Ending.OFFER, LoopStatus.REJECTED): EndingRule(frozenset({Step.OFFER}), (LoopRole.RECRUITER,), "Say why."),
+}
+
+
+def require_open(loop: Loop) -> None:
+    """Refuse any change to a closed loop."""
+    if not loop.is_open:
+        raise WorkflowError("This loop is closed and read-only.")
 
 
 def unmet_conditions(loop: Loop) -> list[str]:
@@ -142,56 +185,32 @@ def unmet_conditions(loop: Loop) -> list[str]:
         return [f"The loop is closed ({LoopStatus(loop.status).label.lower()})."]
     gate = GATES.get(Step(loop.step))
     if gate is None:
-        return ["The loop ends at the offer."]
+        return ["The offer is extended, then accepted, declined or rescinded."
+                if loop.offer is not None else "Extend the offer, then record the candidate's answer."]
     return gate(loop)
 
 
-# Who may learn who has (not) submitted feedback: PRODUCT.md, "Who may read what".
-SUBMISSION_WATCHERS = {"recruiter", "hiring_manager", "bar_raiser"}
-
-
-def unmet_conditions_for(loop: Loop, user: User) -> list[str]:
-    """Return the unmet conditions as `user` may see them.
-
-    The written-feedback gate names who has not submitted; anyone but the
-    recruiter, hiring manager and bar raiser is told only what is theirs to do.
-    """
-    unmet = unmet_conditions(loop)
-    if loop.step != Step.WRITTEN_FEEDBACK or not loop.is_open or loop_roles(loop, user) & SUBMISSION_WATCHERS:
-        return unmet
-    mine = f"{user.name} has not submitted feedback."
-    return (["Submit your feedback."] if mine in unmet else []) + (
-        ["Every in-house interviewer submits their feedback."] if unmet else [])
-
-
-def loop_roles(loop: Loop, user: User) -> set[str]:
-    roles = set()
-    for role in ("recruiter", "hiring_manager", "bar_raiser", "shadow"):
-        if getattr(loop, f"{role}_id") == user.id:
-            roles.add(role)
-    if any(i.interviewer_id == user.id for i in loop.interviews):
-        roles.add("interviewer")
-    return roles
+def role_words(roles) -> str:
+    return " or ".join(LoopRole(role).label for role in roles)
 
 
 def can_advance(loop: Loop, user: User) -> bool:
     """Return whether `user` holds a role that moves the loop on from its step."""
-    return bool(loop_roles(loop, user) & set(MOVERS.get(Step(loop.step), ())))
+    return loop.is_open and bool(loop.roles_of(user) & set(MOVERS.get(Step(loop.step), ())))
 
 
 def advance_loop(loop: Loop, actor: User, to_step: int, *, system: bool = False) -> None:
     """Move the loop one step forward, or refuse and say why."""
     current = Step(loop.step)
     allowed = TRANSITIONS.get(current)
-    if not loop.is_open:
-        raise WorkflowError("This loop is closed and read-only.")
+    require_open(loop)
     if allowed is None or to_step != allowed:
         target = allowed.label if allowed else "nothing (the loop ends at the offer)"
         raise WorkflowError(
             f"A loop at {current.label} can only move to {target}; it never skips or goes back."
         )
     if not system and not can_advance(loop, actor):
-        who = " or ".join(role.replace("_", " ") for role in MOVERS[current]) or "the debrief decision"
+        who = role_words(MOVERS[current]) or "the debrief decision"
         raise WorkflowError(f"Only the loop's {who} moves it on from {current.label}.")
     unmet = unmet_conditions(loop)
     if unmet:
@@ -202,22 +221,36 @@ def advance_loop(loop: Loop, actor: User, to_step: int, *, system: bool = False)
     notifications.loop_advanced(loop, actor)
 
 
-def close_loop(loop: Loop, actor: User, status: str, reason: str, *, system: bool = False) -> None:
-    """Close an open loop as rejected (reason required) or withdrawn by the candidate.
+def can_end(loop: Loop, user: User, how: Ending = Ending.CLOSED) -> bool:
+    """Return whether `user` may end the open loop `how` at its current step."""
+    return loop.is_open and any(
+        rule.by and Step(loop.step) in rule.steps and loop.roles_of(user) & set(rule.by)
+        for (cause, _), rule in ENDINGS.items() if cause == how)
 
-    `system` is for closes that follow from another decision already checked,
+
+def end_loop(loop: Loop, actor: User, status: str, reason: str, *, how: Ending = Ending.CLOSED,
+             system: bool = False) -> None:
+    """End an open loop as `status`, the one way every loop ends; refuse what `ENDINGS` does not allow.
+
+    `system` is for endings that follow from another decision already checked,
     such as closing the loops of a closed requisition.
     """
-    if not loop.is_open:
-        raise WorkflowError("This loop is already closed.")
-    if not system and actor.id not in (loop.recruiter_id, loop.hiring_manager_id):
-        raise WorkflowError("Only the loop's recruiter or hiring manager closes it.")
-    if status not in CLOSING_STATUSES:
-        raise WorkflowError("Close a loop as rejected or withdrawn.")
+    require_open(loop)
+    step = Step(loop.step)
+    rule = ENDINGS.get((how, status))
+    if rule is None:
+        allowed = " or ".join(LoopStatus(s).label.lower() for (cause, s) in ENDINGS if cause == how)
+        raise WorkflowError(f"Close a loop as {allowed}.")
+    if step not in rule.steps:
+        raise WorkflowError(f"A loop at {step.label} cannot end as {LoopStatus(status).label.lower()} "
+                            f"this way.")
+    if not system and not loop.roles_of(actor) & set(rule.by):
+        raise WorkflowError(f"Only the loop's {role_words(rule.by)} closes it.")
     reason = reason.strip()
-    if status == LoopStatus.REJECTED and not reason:
-        raise ServiceError("Say why the candidate is rejected.", field="reason")
-    record("loop.closed", loop, actor, loop=loop, from_state=Step(loop.step).label,
-           to_state=LoopStatus(status).label, reason=reason)
-    loop.status, loop.close_reason = status, reason or None
+    if rule.needs_reason and not reason:
+        raise ServiceError(rule.needs_reason, field="reason")
+    record("loop.closed", loop, actor, loop=loop, from_state=step.label, to_state=LoopStatus(status).label,
+           reason=reason)
+    loop.status, loop.close_reason = LoopStatus(status), reason or None
     loop.closed_at, loop.closed_by = utcnow(), actor
+    db.session.flush()

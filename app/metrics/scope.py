@@ -8,7 +8,6 @@ conditions' subqueries correlate with the loop and nothing else.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_login import current_user
 from sqlalchemy import or_, select
 
 from app.db_types import utcnow
@@ -16,14 +15,6 @@ from app.loops.models import Loop
 from app.people.models import User
 from app.permissions import is_admin, is_recruiter, participant_filter
 from app.requisitions.models import Requisition
-
-
-def can_view_metrics(user: User | None = None) -> bool:
-    """Recruiters, admins and certified bar raisers see the metrics."""
-    user = current_user if user is None else user
-    if is_admin(user) or is_recruiter(user):
-        return True
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_certified_bar_raiser)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from flask import abort, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.extensions import db
 from app.feedback.models import Vote
@@ -11,21 +11,10 @@ from app.formatting import viewer_zone
 from app.metrics import bp, calibration, report
 from app.metrics.exports import csv_response
 from app.metrics.forms import FIELDS, MetricsFilterForm
-from app.metrics.scope import Scope, can_view_metrics
+from app.metrics.scope import Scope
 from app.metrics.services import Metrics
 from app.people.models import User
-from app.permissions import require
-
-
-@bp.before_request
-@login_required
-def signed_in():
-    pass
-
-
-@bp.app_template_global("can_view_metrics")
-def can_view_metrics_global() -> bool:
-    return can_view_metrics()
+from app.permissions import can_view_metrics, require
 
 
 def filtered_scope() -> tuple[MetricsFilterForm, Scope | None]:

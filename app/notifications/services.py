@@ -48,14 +48,6 @@ def queue(kind: str, recipient: User, *, loop: Loop, interview: Interview | None
     return notification
 
 
-def participants(loop: Loop) -> list[User]:
-    """Return everyone who takes part in the loop, each once, active accounts only."""
-    people = [loop.recruiter, loop.hiring_manager, loop.bar_raiser, loop.shadow]
-    people += [interview.interviewer for interview in loop.interviews]
-    unique = {person.id: person for person in people if person is not None and person.active}
-    return sorted(unique.values(), key=lambda person: person.id)
-
-
 def interview_scheduled(interview: Interview) -> None:
     """Tell the interviewer about a new interview (the .ics goes with the mail)."""
     queue(NotificationKind.INTERVIEW_ASSIGNED, interview.interviewer, loop=interview.loop, interview=interview)
@@ -65,7 +57,7 @@ def loop_advanced(loop: Loop, actor: User) -> None:
     """Tell the participants, the mover aside, when the loop reaches the debrief."""
     if loop.step != Step.DEBRIEF:
         return
-    for person in participants(loop):
+    for person in loop.participants:
         if person.id != actor.id:
             queue(NotificationKind.DEBRIEF_READY, person, loop=loop)
 
@@ -80,6 +72,6 @@ def decision_recorded(loop: Loop, actor: User) -> None:
         if loop.bar_raiser is not None and loop.bar_raiser_id != actor.id:
             queue(NotificationKind.DECISION_RECORDED, loop.bar_raiser, loop=loop, occasion="awaiting-verdict")
         return
-    for person in participants(loop):
+    for person in loop.participants:
         if person.id != actor.id:
             queue(NotificationKind.DECISION_RECORDED, person, loop=loop)

@@ -5,11 +5,12 @@ from app.db_types import utcnow
 from app.errors import ServiceError
 from app.extensions import db
 from app.loops.models import Loop, LoopStatus, Step
-from app.loops.workflow import WorkflowError
+from app.loops.workflow import Ending, WorkflowError, end_loop
 from app.offers.models import Offer, OfferStatus
 from app.people.models import User
 
-ENDINGS = {
+# How each answer to the offer ends the loop (see the workflow's ENDINGS).
+LOOP_ENDINGS = {
     OfferStatus.ACCEPTED: LoopStatus.HIRED,
     OfferStatus.DECLINED: LoopStatus.WITHDRAWN,
     OfferStatus.RESCINDED: LoopStatus.REJECTED,
@@ -41,7 +42,7 @@ def resolve_offer(loop: Loop, actor: User, status: str, reason: str = "") -> Off
     if offer is None or offer.status != OfferStatus.EXTENDED:
         raise ServiceError("There is no open offer on this loop.")
     status, reason = OfferStatus(status), reason.strip()
-    if status not in ENDINGS:
+    if status not in LOOP_ENDINGS:
         raise ServiceError("An offer is accepted, declined or rescinded.", field="status")
     if status == OfferStatus.RESCINDED and not reason:
         raise ServiceError("Say why the offer is rescinded.", field="reason")
@@ -49,10 +50,5 @@ def resolve_offer(loop: Loop, actor: User, status: str, reason: str = "") -> Off
     db.session.flush()
     record(f"offer.{status.value}", offer, actor, loop=loop, from_state=OfferStatus.EXTENDED.label,
            to_state=status.label, reason=reason)
-    ending = ENDINGS[status]
-    record("loop.closed", loop, actor, loop=loop, from_state=Step.OFFER.label, to_state=ending.label,
-           reason=reason or f"Offer {status.value}.")
-    loop.status, loop.close_reason = ending, reason or f"Offer {status.value}."
-    loop.closed_at, loop.closed_by = utcnow(), actor
-    db.session.flush()
+    end_loop(loop, actor, LOOP_ENDINGS[status], reason or f"Offer {status.value}.", how=Ending.OFFER)
     return offer

@@ -1,14 +1,80 @@
-"""Changes to people and org units; each one is audited."""
+"""Accounts, people and org units: creating and changing them, each change audited."""
 
 from zoneinfo import available_timezones
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from app.audit.services import record
-from app.auth.services import AccountError, normalize_email, role_names
+from app.errors import ServiceError
 from app.extensions import db
 from app.people.models import Certification, OrgUnit, User, new_session_token
 
+
+class AccountError(ServiceError):
+    """A change to an account was refused."""
+
+
+def normalize_email(email: str) -> str:
+    """Return the e-mail as stored: trimmed and lower-case."""
+    return email.strip().lower()
+
+
+def check_password_strength(password: str) -> None:
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise AccountError(f"Use at least {minimum} characters.", field="password")
+
+
+def create_user(
+    *,
+    email: str,
+    name: str,
+    password: str,
+    actor: User | None = None,
+    org_unit: OrgUnit | None = None,
+    is_admin: bool = False,
+    is_recruiter: bool = False,
+    certification: str = Certification.NONE,
+    timezone: str = "UTC",
+) -> User:
+    """Create an account, refusing a taken e-mail or a short password."""
+    email = normalize_email(email)
+    if not email or "@" not in email:
+        raise AccountError("Enter a valid e-mail address.", field="email")
+    if not name.strip():
+        raise AccountError("Enter the person's name.", field="name")
+    if db.session.scalar(select(func.count()).select_from(User).where(User.email == email)):
+        raise AccountError("A user with this e-mail already exists.", field="email")
+    check_password_strength(password)
+    user = User(
+        email=email,
+        name=name.strip(),
+        org_unit=org_unit,
+        is_admin=is_admin,
+        is_recruiter=is_recruiter,
+        certification=Certification(certification),
+        timezone=timezone,
+    )
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    record(
+        "user.created", user, actor,
+        roles=role_names(user), certification=user.certification, org_unit=org_unit and org_unit.name,
+    )
+    return user
+
+
+def change_password(user: User, password: str, actor: User) -> None:
+    """Set a new password; every existing session of the user ends."""
+    check_password_strength(password)
+    user.set_password(password)
+    record("user.password_changed", user, actor)
+
+
+def role_names(user: User) -> list[str]:
+    return [name for name, has in (("admin", user.is_admin), ("recruiter", user.is_recruiter)) if has]
 
 def update_user(
     user: User,

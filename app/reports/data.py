@@ -116,7 +116,7 @@ def report_data(loop: Loop) -> dict:
     phone = []
     for interview in loop.interviews:
         if interview.kind == InterviewKind.PHONE_SCREEN:
-            counted = next((f for f in interview.feedbacks if not f.is_practice), None)
+            counted = interview.counted_feedback
             phone.append(feedback_block(interview, counted, late=is_late(interview, counted)))
     practice = [feedback_block(f.interview, f, late=False) for f in summary.practice]
     return {

@@ -5,32 +5,29 @@ import unicodedata
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, flash
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from app import permissions
 from app.audit.services import record
 from app.db_types import utcnow
 from app.extensions import db
 from app.formatting import viewer_zone
 from app.loops.models import Loop, Step
-from app.loops.workflow import loop_roles
-from app.permissions import get_loop_or_404
 from app.reports import pdf
 
 bp = Blueprint("reports", __name__)
 
-# PRODUCT.md, "The debrief PDF": these roles, from the debrief on.
-READERS = {"hiring_manager", "bar_raiser", "recruiter"}
-
 
 def require_debrief_reader(loop: Loop) -> None:
     """Abort with 403, saying why, unless the signed-in user may download the debrief PDF."""
-    if not loop_roles(loop, current_user) & READERS:
+    if permissions.can_download_report(loop):
+        return
+    if not permissions.holds(loop, permissions.REPORT_READERS):
         flash("The debrief PDF is for the loop's hiring manager, bar raiser and recruiter.", "error")
-        abort(403)
-    if loop.step < Step.DEBRIEF:
+    else:
         flash(f"The debrief PDF exists from the debrief (step 6) on; this loop stopped at "
               f"{Step(loop.step).label} (step {loop.step}).", "error")
-        abort(403)
+    abort(403)
 
 
 def slug(text: str, *, ascii_only: bool) -> str:
@@ -49,10 +46,9 @@ def attachment(candidate: str, day: str) -> str:
 
 
 @bp.route("/loops/<int:loop_id>/debrief.pdf")
-@login_required
 def debrief_pdf(loop_id: int):
     """Send the loop's debrief PDF and audit the download."""
-    loop = get_loop_or_404(loop_id)
+    loop = permissions.get_loop_or_404(loop_id)
     require_debrief_reader(loop)
     zone = viewer_zone()
     report = pdf.debrief_pdf(loop, zone)

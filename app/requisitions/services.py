@@ -5,7 +5,7 @@ from app.db_types import utcnow
 from app.errors import ServiceError
 from app.extensions import db
 from app.loops.models import LoopStatus
-from app.loops.workflow import close_loop
+from app.loops.workflow import end_loop
 from app.people.models import OrgUnit, User
 from app.principles.models import Principle
 from app.requisitions.models import Requisition, RequisitionStatus
@@ -85,7 +85,7 @@ def close_requisition(requisition: Requisition, actor: User, *, open_loops: str,
         raise ServiceError("Say why the open loops are rejected.", field="reason")
     if open_loops == "reject":
         for loop in loops:
-            close_loop(loop, actor, LoopStatus.REJECTED, reason, system=True)
+            end_loop(loop, actor, LoopStatus.REJECTED, reason, system=True)
     record("requisition.closed", requisition, actor, from_state=requisition.status,
            to_state=RequisitionStatus.CLOSED, reason=reason.strip(), open_loops=open_loops, loops=len(loops))
     requisition.status, requisition.closed_at = RequisitionStatus.CLOSED, utcnow()

@@ -1,14 +1,13 @@
 """Requisition pages: open, describe, approve, close."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
 from app import permissions
-from app.errors import ServiceError, attempt
 from app.extensions import db
-from app.forms_common import options, people_choices, principle_choices
+from app.forms_common import attempt, options, people_choices, principle_choices
 from app.loops.models import Loop
 from app.people.models import OrgUnit, User
 from app.principles.models import Principle
@@ -18,12 +17,6 @@ from app.requisitions.forms import CloseRequisitionForm, JobDescriptionForm, Req
 from app.requisitions.models import Requisition
 
 bp = Blueprint("requisitions", __name__)
-
-
-@bp.before_request
-@login_required
-def signed_in():
-    pass
 
 
 @bp.route("/")
@@ -105,7 +98,7 @@ def show(requisition_id: int):
 @bp.route("/<int:requisition_id>/description", methods=["POST"])
 def describe(requisition_id: int):
     requisition = permissions.get_requisition_or_404(requisition_id)
-    permissions.require(current_user.id == requisition.hiring_manager_id)
+    permissions.require(permissions.can_edit_requisition(requisition))
     form = description_form(requisition)
     if form.validate_on_submit():
         ok, _ = attempt(form, lambda: services.write_job_description(
@@ -124,13 +117,10 @@ def describe(requisition_id: int):
 @bp.route("/<int:requisition_id>/approve", methods=["POST"])
 def approve(requisition_id: int):
     requisition = permissions.get_requisition_or_404(requisition_id)
-    permissions.require(current_user.id == requisition.hiring_manager_id)
-    try:
-        services.approve_requisition(requisition, current_user)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return show_page(requisition, 422)
+    permissions.require(permissions.can_edit_requisition(requisition))
+    outcome = attempt(None, lambda: services.approve_requisition(requisition, current_user))
+    if not outcome.ok:
+        return show_page(requisition, outcome.status)
     db.session.commit()
     flash("Approved. Recruiters can now start loops for this requisition.", "success")
     return redirect(url_for("requisitions.show", requisition_id=requisition.id))
@@ -139,7 +129,7 @@ def approve(requisition_id: int):
 @bp.route("/<int:requisition_id>/close", methods=["POST"])
 def close(requisition_id: int):
     requisition = permissions.get_requisition_or_404(requisition_id)
-    permissions.require(current_user.id in (requisition.recruiter_id, requisition.hiring_manager_id))
+    permissions.require(permissions.can_close_requisition(requisition))
     form = CloseRequisitionForm()
     if form.validate_on_submit():
         ok, rejected = attempt(form, lambda: services.close_requisition(

@@ -9,12 +9,34 @@ under the same rule.
 """
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from app.feedback.models import Feedback, FeedbackStatus
-from app.interviews.models import InterviewKind
-from app.loops.models import Loop, Step
-from app.loops.workflow import SUBMISSION_WATCHERS, loop_roles
+from app.interviews.models import Interview, InterviewKind
+from app.loops.models import Loop, LoopRole, Step
 from app.people.models import User
+
+# Who may learn who has (not) submitted feedback, and when: PRODUCT.md, "Who may read what".
+SUBMISSION_WATCHERS = {LoopRole.RECRUITER, LoopRole.HIRING_MANAGER, LoopRole.BAR_RAISER}
+
+
+class WriterRole(StrEnum):
+    COUNTED = "counted"  # the interview's interviewer
+    PRACTICE = "practice"  # the loop's shadow, on an in-house interview
+
+
+def writer_role(interview: Interview, user: User) -> WriterRole | None:
+    """Return how `user` writes feedback for the interview: counted, practice, or not at all (None)."""
+    if interview.interviewer_id == user.id:
+        return WriterRole.COUNTED
+    if interview.loop.shadow_id == user.id and interview.kind == InterviewKind.IN_HOUSE:
+        return WriterRole.PRACTICE
+    return None
+
+
+def can_write_feedback(interview: Interview, user: User) -> bool:
+    """The interviewer writes the interview's feedback; the loop's shadow writes practice feedback."""
+    return writer_role(interview, user) is not None
 
 
 def own_counted_interviews(loop: Loop, user: User):
@@ -57,7 +79,7 @@ class FeedbackAccess:
 
 def feedback_access(loop: Loop, user: User) -> FeedbackAccess:
     """Work out what `user` may read of the loop's feedback."""
-    roles = loop_roles(loop, user)
+    roles = loop.roles_of(user)
     if not roles:
         return FeedbackAccess(user.id, False, False)
     if own_counted_interviews(loop, user):
@@ -79,4 +101,4 @@ def readable_feedback(loop: Loop, user: User) -> list[Feedback]:
 
 def can_see_submissions(loop: Loop, user: User) -> bool:
     """The loop's recruiter, hiring manager and bar raiser see who submitted and when."""
-    return bool(loop_roles(loop, user) & SUBMISSION_WATCHERS)
+    return bool(loop.roles_of(user) & SUBMISSION_WATCHERS)

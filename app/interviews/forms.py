@@ -1,0 +1,37 @@
+"""The form that schedules an interview."""
+
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from app.forms_common import CheckboxListField, PersonField, options, people_options, people_rows, principle_choices
+from app.interviews.models import InterviewKind
+from app.loops.models import Loop, Step
+
+
+class InterviewForm(FlaskForm):
+    kind = SelectField("Kind", choices=options((k.value, k.label) for k in InterviewKind))
+    interviewer_id = PersonField("Interviewer")
+    starts_at = DateTimeLocalField("Starts", format="%Y-%m-%dT%H:%M",
+                                   validators=[InputRequired("Enter the start date and time.")],
+                                   invalid_value_message="Enter a date and time, like 2026-12-01 14:30.",
+                                   description="In your time zone.")
+    duration_minutes = IntegerField("Minutes", default=60,
+                                    validators=[InputRequired("Enter the length in minutes."),
+                                                NumberRange(15, 480, "Between 15 and 480 minutes.")])
+    location = StringField("Room or video link", validators=[Optional(), Length(max=500)])
+    principle_ids = CheckboxListField("Principles to probe", coerce=int)
+    submit = SubmitField("Schedule interview")
+
+
+def interview_form(loop: Loop, formdata=None) -> InterviewForm:
+    """Build the scheduling form for the loop: its people and the requisition's principles."""
+    form = InterviewForm(formdata=formdata)
+    form.interviewer_id.choices = people_options(people_rows())
+    form.principle_ids.choices = principle_choices(loop.requisition.principles)
+    if formdata is None:
+        form.kind.data = InterviewKind.PHONE_SCREEN if loop.step <= Step.PHONE_SCREEN else InterviewKind.IN_HOUSE
+        form.duration_minutes.data = 60
+        if loop.step <= Step.PHONE_SCREEN:
+            form.interviewer_id.data = loop.hiring_manager_id
+    return form

@@ -1,0 +1,100 @@
+"""The loop page: what it shows and the forms of the step it stands at; every area posting from it renders it."""
+
+from dataclasses import dataclass
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from app import permissions
+from app.db_types import utcnow
+from app.extensions import db
+from app.forms_common import Attempt, attempt
+from app.interviews import services as interviews
+from app.interviews.forms import interview_form
+from app.interviews.models import InterviewKind
+from app.loops import workflow
+from app.loops.forms import ScreenDecisionForm
+from app.loops.history import loop_history
+from app.loops.models import Loop, Step
+from app.offers.forms import ExtendOfferForm, ResolveOfferForm
+from app.references.forms import ReferenceForm
+
+HISTORY_ON_PAGE = 10  # the loop page shows the latest entries; the history page shows them all
+
+
+@dataclass
+class StepView:
+    number: int
+    label: str
+    state: str  # done, current, blocked, closed, upcoming
+
+
+def stepper(loop: Loop, unmet: list[str]) -> list[StepView]:
+    views = []
+    for step in Step:
+        if step < loop.step:
+            state = "done"
+        elif step == loop.step:
+            state = "closed" if not loop.is_open else ("blocked" if unmet else "current")
+        else:
+            state = "upcoming"
+        views.append(StepView(step.value, step.label, state))
+    return views
+
+
+def loop_page(loop: Loop, status: int = 200, **forms):
+    """Render the loop page; `forms` replace the blank forms of the step, with what the user typed."""
+    user = current_user._get_current_object()
+    unmet = permissions.unmet_conditions_for(loop, user)
+    sees_submissions = permissions.can_see_submissions(loop, user)
+    history, history_total = loop_history(loop, user, sees_submissions, limit=HISTORY_ON_PAGE)
+    # The scheduling form lists every active person; build it only when the page shows it.
+    can_schedule = permissions.can_schedule_interviews(loop, user)
+    context = {
+        "loop": loop,
+        "roles": loop.roles_of(user),
+        "steps": stepper(loop, unmet),
+        "unmet": unmet,
+        "next_step": workflow.TRANSITIONS.get(Step(loop.step)),
+        "movers": workflow.MOVERS.get(Step(loop.step), ()),
+        "coverage": interviews.coverage(loop),
+        "history": history,
+        "history_total": history_total,
+        "sees_submissions": sees_submissions,
+        # Each form only at the steps whose section shows it.
+        "screen_form": ScreenDecisionForm(formdata=None) if loop.step in (Step.RESUME_REVIEW, Step.PHONE_SCREEN)
+        else None,
+        "interview_form": interview_form(loop) if can_schedule else None,
+        "reference_form": ReferenceForm(formdata=None) if loop.step >= Step.REFERENCE_CHECK else None,
+        "offer_form": ExtendOfferForm(formdata=None) if loop.step == Step.OFFER else None,
+        "resolve_form": ResolveOfferForm(formdata=None) if loop.step == Step.OFFER else None,
+        "can_open_debrief": permissions.can_open_debrief(loop, user),
+        "can_schedule": can_schedule,
+        "now": utcnow(),
+        "Step": Step,
+        "InterviewKind": InterviewKind,
+    }
+    context.update(forms)
+    return render_template("loops/show.html", **context), status
+
+
+def refused_on_loop_page(loop_id: int, outcome: Attempt, **forms):
+    """Show the loop page again after a refusal (already on the form or flashed), as 409 or 422."""
+    return loop_page(permissions.get_loop_or_404(loop_id), outcome.status, **forms)
+
+
+def post_from_loop_page(loop_id: int, form, form_name: str, allowed, action, success: str, anchor: str):
+    """Handle a form posted from the loop page: check `allowed`, validate, call one service, commit once.
+
+    A refusal shows the loop page again with the form as typed and the refusal beside it.
+    """
+    loop = permissions.get_loop_or_404(loop_id)
+    permissions.require(allowed(loop))
+    if not form.validate_on_submit():
+        return loop_page(loop, 422, **{form_name: form})
+    outcome = attempt(form, lambda: action(loop))
+    if not outcome.ok:
+        return refused_on_loop_page(loop_id, outcome, **{form_name: form})
+    db.session.commit()
+    flash(success, "success")
+    return redirect(url_for("loops.show", loop_id=loop_id, _anchor=anchor))
