@@ -2,6 +2,7 @@
 #
 #   make run     set up .venv, migrate, seed the demo company if the database is empty, serve
 #   make test    lint, then the pytest suite (PYTEST_ARGS="-k foo -x" passes options through)
+#   make test-fast  the suite without the browser and multi-instance tests, no lint: for quick local loops
 #   make lint    ruff check
 #   make bench   build synthetic companies (100 to 10,000 loops), measure the budgets, write bench/RESULTS.md
 #   make clean   remove .venv and caches (never instance/, which holds your database)
@@ -15,6 +16,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 STAMP := $(VENV)/.requirements.stamp
+DEV_STAMP := $(VENV)/.requirements-dev.stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
@@ -23,16 +25,19 @@ LDCONFIG := $(or $(shell command -v ldconfig 2>/dev/null),/sbin/ldconfig)
 DEMO_LOGINS := admin@demo.test recruiter@demo.test hm@demo.test barraiser@demo.test interviewer@demo.test shadow@demo.test
 DEMO_PASSWORD := raise-the-bar-demo
 
-.PHONY: help venv run test lint bench clean
+.PHONY: help venv dev-venv run test test-fast lint bench clean
 
 help:
 	@echo "make run    - migrate, seed the demo company if empty, serve on http://$(HOST):$(PORT)"
 	@echo "make test   - ruff check, then pytest (PYTEST_ARGS=... to pass options)"
+	@echo "make test-fast - pytest without the browser and multi-instance tests"
 	@echo "make lint   - ruff check ."
 	@echo "make bench  - measure the performance budgets on SQLite and PostgreSQL, write bench/RESULTS.md"
 	@echo "make clean  - remove .venv and caches (keeps instance/)"
 
 venv: $(STAMP)
+
+dev-venv: $(DEV_STAMP)
 
 $(PY):
 	@$(PYTHON) -m venv $(VENV) || { \
@@ -50,6 +55,10 @@ $(STAMP): requirements.txt | $(PY)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
 	@touch $@
 
+$(DEV_STAMP): requirements-dev.txt $(STAMP)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
 run: venv
 	@mkdir -p instance
 	$(FLASK) db upgrade
@@ -63,14 +72,17 @@ run: venv
 	fi
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-lint: venv
+lint: dev-venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/bandit -q -r app
 
 test: lint
 	$(PY) -m pytest tests $(PYTEST_ARGS)
 
-bench: venv
+test-fast: dev-venv
+	$(PY) -m pytest tests --ignore=tests/browser --ignore=tests/test_multi_instance.py $(PYTEST_ARGS)
+
+bench: dev-venv
 	$(PY) -m bench
 
 clean:

@@ -28,11 +28,14 @@ class Attempt:
     ok: bool
     value: Any = None
     error: ServiceError | None = None
+    typed: bool = True  # whether the refused request carried a form the user filled in
 
     @property
     def status(self) -> int:
         """422 when what was typed is at fault; 409 when a race or the thing's state refused it."""
-        return 200 if self.ok else self.error.status
+        if self.ok:
+            return 200
+        return self.error.status if self.typed else 409
 
     def __iter__(self):
         """Unpack as `ok, value = attempt(...)`."""
@@ -86,7 +89,7 @@ def attempt(form, action) -> Attempt:
         return Attempt(True, value)
     db.session.rollback()
     attach_to_form(form, error)
-    return Attempt(False, error=error)
+    return Attempt(False, error=error, typed=form is not None)
 
 
 def options(pairs) -> list[SelectChoice]:

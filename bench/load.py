@@ -7,9 +7,6 @@ connections busy on 127.0.0.1 for a bounded time and counts the 200s.
 import http.client
 import os
 import re
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -17,15 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.company import PASSWORD, RECRUITER_EMAIL
+from tests.gunicorn import GunicornProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -39,40 +31,11 @@ class Throughput:
         return self.requests / self.seconds
 
 
-class Server:
-    """gunicorn serving bench.wsgi:app with `workers` processes on a free loopback port."""
-
-    def __init__(self, database_url: str, workers: int = 2):
-        self.port = free_port()
-        env = {**os.environ, "BENCH_APP_DATABASE_URL": database_url, "SECRET_KEY": "bench-secret-key-" + "x" * 32}
-        env.pop("APP_ENV", None)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
-             "--log-level", "warning", "bench.wsgi:app"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-    def wait(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("gunicorn exited: " + self.process.stderr.read().decode()[-2000:])
-            try:
-                status, _, _ = request(self.port, "GET", "/healthz")
-                if status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("gunicorn did not answer /healthz in time")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+def start_server(database_url: str, workers: int = 2) -> GunicornProcess:
+    """Start gunicorn serving bench.wsgi:app on the bench's database."""
+    env = {**os.environ, "BENCH_APP_DATABASE_URL": database_url, "SECRET_KEY": "bench-secret-key-" + "x" * 32}
+    env.pop("APP_ENV", None)
+    return GunicornProcess("bench.wsgi:app", env, workers=workers, name="bench gunicorn")
 
 
 def request(port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
@@ -151,9 +114,9 @@ def measure_throughput(database_url: str, loop_id: int, seconds: float, connecti
     Each route gets `seconds` in all, in `rounds` turns taken one route after the other, so a slow
     spell of a shared machine falls on every route alike rather than on whichever ran then.
     """
-    server = Server(database_url)
+    server = start_server(database_url)
     try:
-        server.wait()
+        server.wait_until_up()
         cookie = sign_in(server.port)
         loop_path = f"/loops/{loop_id}"
         routes = {"bare, anonymous": ("/bench/bare", None), "bare, signed in": ("/bench/bare", cookie),

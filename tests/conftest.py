@@ -113,6 +113,14 @@ def app(database, tmp_path):
 
 
 @pytest.fixture
+def ctx(app):
+    """Run the test inside an app context, for services and models called without HTTP."""
+    with app.app_context():
+        yield app
+        db.session.rollback()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

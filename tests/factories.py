@@ -6,6 +6,7 @@ from itertools import count
 from sqlalchemy import select
 
 from app.candidates.models import Candidate
+from app.candidates.services import store_resume
 from app.db_types import utcnow
 from app.debrief.models import DebriefDecision, Outcome, Verdict
 from app.extensions import db
@@ -165,3 +166,54 @@ def add_references(loop: Loop, n: int) -> None:
                                  contacted_on=utcnow().date(), summary="Would hire again.",
                                  outcome=ReferenceOutcome.SUPPORTS, recorded_by=loop.recruiter))
     db.session.flush()
+
+
+# A small company with one loop at the debrief, for tests that call every route as every kind of person.
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+EXEMPT_ENDPOINTS = {"static"}
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in EXEMPT_ENDPOINTS:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def build_world(app) -> dict:
+    with app.app_context():
+        make = make_user
+        people = {
+            "admin": make(email="admin@m.test", is_admin=True, org_unit="People Ops"),
+            "recruiter": make(email="recruiter@m.test", is_recruiter=True, org_unit="Talent"),
+            "hm": make(email="hm@m.test", org_unit="Payments"),
+            "br": make(email="br@m.test", certification="certified", org_unit="Search"),
+            "iv": make(email="iv@m.test", org_unit="Payments"),
+            "other_iv": make(email="other@m.test", org_unit="Ads"),
+            "shadow": make(email="shadow@m.test", certification="in_training", org_unit="Ads"),
+        }
+        loop = make_loop(
+            step=Step.DEBRIEF, recruiter=people["recruiter"], hiring_manager=people["hm"], bar_raiser=people["br"],
+            shadow=people["shadow"], interviewers=[people["br"], people["iv"]] + [make() for _ in range(2)])
+        make_loop(step=Step.WRITTEN_FEEDBACK, interviewers=[
+            make(certification="certified", org_unit="Ads"), people["other_iv"]])
+        store_resume(loop.candidate, PDF, "cv.pdf")
+        interview = next(i for i in loop.interviews if i.interviewer_id == people["iv"].id)
+        db.session.commit()
+        return {
+            "emails": {role: user.email for role, user in people.items()},
+            "values": {
+                "loop_id": loop.id, "interview_id": interview.id, "candidate_id": loop.candidate_id,
+                "requisition_id": loop.requisition_id, "user_id": people["iv"].id,
+                "unit_id": people["iv"].org_unit_id, "principle_id": loop.requisition.principles[0].id,
+                "step": 2, "name": "funnel",
+            },
+        }
+
+
+def url_for_rule(rule, values: dict) -> str:
+    args = {name: values[name] for name in rule.arguments if name in values}
+    if "action" in rule.arguments:
+        args["action"] = "activate" if "activate" in str(rule.rule) and "up" not in str(rule.rule) else "up"
+    return rule.build(args, append_unknown=False)[1]

@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import PASSWORD
-from tests.test_authorization_matrix import TABLE, build_world, routes, url_for_rule
+from tests.factories import build_world, routes, url_for_rule
+from tests.test_authorization_matrix import TABLE
 
 FIELDS = [
     "email", "password", "name", "org_unit_id", "timezone", "is_admin", "is_recruiter", "certification", "reason",

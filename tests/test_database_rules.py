@@ -18,13 +18,6 @@ from tests import factories
 from tests.conftest import dispose, make_app, reset_postgres
 
 
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield
-        db.session.rollback()
-
-
 def refused(statement, **params):
     """Run raw SQL and return whether the database refused it."""
     try:

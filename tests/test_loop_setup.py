@@ -20,13 +20,6 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield app
-        db.session.rollback()
-
-
-@pytest.fixture
 def people(ctx):
     return {
         "recruiter": factories.make_user(is_recruiter=True, org_unit="Talent"),

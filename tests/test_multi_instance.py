@@ -10,10 +10,8 @@ database is never touched.
 import http.client
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 import urllib.parse
 import uuid
 from pathlib import Path
@@ -22,6 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 from config import database_url
+from tests.gunicorn import GunicornProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
@@ -38,45 +37,11 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Instance:
+class Instance(GunicornProcess):
     """One gunicorn process serving wsgi:app on its own port, and a tiny HTTP client for it."""
 
     def __init__(self, name: str, env: dict):
-        self.name = name
-        self.port = free_port()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{self.port}",
-             "--log-level", "warning", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-    def wait_until_up(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"instance {self.name} exited: {self.process.stderr.read().decode()[-2000:]}")
-            try:
-                if self.request("GET", "/healthz")[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError(f"instance {self.name} did not answer /healthz in {timeout} s")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process.stderr.close()
+        super().__init__("wsgi:app", env, workers=1, name=f"instance {name}")
 
     def request(self, method: str, path: str, form: dict | None = None, cookies: dict | None = None):
         """Send one request; return (status, the cookies it set, the body as text)."""

@@ -17,13 +17,6 @@ from app.loops.workflow import WorkflowError, advance_loop, end_loop, unmet_cond
 from tests import factories
 
 
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield app
-        db.session.rollback()
-
-
 def ready_loop(step: int):
     """A loop at `step` whose gate is met (for the steps a move can leave)."""
     loop = factories.make_loop(step=step)
