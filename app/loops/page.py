@@ -1,5 +1,6 @@
 """The loop page: what it shows and the forms of the step it stands at; every area posting from it renders it."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, url_for
@@ -16,10 +17,17 @@ from app.loops import workflow
 from app.loops.forms import ScreenDecisionForm
 from app.loops.history import loop_history
 from app.loops.models import Loop, Step
-from app.offers.forms import ExtendOfferForm, ResolveOfferForm
-from app.references.forms import ReferenceForm
 
 HISTORY_ON_PAGE = 10  # the loop page shows the latest entries; the history page shows them all
+
+# Blank forms other areas post from the loop page (references, the offer), each registered by its own area
+# with the condition under which the page shows it: the loop area never imports theirs.
+SECTION_FORMS: dict[str, tuple[Callable[[Loop], bool], Callable[[], object]]] = {}
+
+
+def shows_form(name: str, when: Callable[[Loop], bool], make: Callable[[], object]) -> None:
+    """Have the loop page show the blank form `make()` as `name` when `when(loop)` holds."""
+    SECTION_FORMS[name] = (when, make)
 
 
 @dataclass
@@ -65,9 +73,7 @@ def loop_page(loop: Loop, status: int = 200, **forms):
         "screen_form": ScreenDecisionForm(formdata=None) if loop.step in (Step.RESUME_REVIEW, Step.PHONE_SCREEN)
         else None,
         "interview_form": interview_form(loop) if can_schedule else None,
-        "reference_form": ReferenceForm(formdata=None) if loop.step >= Step.REFERENCE_CHECK else None,
-        "offer_form": ExtendOfferForm(formdata=None) if loop.step == Step.OFFER else None,
-        "resolve_form": ResolveOfferForm(formdata=None) if loop.step == Step.OFFER else None,
+        **{name: make() if when(loop) else None for name, (when, make) in SECTION_FORMS.items()},
         "can_open_debrief": permissions.can_open_debrief(loop, user),
         "can_schedule": can_schedule,
         "now": utcnow(),

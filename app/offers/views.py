@@ -4,11 +4,14 @@ from flask import Blueprint
 from flask_login import current_user
 
 from app import permissions
-from app.loops.page import post_from_loop_page
+from app.loops.models import Step
+from app.loops.page import post_from_loop_page, shows_form
 from app.offers import services
 from app.offers.forms import ExtendOfferForm, ResolveOfferForm
 
 bp = Blueprint("offers", __name__)
+shows_form("offer_form", lambda loop: loop.step == Step.OFFER, lambda: ExtendOfferForm(formdata=None))
+shows_form("resolve_form", lambda loop: loop.step == Step.OFFER, lambda: ResolveOfferForm(formdata=None))
 
 
 @bp.route("/loops/<int:loop_id>/offer", methods=["POST"])

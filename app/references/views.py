@@ -4,11 +4,13 @@ from flask import Blueprint
 from flask_login import current_user
 
 from app import permissions
-from app.loops.page import post_from_loop_page
+from app.loops.models import Step
+from app.loops.page import post_from_loop_page, shows_form
 from app.references import services
 from app.references.forms import ReferenceForm
 
 bp = Blueprint("references", __name__)
+shows_form("reference_form", lambda loop: loop.step >= Step.REFERENCE_CHECK, lambda: ReferenceForm(formdata=None))
 
 
 @bp.route("/loops/<int:loop_id>/references", methods=["POST"])
