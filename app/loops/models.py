@@ -162,7 +162,7 @@ class Loop(db.Model):
     @property
     def participants(self) -> list[User]:
         """Everyone who takes part in the loop, each once, active accounts only, by id."""
-        people = [self.recruiter, self.hiring_manager, self.bar_raiser, self.shadow]
+        people = [getattr(self, role) for role in SEATED_ROLES]
         people += [interview.interviewer for interview in self.interviews]
         unique = {person.id: person for person in people if person is not None and person.active}
         return sorted(unique.values(), key=lambda person: person.id)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from app.extensions import db
 from app.interviews.models import Interview, InterviewKind
 from app.loops import workflow
-from app.loops.models import Loop, LoopRole, Step
+from app.loops.models import SEATED_ROLES, Loop, LoopRole, Step
 from app.people.models import User
 from app.permissions.feedback import can_see_submissions, feedback_access
 from app.permissions.roles import _user
@@ -38,10 +38,7 @@ def participant_filter(user: User):
     """
     loop, interview = aliased(Loop), aliased(Interview)
     return Loop.id.in_(union_all(
-        select(loop.id).where(loop.recruiter_id == user.id),
-        select(loop.id).where(loop.hiring_manager_id == user.id),
-        select(loop.id).where(loop.bar_raiser_id == user.id),
-        select(loop.id).where(loop.shadow_id == user.id),
+        *(select(loop.id).where(getattr(loop, f"{role}_id") == user.id) for role in SEATED_ROLES),
         select(interview.loop_id).where(interview.interviewer_id == user.id),
     ))
 
@@ -55,8 +52,7 @@ def takes_part(user: User):
     """
     interview = aliased(Interview)  # never the caller's interviews, should its query have some
     return or_(
-        Loop.recruiter_id == user.id, Loop.hiring_manager_id == user.id, Loop.bar_raiser_id == user.id,
-        Loop.shadow_id == user.id,
+        *(getattr(Loop, f"{role}_id") == user.id for role in SEATED_ROLES),
         exists().where(interview.loop_id == Loop.id, interview.interviewer_id == user.id),
     )
 
