@@ -1,6 +1,6 @@
 # Developer and CI entry points. GNU make.
 #
-#   make run     set up .venv, migrate, seed the demo company if the database is empty, serve
+#   make run     set up .venv, migrate, seed the demo company if the database is empty, serve with a job worker
 #   make test    lint, then the pytest suite (PYTEST_ARGS="-k foo -x" passes options through)
 #   make test-fast  the suite without the browser and multi-instance tests, no lint: for quick local loops
 #   make lint    ruff check
@@ -70,7 +70,10 @@ run: venv
 	else \
 	  printf '%s\n' "$$out" >&2; exit 1; \
 	fi
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "Starting the background worker (mail, reminders, debrief PDFs); its log is instance/worker.log."
+	@$(PY) -m huey.bin.huey_consumer app.jobs.tasks.huey -w 2 -k thread >instance/worker.log 2>&1 & \
+	  worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: dev-venv
 	$(VENV)/bin/ruff check .

@@ -37,6 +37,17 @@ def env_int(name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """Read one of a few words; anything else is an error that names the variable."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {'/'.join(choices)}, not {raw!r}")
+    return value
+
+
 def database_url(default: str) -> str:
     """Return DATABASE_URL, mapping postgres:// names to the psycopg 3 driver."""
     url = os.environ.get("DATABASE_URL", "").strip() or default
@@ -94,6 +105,11 @@ class Config:
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "hiring@localhost")
     APP_BASE_URL = os.environ.get("APP_BASE_URL", "").strip() or "http://127.0.0.1:5000"  # for links in e-mails
 
+    # Background jobs (app/jobs): "queue" hands them to the workers, "immediate" runs each in the
+    # request that asked for it, after its commit; "off" drops them. The queue's store is set by
+    # JOBS_REDIS_URL (Redis) or JOBS_SQLITE_PATH (default instance/jobs.db), read when the app starts.
+    JOBS_MODE = env_choice("JOBS_MODE", "queue", ("queue", "immediate", "off"))
+
 
 class TestConfig(Config):
     TESTING = True
@@ -102,6 +118,7 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     UPLOAD_FOLDER = ""  # each test app gets its own temporary folder
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # still scrypt, cheap enough for thousands of test users
+    JOBS_MODE = "off"  # tests of the jobs turn them on
 
 
 class ProductionConfig(Config):

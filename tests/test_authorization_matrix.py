@@ -78,6 +78,8 @@ TABLE = {
     ("admin.edit_principle", "GET"): ADMIN_ONLY,
     ("admin.edit_principle", "POST"): ADMIN_ONLY,
     ("admin.principle_action", "POST"): ADMIN_ONLY,
+    ("admin.jobs", "GET"): ADMIN_ONLY,
+    ("admin.clear_job", "POST"): {**ADMIN_ONLY, "admin": 404},  # no such failed job
     ("candidates.index", "GET"): RECRUITERS_ONLY,
     ("candidates.new", "GET"): RECRUITERS_ONLY,
     ("candidates.new", "POST"): RECRUITERS_ONLY,

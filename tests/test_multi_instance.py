@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import urllib.parse
 import uuid
 from pathlib import Path
@@ -187,3 +188,42 @@ def test_the_per_account_sign_in_limit_holds_across_instances(instances):
     for instance in (a, b):
         status, _ = instance.sign_in(RECRUITER[0], RECRUITER[2])
         assert status == 429, f"{instance.name} let a sign-in through past the shared limit ({status})"
+
+
+@pytest.mark.skipif(not TEST_REDIS_URL, reason="workers sharing a queue need TEST_REDIS_URL (redis)")
+def test_two_workers_on_one_redis_share_the_jobs_and_do_none_twice(instances, own_database):
+    """Two huey consumers (two threads each) on one Redis queue and one PostgreSQL: forty jobs, each done once."""
+    queue_name = f"multi-{uuid.uuid4().hex[:8]}"
+    env = {key: value for key, value in os.environ.items() if key not in ("APP_ENV", "FLASK_APP")}
+    env.update({"DATABASE_URL": own_database, "SECRET_KEY": SECRET_KEY, "JOBS_REDIS_URL": TEST_REDIS_URL,
+                "JOBS_QUEUE_NAME": queue_name})
+    enqueue = ("from tests.job_probe import probe\n"
+               "for number in range(40):\n"
+               "    probe(number)\n")
+    subprocess.run([sys.executable, "-c", enqueue], cwd=ROOT, env=env, check=True, timeout=60)
+    workers = [subprocess.Popen(  # noqa: S603 - our own consumer, a fixed argument list
+        [sys.executable, "-m", "huey.bin.huey_consumer", "tests.job_probe.huey", "-w", "2", "-k", "thread"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(2)]
+    engine = sa.create_engine(database_url(own_database))
+    count = sa.text("SELECT count(*) FROM audit_entries WHERE action = 'job.probe'")
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            with engine.connect() as connection:
+                if connection.execute(count).scalar() >= 40:
+                    break
+            time.sleep(0.5)
+        time.sleep(1)  # a job done twice would write its second entry now
+        with engine.connect() as connection:
+            numbers = [row[0] for row in connection.execute(sa.text(
+                "SELECT details FROM audit_entries WHERE action = 'job.probe'"))]
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(10)
+            worker.stderr.close()
+        engine.dispose()
+    done = sorted(details["number"] for details in numbers)
+    assert done == list(range(40)), "every job done exactly once"
+    assert len({details["worker"] for details in numbers}) == 2, "both workers took a share"

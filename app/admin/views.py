@@ -17,6 +17,7 @@ from app.admin.forms import (
 from app.audit.models import AuditEntry
 from app.extensions import db
 from app.forms_common import attempt
+from app.jobs.queue import RETRIES, clear_dead_letter, dead_letters
 from app.people import services as people
 from app.people.models import Certification, OrgUnit, User
 from app.principles import services as catalogue
@@ -260,3 +261,19 @@ def principle_action(principle_id: int, action: str):
     if done:
         flash(done, "success")
     return redirect(url_for("admin.principles"))
+
+
+@bp.route("/jobs")
+def jobs():
+    """Background jobs that failed every try: what, with what, why, when."""
+    return render_template("admin/jobs.html", letters=dead_letters(), retries=RETRIES)
+
+
+@bp.route("/jobs/<job_id>/clear", methods=["POST"])
+def clear_job(job_id: str):
+    if not ActiveForm().validate_on_submit():
+        abort(400)
+    if not clear_dead_letter(job_id):
+        abort(404)
+    flash("Removed from the list.", "success")
+    return redirect(url_for("admin.jobs"))

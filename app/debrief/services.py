@@ -7,6 +7,8 @@ from app.errors import Conflict, ServiceError
 from app.extensions import db
 from app.feedback.models import Vote
 from app.interviews.models import InterviewKind
+from app.jobs.queue import enqueue_after_commit
+from app.jobs.tasks import prerender_debrief
 from app.loops.models import Loop, LoopStatus, Step
 from app.loops.workflow import Ending, WorkflowError, advance_loop, end_loop, require_open
 from app.notifications import services as notifications
@@ -64,6 +66,7 @@ def decide(loop: Loop, actor: User, outcome: str, rationale: str) -> DebriefDeci
     if outcome == Outcome.NO_HIRE:
         end_loop(loop, actor, LoopStatus.NOT_HIRED, f"No hire: {rationale}", how=Ending.DEBRIEF)
     notifications.decision_recorded(loop, actor)
+    enqueue_after_commit(prerender_debrief, loop.id)  # the hiring manager's first download is already rendered
     return decision
 
 
@@ -94,5 +97,6 @@ def record_verdict(loop: Loop, actor: User, verdict: str, rationale: str) -> Deb
     else:
         advance_loop(loop, actor, Step.REFERENCE_CHECK, system=True)
     notifications.decision_recorded(loop, actor)
+    enqueue_after_commit(prerender_debrief, loop.id)
     return decision
 

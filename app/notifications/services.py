@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.interviews.models import Interview
+from app.jobs.queue import enqueue_after_commit
 from app.loops.models import Loop, Step
 from app.notifications.models import Notification, NotificationKind
 from app.people.models import User
@@ -45,6 +46,9 @@ def queue(kind: str, recipient: User, *, loop: Loop, interview: Interview | None
             db.session.add(notification)
     except IntegrityError:
         return None
+    from app.jobs.tasks import deliver_outbox
+
+    enqueue_after_commit(deliver_outbox)
     return notification
 
 

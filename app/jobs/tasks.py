@@ -1,0 +1,55 @@
+"""The jobs: mail from the outbox, reminders, and the debrief PDF rendered before anyone asks.
+
+Run the workers with `python -m huey.bin.huey_consumer app.jobs.tasks.huey` (`make run` starts one).
+Each job imports what it needs when it runs: the areas that ask for jobs import this module.
+"""
+
+from huey import crontab
+from huey.exceptions import TaskLockedException
+
+from app.jobs.queue import huey, job
+
+__all__ = ["huey", "deliver_outbox", "send_reminders", "prerender_debrief"]
+OUTBOX_LOCK = "deliver-outbox"
+
+
+@job
+def deliver_outbox() -> None:
+    """Send every waiting e-mail; one worker at a time, and a busy outbox is tried again shortly."""
+    from app.notifications.delivery import deliver_pending
+
+    try:
+        with huey.lock_task(OUTBOX_LOCK):
+            deliver_pending()
+    except TaskLockedException:
+        deliver_outbox.schedule(delay=30)  # the other run may have listed its rows before ours were written
+
+
+@job(periodic=crontab(minute="*/5"))
+def send_reminders() -> None:
+    """Queue due reminders and escalations (what `flask send-reminders` does from cron), then send them."""
+    from app.db_types import utcnow
+    from app.extensions import db
+    from app.notifications.reminders import queue_feedback_reminders
+
+    queue_feedback_reminders(utcnow())
+    db.session.commit()
+    deliver_outbox.call_local()
+
+
+@job
+def prerender_debrief(loop_id: int) -> None:
+    """Render the loop's debrief PDF into the cache for each reader's time zone, so the first download is quick."""
+    from zoneinfo import ZoneInfo
+
+    from app.extensions import db
+    from app.loops.models import Loop, Step
+    from app.reports.pdf import debrief_pdf
+
+    loop = db.session.get(Loop, loop_id)
+    if loop is None or loop.step < Step.DEBRIEF:
+        return
+    readers = [loop.hiring_manager, loop.bar_raiser, loop.recruiter]
+    for zone in sorted({person.timezone for person in readers if person is not None}):
+        debrief_pdf(loop, ZoneInfo(zone))
+    db.session.rollback()  # a read: nothing to keep
