@@ -71,18 +71,39 @@ def _field(form, name: str):
     return _field(entries[int(index)].form, sub) if sub else entries[int(index)]
 
 
-def attempt(form, action) -> Attempt:
+def is_unique_violation(error: IntegrityError) -> bool:
+    """Return whether the database refused a duplicate: someone else wrote the same thing first."""
+    state = getattr(error.orig, "sqlstate", None)  # PostgreSQL
+    return state == "23505" or (state is None and "UNIQUE constraint failed" in str(error.orig))
+
+
+def say_above(outcome: Attempt, *forms) -> None:
+    """Move a refusal from the forms it was attached to into a message above the page."""
+    error = outcome.error
+    if not any(error.message in form.form_errors for form in forms if form is not None):
+        return  # attached to a field, or already said above the page
+    for form in forms:
+        if form is not None and error.message in form.form_errors:
+            form.form_errors.remove(error.message)
+    attach_to_form(None, error)
+
+
+def attempt(form, action, *, race_message: str = RACE_MESSAGE) -> Attempt:
     """Run one service call for a form and flush it.
 
     A refusal rolls back, is shown on the form (see `attach_to_form`) and comes
     back with the status to answer; a write that lost a race to someone else's
-    is a `Conflict` (409), whatever the database said.
+    (a stale version, a duplicate) is a `Conflict` (409) saying `race_message`.
     """
     try:
         value = action()
         db.session.flush()
-    except (StaleDataError, IntegrityError):
-        error = Conflict(RACE_MESSAGE)
+    except StaleDataError:
+        error = Conflict(race_message)
+    except IntegrityError as integrity:
+        if not is_unique_violation(integrity):
+            raise  # a CHECK or a foreign key refused what the services let through: a bug, not a race
+        error = Conflict(race_message)
     except ServiceError as refusal:
         error = refusal
     else:

@@ -9,12 +9,14 @@ import os
 from flask import Blueprint, render_template
 
 from app import create_app
+from app.auth.gate import public
 from config import Config
 
 bare = Blueprint("bench_bare", __name__, template_folder="templates")
 
 
 @bare.route("/bench/bare")
+@public
 def bare_page():
     return render_template("bench/bare.html")
 

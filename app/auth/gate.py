@@ -2,6 +2,7 @@
 
 from flask import current_app, request
 from flask_login import current_user
+from flask_login.config import EXEMPT_METHODS
 
 from app.extensions import login_manager
 
@@ -15,10 +16,14 @@ def public(view):
 def require_sign_in():
     """Send anyone not signed in to the sign-in page, unless the page is public.
 
-    Runs before every request, after the session checks of `auth`; a URL that
-    matches no page (404, 405) answers as it is.
+    Runs before every request, after the session checks of `auth` (registered
+    with the blueprints, before this), so a session ended there is sent here to
+    sign in; a URL that matches no page (404, 405) answers as it is. OPTIONS
+    passes, as Flask-Login's `login_required` lets it.
     """
-    if request.endpoint is None or request.endpoint == "static":
+    if request.endpoint is None or request.endpoint == "static" or request.method in EXEMPT_METHODS:
+        return None
+    if current_app.config.get("LOGIN_DISABLED"):
         return None
     view = current_app.view_functions.get(request.endpoint)
     if getattr(view, "is_public", False) or current_user.is_authenticated:

@@ -7,7 +7,6 @@ from app import permissions
 from app.debrief import services
 from app.debrief.forms import DecisionForm, FinalVoteForm, VerdictForm
 from app.debrief.summary import summarize
-from app.errors import Conflict
 from app.extensions import db
 from app.forms_common import attempt
 from app.loops.models import Step
@@ -53,9 +52,11 @@ def act(loop_id: int, form, form_name: str, role, action, success: str):
     permissions.require(permissions.holds(loop, (role,)))
     if not form.validate_on_submit():
         return page(loop, 422, **{form_name: form})
-    outcome = attempt(form, lambda: action(loop))
+    outcome = attempt(form, lambda: action(loop),
+                      race_message="Someone recorded a decision at the same moment; theirs stands.")
     if not outcome.ok:
-        if isinstance(outcome.error, Conflict):  # the form may be gone from the page now, so say it above it
+        if outcome.status == 409 and outcome.error.message in form.form_errors:
+            # The debrief moved on (a race, a closed loop): the form may be gone now, so say it above the page.
             form.form_errors.remove(outcome.error.message)
             flash(f"Not recorded: {outcome.error.message}", "error")
         return page(debrief_loop_or_error(loop_id), outcome.status, **{form_name: form})

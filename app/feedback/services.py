@@ -68,7 +68,7 @@ def start_feedback(interview: Interview, author: User) -> Feedback:
     if existing is not None:
         return existing
     require_open(interview.loop)
-    feedback = Feedback(author=author, is_practice=role == "practice",
+    feedback = Feedback(author=author, is_practice=role == WriterRole.PRACTICE,
                         ratings=[FeedbackRating(principle=p, evidence="") for p in interview.principles])
     db.session.add(feedback)
     feedback.interview = interview

@@ -49,7 +49,6 @@ def page(loop, interview, feedback, form=None, status=200, conflict: str | None 
     return render_template(
         "feedback/form.html", loop=loop, interview=interview, feedback=feedback, form=form,
         amendment_form=amendment_form or AmendmentForm(formdata=None), conflict=conflict,
-        due_at=services.due_at(interview), is_late=services.is_late(interview, feedback),
         ratings=list(zip(feedback.ratings, form.ratings, strict=False)),
     ), status
 
@@ -79,12 +78,13 @@ def write(loop_id: int, interview_id: int):
         write = services.submit_feedback if submitting else services.save_draft
         write(feedback, current_user, input_from(form, feedback), stale_check)
 
-    outcome = attempt(form, save)
+    outcome = attempt(form, save, race_message="This feedback was saved elsewhere at the same moment; "
+                                               "nothing you typed was saved over it.")
     if not outcome.ok:  # the page shows what is stored now, with what was typed and the refusal beside it
         stored = services.feedback_of(interview, current_user) or services.blank_feedback(interview, current_user)
         conflict = None
-        if outcome.status == 409:  # said once, in the alert that explains what to do
-            conflict = outcome.error.message
+        if outcome.status == 409 and outcome.error.message in form.form_errors:
+            conflict = outcome.error.message  # said once, in the alert that explains what to do
             form.form_errors.remove(conflict)
         return page(loop, interview, stored, form, outcome.status, conflict=conflict)
     db.session.commit()
@@ -105,8 +105,8 @@ def amend(loop_id: int, interview_id: int):
         abort(403)
     form = AmendmentForm()
     if form.validate_on_submit():
-        ok, _ = attempt(form, lambda: services.add_amendment(feedback, current_user, form.body.data or ""))
-        if ok:
+        outcome = attempt(form, lambda: services.add_amendment(feedback, current_user, form.body.data or ""))
+        if outcome.ok:
             db.session.commit()
             flash("Amendment added.", "success")
             return redirect(url_for("feedback.write", loop_id=loop.id, interview_id=interview.id))

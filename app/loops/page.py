@@ -9,7 +9,7 @@ from flask_login import current_user
 from app import permissions
 from app.db_types import utcnow
 from app.extensions import db
-from app.forms_common import Attempt, attempt
+from app.forms_common import Attempt, attempt, say_above
 from app.interviews import services as interviews
 from app.interviews.forms import interview_form
 from app.interviews.models import InterviewKind
@@ -74,7 +74,6 @@ def loop_page(loop: Loop, status: int = 200, **forms):
         else None,
         "interview_form": interview_form(loop) if can_schedule else None,
         **{name: make() if when(loop) else None for name, (when, make) in SECTION_FORMS.items()},
-        "can_open_debrief": permissions.can_open_debrief(loop, user),
         "can_schedule": can_schedule,
         "now": utcnow(),
         "Step": Step,
@@ -85,7 +84,13 @@ def loop_page(loop: Loop, status: int = 200, **forms):
 
 
 def refused_on_loop_page(loop_id: int, outcome: Attempt, **forms):
-    """Show the loop page again after a refusal (already on the form or flashed), as 409 or 422."""
+    """Show the loop page again after a refusal, as 409 or 422.
+
+    What was typed wrong stays beside its form; a refusal of the loop's state
+    (409) is said above the page, since the form's section may be gone now.
+    """
+    if outcome.status == 409:
+        say_above(outcome, *forms.values())
     return loop_page(permissions.get_loop_or_404(loop_id), outcome.status, **forms)
 
 

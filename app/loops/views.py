@@ -89,16 +89,18 @@ def new():
     recruiter = person(form.recruiter_id.data) or current_user
     suggestions = services.suggest_bar_raisers(hiring_manager, recruiter) if hiring_manager else []
     if form.validate_on_submit():
-        ok, loop = attempt(form, lambda: services.create_loop(
+        outcome = attempt(form, lambda: services.create_loop(
                 requisition, db.session.get(Candidate, form.candidate_id.data or 0), current_user,
                 recruiter=recruiter, hiring_manager=hiring_manager,
                 bar_raiser=person(form.bar_raiser_id.data), shadow=person(form.shadow_id.data),
             ))
-        if ok:
+        if outcome.ok:
             db.session.commit()
-            flash(f"Loop created for {loop.candidate.name}. It starts at the résumé review.", "success")
-            return redirect(url_for("loops.show", loop_id=loop.id))
-    status = 422 if form.is_submitted() else 200
+            flash(f"Loop created for {outcome.value.candidate.name}. It starts at the résumé review.", "success")
+            return redirect(url_for("loops.show", loop_id=outcome.value.id))
+        status = outcome.status  # 409 when another tab opened the same loop first
+    else:
+        status = 422 if form.is_submitted() else 200
     return render_template("loops/new.html", form=form, suggestions=suggestions,
                            has_requisitions=bool(approved)), status
 
@@ -132,20 +134,21 @@ def people(loop_id: int):
     permissions.require(permissions.can_manage_loop(loop))
     form = people_form(loop, formdata=request.form if request.method == "POST" else None)
     if form.validate_on_submit():
-        saved, _ = attempt(form, lambda: services.set_loop_people(
+        outcome = attempt(form, lambda: services.set_loop_people(
             loop, current_user, recruiter=person(form.recruiter_id.data),
             hiring_manager=person(form.hiring_manager_id.data), bar_raiser=person(form.bar_raiser_id.data),
             shadow=person(form.shadow_id.data),
         ))
-        if saved:
+        if outcome.ok:
             db.session.commit()
             flash("People saved.", "success")
             return redirect(url_for("loops.show", loop_id=loop.id, _anchor="people"))
-        loop = permissions.get_loop_or_404(loop_id)
+        loop, status = permissions.get_loop_or_404(loop_id), outcome.status
+    else:
+        status = 422 if form.is_submitted() else 200
     suggestions = (services.suggest_bar_raisers(loop.hiring_manager, loop.recruiter)
                    if loop.step <= Step.IN_HOUSE_INTERVIEWS else [])
-    return render_template("loops/people.html", loop=loop, form=form, suggestions=suggestions), (
-        422 if form.is_submitted() else 200)
+    return render_template("loops/people.html", loop=loop, form=form, suggestions=suggestions), status
 
 
 @bp.route("/<int:loop_id>/screen/<int:step>", methods=["POST"])

@@ -185,8 +185,7 @@ def unmet_conditions(loop: Loop) -> list[str]:
         return [f"The loop is closed ({LoopStatus(loop.status).label.lower()})."]
     gate = GATES.get(Step(loop.step))
     if gate is None:
-        return ["The offer is extended, then accepted, declined or rescinded."
-                if loop.offer is not None else "Extend the offer, then record the candidate's answer."]
+        return ["The loop ends at the offer."]
     return gate(loop)
 
 
@@ -224,7 +223,7 @@ def advance_loop(loop: Loop, actor: User, to_step: int, *, system: bool = False)
 def can_end(loop: Loop, user: User, how: Ending = Ending.CLOSED) -> bool:
     """Return whether `user` may end the open loop `how` at its current step."""
     return loop.is_open and any(
-        rule.by and Step(loop.step) in rule.steps and loop.roles_of(user) & set(rule.by)
+        Step(loop.step) in rule.steps and loop.roles_of(user) & set(rule.by)
         for (cause, _), rule in ENDINGS.items() if cause == how)
 
 

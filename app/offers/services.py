@@ -5,7 +5,7 @@ from app.db_types import utcnow
 from app.errors import ServiceError
 from app.extensions import db
 from app.loops.models import Loop, LoopStatus, Step
-from app.loops.workflow import Ending, WorkflowError, end_loop
+from app.loops.workflow import Ending, WorkflowError, end_loop, require_open
 from app.offers.models import Offer, OfferStatus
 from app.people.models import User
 
@@ -18,7 +18,8 @@ LOOP_ENDINGS = {
 
 
 def _require_offer_step(loop: Loop, actor: User) -> None:
-    if not loop.is_open or loop.step != Step.OFFER:
+    require_open(loop)
+    if loop.step != Step.OFFER:
         raise WorkflowError("Offers are made while the loop is at the offer step.")
     if actor.id != loop.recruiter_id:
         raise WorkflowError("Only the loop's recruiter records the offer.")

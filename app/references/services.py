@@ -6,7 +6,7 @@ from app.audit.services import record
 from app.errors import ServiceError
 from app.extensions import db
 from app.loops.models import Loop, Step
-from app.loops.workflow import WorkflowError
+from app.loops.workflow import WorkflowError, require_open
 from app.people.models import User
 from app.references.models import Reference, ReferenceOutcome
 
@@ -14,7 +14,8 @@ from app.references.models import Reference, ReferenceOutcome
 def record_reference(loop: Loop, actor: User, *, name: str, relation: str, contacted_on: date, summary: str,
                      outcome: str) -> Reference:
     """Record a referee's account; the loop's recruiter or hiring manager does this at step 7."""
-    if not loop.is_open or loop.step != Step.REFERENCE_CHECK:
+    require_open(loop)
+    if loop.step != Step.REFERENCE_CHECK:
         raise WorkflowError("References are recorded while the loop is at the reference check.")
     if actor.id not in (loop.recruiter_id, loop.hiring_manager_id):
         raise WorkflowError("Only the loop's recruiter or hiring manager records references.")
