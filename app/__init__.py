@@ -25,6 +25,7 @@ def create_app(config_class: type = Config) -> Flask:
         config_class.check()
     os.makedirs(app.instance_path, exist_ok=True)
     register_extensions(app)
+    register_url_converters(app)
     register_blueprints(app)
     register_sign_in_gate(app)
     register_errorhandlers(app)
@@ -96,6 +97,13 @@ def _configure_sqlite(dbapi_connection, connection_record):
         cursor.close()
 
 
+def register_url_converters(app: Flask) -> None:
+    """Read every `<int:...>` of a route as a bounded id: out of the database's range is 404, not 500."""
+    from app.integers import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
+
+
 def register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
@@ -136,7 +144,9 @@ def register_sign_in_gate(app: Flask) -> None:
 def register_errorhandlers(app: Flask) -> None:
     def render_error(error: HTTPException):
         code = error.code or 500
-        return render_template(f"errors/{code}.html", error=error), code
+        # A description of our own (abort(400, description=...)) says what was wrong; Werkzeug's stock one does not.
+        message = error.description if error.description != type(error).description else None
+        return render_template(f"errors/{code}.html", error=error, message=message), code
 
     for code in (400, 404, 405, 413, 429):
         app.register_error_handler(code, render_error)

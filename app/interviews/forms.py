@@ -1,10 +1,19 @@
 """The form that schedules an interview."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import DateTimeLocalField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from app.forms_common import CheckboxListField, PersonField, options, people_options, people_rows, principle_choices
+from app.forms_common import (
+    CheckboxListField,
+    PersonField,
+    WholeNumberField,
+    options,
+    people_options,
+    people_rows,
+    principle_choices,
+)
+from app.integers import coerce_int
 from app.interviews.models import InterviewKind
 from app.loops.models import Loop, Step
 
@@ -16,11 +25,11 @@ class InterviewForm(FlaskForm):
                                    validators=[InputRequired("Enter the start date and time.")],
                                    invalid_value_message="Enter a date and time, like 2026-12-01 14:30.",
                                    description="In your time zone.")
-    duration_minutes = IntegerField("Minutes", default=60,
-                                    validators=[InputRequired("Enter the length in minutes."),
-                                                NumberRange(15, 480, "Between 15 and 480 minutes.")])
+    duration_minutes = WholeNumberField("Minutes", default=60,
+                                        validators=[InputRequired("Enter the length in minutes."),
+                                                    NumberRange(15, 480, "Between 15 and 480 minutes.")])
     location = StringField("Room or video link", validators=[Optional(), Length(max=500)])
-    principle_ids = CheckboxListField("Principles to probe", coerce=int)
+    principle_ids = CheckboxListField("Principles to probe", coerce=coerce_int)
     submit = SubmitField("Schedule interview")
 
 

@@ -11,6 +11,7 @@ from app.candidates.models import Candidate
 from app.db_types import utcnow
 from app.extensions import db
 from app.forms_common import attempt, options, people_options, people_rows
+from app.integers import parse_int
 from app.loops import services, workflow
 from app.loops.forms import (
     ActionForm,
@@ -37,7 +38,7 @@ def index():
     status = request.args.get("status", "open")
     query = loop_list_query(current_user, request.args)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page = max(int_arg(request.args, "page") or 1, 1)
+    page = int_arg(request.args, "page", minimum=1) or 1
     loops = db.session.scalars(
         query.options(selectinload(Loop.candidate), selectinload(Loop.requisition),
                       selectinload(Loop.bar_raiser), selectinload(Loop.hiring_manager))
@@ -172,9 +173,8 @@ def advance(loop_id: int):
     permissions.require(permissions.can_advance_loop(loop))
     if not ActionForm().validate_on_submit():
         abort(400)
-    to_step = request.form.get("to_step", "")
-    outcome = attempt(None, lambda: workflow.advance_loop(
-        loop, current_user, int(to_step) if to_step.isdigit() else -1))
+    to_step = parse_int(request.form.get("to_step"), maximum=max(Step))
+    outcome = attempt(None, lambda: workflow.advance_loop(loop, current_user, -1 if to_step is None else to_step))
     if not outcome.ok:
         return refused_on_loop_page(loop_id, outcome)
     db.session.commit()
