@@ -338,6 +338,24 @@ def test_resumes_are_served_only_to_loop_participants(app, client, auth, setup, 
     assert client.get(f"/candidates/{theirs}").status_code == 404
 
 
+def test_a_resume_is_served_under_a_name_the_app_makes_never_the_uploaders(app, client, auth, recruiter):
+    auth.login(recruiter)
+    response = client.post("/candidates/new", data={
+        "name": "Zoë Ångström-Lee", "resume_pdf": (BytesIO(PDF), '<img src=x onerror=alert(1)>".html')},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    with app.app_context():
+        candidate_id = db.session.scalar(select(Candidate.id))
+    response = client.get(f"/candidates/{candidate_id}/resume.pdf")
+    assert response.status_code == 200 and response.data == PDF
+    disposition = response.headers["Content-Disposition"]
+    assert disposition == ("inline; filename=\"resume-zoe-angstrom-lee.pdf\"; "
+                           "filename*=UTF-8''resume-zo%C3%AB-%C3%A5ngstr%C3%B6m-lee.pdf")
+    response.close()
+    page = client.get(f"/candidates/{candidate_id}").get_data(as_text=True)
+    assert "onerror" not in page and "resume-zoë-ångström-lee.pdf" in page
+
+
 def test_a_fake_pdf_upload_is_refused_beside_the_field(app, client, auth, recruiter):
     auth.login(recruiter)
     response = client.post("/candidates/new", data={
