@@ -4,7 +4,7 @@ import logging
 import os
 import sqlite3
 
-from flask import Flask, render_template, request
+from flask import Flask, abort, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -29,6 +29,7 @@ def create_app(config_class: type = Config) -> Flask:
     register_blueprints(app)
     register_sign_in_gate(app)
     register_errorhandlers(app)
+    register_input_checks(app)
     register_template_helpers(app)
     register_security_headers(app)
     register_commands(app)
@@ -165,6 +166,19 @@ def register_errorhandlers(app: Flask) -> None:
     def internal_error(error):
         db.session.rollback()
         return render_template("errors/500.html"), 500
+
+
+def register_input_checks(app: Flask) -> None:
+    """Refuse a query or form value holding a NUL character: nobody types one, and PostgreSQL cannot store it."""
+
+    @app.before_request
+    def refuse_nul_characters():
+        if request.endpoint == "static":
+            return
+        for source, where in ((request.args, "address"), (request.form, "form")):
+            for name, values in source.lists():
+                if "\x00" in name or any("\x00" in value for value in values):
+                    abort(400, description=f"The {where} holds a NUL character, which no field accepts.")
 
 
 def note_refusal() -> None:

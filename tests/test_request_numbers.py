@@ -1,5 +1,7 @@
 """Numbers a request carries (path ids, filters, form fields) are read in ASCII digits and within the ids' range.
 
+And text a request carries holds no NUL character, which PostgreSQL cannot store.
+
 An id beyond what the id columns hold is an id of nothing: 404. A filter that
 is not such a number is a bad request: 400 saying which. Neither is a 500.
 """
@@ -85,3 +87,14 @@ def test_unicode_digits_in_a_form_number_are_refused_not_a_server_error(app):
     recruiter = signed_in(app, world, "recruiter")
     assert recruiter.post(f"/loops/{loop_id}/advance", data={"to_step": "³"}).status_code < 500
     assert recruiter.post(f"/loops/{loop_id}/advance", data={"to_step": HUGE}).status_code < 500
+
+
+def test_a_nul_character_in_a_query_or_a_form_is_a_bad_request(app):
+    world = build_world(app)
+    client = signed_in(app, world, "recruiter")
+    for response in (client.get("/candidates/?q=Jo%00"), client.get("/loops/?status=op%00en"),
+                     client.post("/candidates/new", data={"name": "Jo\x00Park"}),
+                     client.post("/candidates/new", data={"name\x00": "Jo"})):
+        assert response.status_code == 400
+        assert "NUL character" in response.get_data(as_text=True)
+    assert client.post("/candidates/new", data={"name": "Jo Park"}).status_code == 302
