@@ -149,7 +149,7 @@ def register_errorhandlers(app: Flask) -> None:
         message = error.description if error.description != type(error).description else None
         return render_template(f"errors/{code}.html", error=error, message=message), code
 
-    for code in (400, 404, 405, 413, 429):
+    for code in (400, 404, 405, 409, 413, 429):
         app.register_error_handler(code, render_error)
 
     @app.errorhandler(403)
@@ -165,7 +165,11 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(500)
     def internal_error(error):
         db.session.rollback()
-        return render_template("errors/500.html"), 500
+        try:
+            return render_template("errors/500.html"), 500
+        except Exception:  # noqa: BLE001 - the navigation reads the signed-in user, and the database may be down
+            logging.getLogger(__name__).exception("could not render the error page's navigation")
+            return render_template("errors/500.html", without_navigation=True), 500
 
 
 def register_input_checks(app: Flask) -> None:
