@@ -405,3 +405,15 @@ def test_my_work_shows_each_role_what_is_theirs_to_do(app, client, auth, recruit
     auth.login(interviewer)
     html = client.get("/").get_data(as_text=True)
     assert "Upcoming interviews" in html and names["scheduled"] in html and names["screening"] not in html
+
+
+def test_the_role_badges_read_once_as_your_roles(client, auth, setup, bar_raiser, interviewer):
+    auth.login(bar_raiser)
+    html = client.get(f"/loops/{setup['loop']}").get_data(as_text=True)
+    assert '<span class="visually-hidden">Your roles: bar raiser, interviewer</span>' in html
+    assert "Your role: " not in html
+    assert html.count('aria-hidden="true">You: ') == 2
+    auth.logout()
+    auth.login(interviewer)
+    html = client.get(f"/loops/{setup['loop']}").get_data(as_text=True)
+    assert '<span class="visually-hidden">Your role: interviewer</span>' in html
