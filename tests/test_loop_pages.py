@@ -417,3 +417,46 @@ def test_the_role_badges_read_once_as_your_roles(client, auth, setup, bar_raiser
     auth.login(interviewer)
     html = client.get(f"/loops/{setup['loop']}").get_data(as_text=True)
     assert '<span class="visually-hidden">Your role: interviewer</span>' in html
+
+
+def test_the_interviewers_home_opens_with_the_feedback_they_owe(app, client, auth, bar_raiser, interviewer):
+    with app.app_context():
+        people = {p.id: db.session.get(User, p.id) for p in (bar_raiser, interviewer)}
+        owed = factories.make_loop(step=Step.WRITTEN_FEEDBACK, bar_raiser=people[bar_raiser.id],
+                                   interviewers=[people[bar_raiser.id], people[interviewer.id]])
+        upcoming = factories.make_loop(step=Step.IN_HOUSE_INTERVIEWS, interviewers=[
+            factories.make_user(certification="certified", org_unit="Search"), people[interviewer.id]])
+        interview = next(i for i in owed.interviews if i.interviewer_id == interviewer.id)
+        form_url = f"/loops/{owed.id}/interviews/{interview.id}/feedback"
+        names = (owed.candidate.name, upcoming.candidate.name)
+        db.session.commit()
+    auth.login(interviewer)
+    html = client.get("/").get_data(as_text=True)
+    assert "Feedback to write" in html
+    sections = [html.index(heading) for heading in ("Feedback to write", "Upcoming interviews", "Your open loops")]
+    assert sections == sorted(sections)
+    owed_section = html[sections[0]:sections[1]]
+    assert f'href="{form_url}"' in owed_section and f"Write your feedback on {names[0]}" in owed_section
+    assert "Due <time" in owed_section and ">Late</span>" in owed_section
+    assert names[1] not in owed_section and names[1] in html[sections[1]:sections[2]]
+
+
+def test_debrief_tasks_link_to_the_debrief_and_the_offer_says_what_is_pending(
+        app, client, auth, recruiter, hiring_manager, bar_raiser):
+    with app.app_context():
+        people = {p.id: db.session.get(User, p.id) for p in (recruiter, hiring_manager, bar_raiser)}
+        debrief = factories.make_loop(step=Step.DEBRIEF, recruiter=people[recruiter.id],
+                                      hiring_manager=people[hiring_manager.id], bar_raiser=people[bar_raiser.id])
+        offer = factories.make_loop(step=Step.OFFER, recruiter=people[recruiter.id])
+        debrief_id = debrief.id
+        db.session.delete(offer.offer)
+        db.session.commit()
+    for person, task in ((hiring_manager, "Decide Hire or No hire at the debrief"), (bar_raiser, "Run the debrief")):
+        auth.login(person)
+        html = client.get("/").get_data(as_text=True)
+        assert f'<a href="/loops/{debrief_id}/debrief"><strong>{task}</strong></a>' in html
+        auth.logout()
+    auth.login(recruiter)
+    html = client.get("/").get_data(as_text=True)
+    assert "The loop ends at the offer" not in html
+    assert "Extend the offer, then record the candidate&#39;s answer." in html

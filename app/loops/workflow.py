@@ -199,7 +199,7 @@ def unmet_conditions(loop: Loop) -> list[str]:
         return [f"The loop is closed ({LoopStatus(loop.status).label.lower()})."]
     gate = GATES.get(Step(loop.step))
     if gate is None:
-        return ["The offer is extended, then accepted, declined or rescinded."
+        return ["Record the candidate's answer to the offer: accepted, declined or rescinded."
                 if loop.offer is not None else "Extend the offer, then record the candidate's answer."]
     return gate(loop)
 
