@@ -460,3 +460,27 @@ def test_debrief_tasks_link_to_the_debrief_and_the_offer_says_what_is_pending(
     html = client.get("/").get_data(as_text=True)
     assert "The loop ends at the offer" not in html
     assert "Extend the offer, then record the candidate&#39;s answer." in html
+
+
+def test_the_interviewer_picker_lists_who_can_interview_and_says_why_the_others_cannot(
+        app, client, auth, setup, recruiter, hiring_manager, interviewer):
+    import re
+
+    auth.login(recruiter)
+    html = client.get(f"/loops/{setup['loop']}").get_data(as_text=True)
+    picker = re.search(r'<select[^>]*name="interviewer_id".*?</select>', html, re.S).group(0)
+    can, cannot = picker.split('<optgroup label="Cannot interview">')
+    assert '<optgroup label="Can interview">' in can and hiring_manager.name in can
+    assert recruiter.name not in can and interviewer.name not in can
+    assert re.search(rf'<option disabled value="{recruiter.id}">{recruiter.name} \(Talent\): '
+                     r"the loop&#39;s recruiter runs the loop</option>", cannot)
+    assert f"{interviewer.name} (Payments): already has an in-house interview on this loop" in cannot
+    start = (utcnow() + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")
+    with app.app_context():
+        principle_id = db.session.get(Loop, setup["loop"]).requisition.principles[0].id
+    response = client.post(f"/loops/{setup['loop']}/interviews", data={
+        "kind": "in_house", "interviewer_id": recruiter.id, "starts_at": start, "duration_minutes": "60",
+        "principle_ids": principle_id})
+    assert response.status_code == 422
+    assert "Rita Recruiter cannot take this interview: the loop&#39;s recruiter runs the loop." in \
+        response.get_data(as_text=True)
