@@ -484,3 +484,24 @@ def test_the_interviewer_picker_lists_who_can_interview_and_says_why_the_others_
     assert response.status_code == 422
     assert "Rita Recruiter cannot take this interview: the loop&#39;s recruiter runs the loop." in \
         response.get_data(as_text=True)
+
+
+def test_starting_a_loop_from_a_candidates_page_suggests_bar_raisers(app, client, auth, recruiter, hiring_manager,
+                                                                     bar_raiser):
+    import re
+
+    with app.app_context():
+        people = {p.id: db.session.get(User, p.id) for p in (recruiter, hiring_manager)}
+        requisition = factories.make_requisition(people[hiring_manager.id], people[recruiter.id])
+        candidate = Candidate(name="Jo Park", created_by=people[recruiter.id])
+        db.session.add(candidate)
+        db.session.commit()
+        requisition_id, candidate_id, title = requisition.id, candidate.id, requisition.title
+    auth.login(recruiter)
+    html = client.get(f"/candidates/{candidate_id}").get_data(as_text=True)
+    form = re.search(r'<form class="start-loop" method="get" action="/loops/new">.*?</form>', html, re.S).group(0)
+    assert f'name="candidate_id" value="{candidate_id}"' in form
+    assert f'<option value="{requisition_id}">{title}' in form
+    html = client.get(f"/loops/new?candidate_id={candidate_id}&requisition_id={requisition_id}").get_data(as_text=True)
+    suggestions = html[html.index("Suggested bar raisers"):]
+    assert bar_raiser.name in suggestions

@@ -13,6 +13,7 @@ from app.downloads import content_disposition, file_name
 from app.extensions import db
 from app.forms_common import attempt
 from app.loops.models import Loop
+from app.requisitions.models import Requisition, RequisitionStatus
 
 bp = Blueprint("candidates", __name__)
 
@@ -65,7 +66,12 @@ def show(candidate_id: int):
         select(Loop).where(Loop.candidate_id == candidate.id, permissions.participant_filter(current_user))
         .options(selectinload(Loop.requisition)).order_by(Loop.created_at.desc())
     ).all()
-    return render_template("candidates/show.html", candidate=candidate, loops=loops,
+    # A loop starts from here with its requisition chosen, so the new-loop page can suggest bar raisers.
+    requisitions = db.session.execute(
+        select(Requisition.id, Requisition.title, Requisition.level)
+        .where(Requisition.status == RequisitionStatus.APPROVED).order_by(Requisition.title)
+    ).all() if permissions.is_recruiter() else []
+    return render_template("candidates/show.html", candidate=candidate, loops=loops, requisitions=requisitions,
                            duplicates=services.same_email_candidates(candidate),
                            resume_name=file_name(*resume_name_parts(candidate), extension=".pdf"))
 
