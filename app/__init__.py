@@ -4,7 +4,7 @@ import logging
 import os
 import sqlite3
 
-from flask import Flask, render_template, request
+from flask import Flask, abort, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -25,9 +25,11 @@ def create_app(config_class: type = Config) -> Flask:
         config_class.check()
     os.makedirs(app.instance_path, exist_ok=True)
     register_extensions(app)
+    register_url_converters(app)
     register_blueprints(app)
     register_sign_in_gate(app)
     register_errorhandlers(app)
+    register_input_checks(app)
     register_template_helpers(app)
     register_security_headers(app)
     register_commands(app)
@@ -96,6 +98,13 @@ def _configure_sqlite(dbapi_connection, connection_record):
         cursor.close()
 
 
+def register_url_converters(app: Flask) -> None:
+    """Read every `<int:...>` of a route as a bounded id: out of the database's range is 404, not 500."""
+    from app.integers import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
+
+
 def register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
@@ -136,9 +145,11 @@ def register_sign_in_gate(app: Flask) -> None:
 def register_errorhandlers(app: Flask) -> None:
     def render_error(error: HTTPException):
         code = error.code or 500
-        return render_template(f"errors/{code}.html", error=error), code
+        # A description of our own (abort(400, description=...)) says what was wrong; Werkzeug's stock one does not.
+        message = error.description if error.description != type(error).description else None
+        return render_template(f"errors/{code}.html", error=error, message=message), code
 
-    for code in (400, 404, 405, 413, 429):
+    for code in (400, 404, 405, 409, 413, 429):
         app.register_error_handler(code, render_error)
 
     @app.errorhandler(403)
@@ -154,7 +165,24 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(500)
     def internal_error(error):
         db.session.rollback()
-        return render_template("errors/500.html"), 500
+        try:
+            return render_template("errors/500.html"), 500
+        except Exception:  # noqa: BLE001 - the navigation reads the signed-in user, and the database may be down
+            logging.getLogger(__name__).exception("could not render the error page's navigation")
+            return render_template("errors/500.html", without_navigation=True), 500
+
+
+def register_input_checks(app: Flask) -> None:
+    """Refuse a query or form value holding a NUL character: nobody types one, and PostgreSQL cannot store it."""
+
+    @app.before_request
+    def refuse_nul_characters():
+        if request.endpoint == "static":
+            return
+        for source, where in ((request.args, "address"), (request.form, "form")):
+            for name, values in source.lists():
+                if "\x00" in name or any("\x00" in value for value in values):
+                    abort(400, description=f"The {where} holds a NUL character, which no field accepts.")
 
 
 def note_refusal() -> None:

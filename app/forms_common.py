@@ -9,12 +9,13 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import SelectField, SelectMultipleField, widgets
+from wtforms import IntegerField, SelectField, SelectMultipleField, widgets
 from wtforms.fields.choices import SelectChoice
 
 from app.errors import Conflict, ServiceError
 from app.extensions import db
 from app.formatting import viewer_zone
+from app.integers import ID_MAX, coerce_int, parse_int
 from app.people.models import OrgUnit, User
 from app.principles.models import Principle
 
@@ -178,7 +179,17 @@ class PersonField(SelectField):
     widget = OnePassSelect()
 
     def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, coerce=int, **kwargs)
+        super().__init__(label, validators, coerce=coerce_int, **kwargs)
+
+
+class WholeNumberField(IntegerField):
+    """WTForms' IntegerField, reading ASCII digits only (not "²" or "١٢") within the database's integer range."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            self.data = parse_int(valuelist[0].strip(), minimum=-ID_MAX)
+            if self.data is None:
+                raise ValueError(self.gettext("Not a valid integer value."))
 
 
 class CheckboxListField(SelectMultipleField):

@@ -101,7 +101,7 @@ TABLE = {
     ("loops.history", "GET"): LOOP_PARTICIPANTS,
     ("loops.people", "GET"): allow("recruiter"),
     ("loops.people", "POST"): allow("recruiter"),
-    ("loops.screen", "POST"): NO_ONE_AT_THIS_STEP,
+    ("loops.screen", "POST"): LOOP_PARTICIPANTS,
     ("loops.advance", "POST"): NO_ONE_AT_THIS_STEP,  # the debrief decision moves a loop from step 6
     ("loops.close", "GET"): allow("recruiter", "hm"),
     ("loops.close", "POST"): allow("recruiter", "hm"),
@@ -140,6 +140,7 @@ REFUSED_BY_A_RULE = {
     ("loops.new", "POST"): {"recruiter"},
     ("loops.people", "POST"): {"recruiter"},
     ("loops.close", "POST"): {"recruiter", "hm"},
+    ("loops.screen", "POST"): PARTICIPANTS,  # the loop has passed both screens: a decision now lost a race (409)
     ("interviews.schedule", "POST"): {"recruiter"},
     ("interviews.cancel", "POST"): {"recruiter"},  # its feedback is written
     ("feedback.write", "POST"): {"iv"},  # sealed already

@@ -136,7 +136,22 @@ def test_concur_racing_a_veto_leaves_one_verdict(app, at_debrief):
                                             else (Step.REFERENCE_CHECK, "open"))
 
 
-def test_two_step_moves_racing_move_the_loop_once(app):
+def both_past_the_checks(monkeypatch, parties: int = 2):
+    """Hold each request at the workflow's move until all have passed the view's checks: the tightest race."""
+    from app.loops import workflow
+
+    barrier, move = threading.Barrier(parties), workflow.advance_loop
+
+    def advance_together(*args, **kwargs):
+        barrier.wait(timeout=10)
+        return move(*args, **kwargs)
+
+    monkeypatch.setattr(workflow, "advance_loop", advance_together)
+
+
+@pytest.mark.parametrize("interleaving", ["one after the other", "both past the checks"])
+def test_two_step_moves_racing_move_the_loop_once(app, monkeypatch, interleaving):
+    """Whichever way two tabs' moves interleave, one moves the loop and the other is told so with 409, never 403."""
     with app.app_context():
         recruiter = factories.make_user(email="rec@race.test", is_recruiter=True, org_unit="Talent")
         loop = factories.make_loop(step=Step.REFERENCE_CHECK, recruiter=recruiter)
@@ -145,8 +160,18 @@ def test_two_step_moves_racing_move_the_loop_once(app):
         loop_id = loop.id
     tab_a, tab_b = signed_in(app, "rec@race.test"), signed_in(app, "rec@race.test")
     url = f"/loops/{loop_id}/advance"
-    a, b = race(lambda: tab_a.post(url, data={"to_step": "8"}), lambda: tab_b.post(url, data={"to_step": "8"}))
+    if interleaving == "one after the other":  # the loser's request reads the loop the winner has moved
+        a, b = tab_a.post(url, data={"to_step": "8"}), tab_b.post(url, data={"to_step": "8"})
+    else:  # both read the loop at step 7; the loser's write finds it changed
+        both_past_the_checks(monkeypatch)
+        a, b = race(lambda: tab_a.post(url, data={"to_step": "8"}), lambda: tab_b.post(url, data={"to_step": "8"}))
     assert sorted([a.status_code, b.status_code]) == [302, 409]
+    loser = a if a.status_code == 409 else b
+    said = loser.get_data(as_text=True)
+    if interleaving == "one after the other":
+        assert "Someone moved this loop on to Offer first; nothing was changed." in said
+    else:
+        assert "Someone else changed this at the same moment; theirs stands" in said
     with app.app_context():
         assert db.session.get(Loop, loop_id).step == Step.OFFER
         from app.audit.models import AuditEntry
@@ -154,3 +179,52 @@ def test_two_step_moves_racing_move_the_loop_once(app):
         moves = db.session.scalar(select(func.count()).select_from(AuditEntry).where(
             AuditEntry.loop_id == loop_id, AuditEntry.action == "loop.advanced"))
         assert moves == 1
+
+
+def test_a_close_racing_a_close_tells_the_loser_409(app):
+    with app.app_context():
+        recruiter = factories.make_user(email="rec@race.test", is_recruiter=True, org_unit="Talent")
+        loop = factories.make_loop(step=Step.RESUME_REVIEW, recruiter=recruiter)
+        db.session.commit()
+        loop_id = loop.id
+    tab_a, tab_b = signed_in(app, "rec@race.test"), signed_in(app, "rec@race.test")
+    url = f"/loops/{loop_id}/close"
+    assert tab_a.post(url, data={"status": "withdrawn"}).status_code == 302
+    loser = tab_b.post(url, data={"status": "rejected", "reason": "Not a fit."})
+    assert loser.status_code == 409
+    assert "This loop was closed (withdrawn) before your change arrived" in loser.get_data(as_text=True)
+
+
+def test_two_screen_decisions_racing_tell_the_loser_409(app):
+    with app.app_context():
+        recruiter = factories.make_user(email="rec@race.test", is_recruiter=True, org_unit="Talent")
+        hm = factories.make_user(email="hm@race.test", org_unit="Payments")
+        loop = factories.make_loop(step=Step.RESUME_REVIEW, recruiter=recruiter, hiring_manager=hm)
+        from app.candidates.services import store_resume
+
+        store_resume(loop.candidate, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "cv.pdf")
+        db.session.commit()
+        loop_id = loop.id
+    url = f"/loops/{loop_id}/screen/2"
+    assert signed_in(app, "hm@race.test").post(url, data={"outcome": "advance"}).status_code == 302
+    loser = signed_in(app, "rec@race.test").post(url, data={"outcome": "reject", "reason": "No."})
+    assert loser.status_code == 409
+    assert "moved this loop on to Phone screen first" in loser.get_data(as_text=True)
+
+
+def test_an_offer_extended_or_resolved_twice_tells_the_second_tab_409(app):
+    with app.app_context():
+        recruiter = factories.make_user(email="rec@race.test", is_recruiter=True, org_unit="Talent")
+        loop = factories.make_loop(step=Step.OFFER, recruiter=recruiter)
+        db.session.commit()
+        loop_id = loop.id
+    tab_a, tab_b = signed_in(app, "rec@race.test"), signed_in(app, "rec@race.test")
+    extend, resolve = f"/loops/{loop_id}/offer", f"/loops/{loop_id}/offer/resolve"
+    # The loop at the offer step already has an extended offer: a second tab extending one is told so.
+    second = tab_b.post(extend, data={"terms": "Base 190k."})
+    assert second.status_code == 409
+    assert "An offer was already extended on this loop." in second.get_data(as_text=True)
+    assert tab_a.post(resolve, data={"status": "accepted"}).status_code == 302
+    second = tab_b.post(resolve, data={"status": "declined"})
+    assert second.status_code == 409
+    assert "This loop was closed (hired) before your change arrived" in second.get_data(as_text=True)

@@ -240,3 +240,25 @@ def test_nobody_can_delete_or_rewrite_a_veto_in_the_database(app, debrief):
         with pytest.raises(Exception, match="veto is final"):
             db.session.commit()
         db.session.rollback()
+
+
+def test_the_debrief_page_counts_final_votes_as_the_pdf_does_and_says_how(app, client, auth, debrief, interviewer,
+                                                                          hiring_manager):
+    import re
+
+    from app.reports.data import report_data
+
+    auth.login(interviewer)
+    assert post(client, debrief, "final-vote", vote="not_inclined", reason="The debrief surfaced gaps.").status_code \
+        == 302
+    auth.logout()
+    auth.login(hiring_manager)
+    html = client.get(f"/loops/{debrief}/debrief").get_data(as_text=True)
+    page = {label: (int(first), int(final)) for label, first, final in re.findall(
+        r'<tr><th scope="row">([^<]+)</th><td>(\d+)</td><td>(\d+)</td></tr>', html)}
+    with app.test_request_context():
+        loop = db.session.get(Loop, debrief)
+        pdf = {row["label"]: (row["first"], row["final"]) for row in report_data(loop)["tally"]}
+    assert page == pdf
+    assert "the first vote stands where none was recorded (3 of 4 not recorded)." in html
+    assert html.count("Not recorded<span class=\"cell-sub\">the first vote stands</span>") == 3

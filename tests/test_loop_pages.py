@@ -338,6 +338,24 @@ def test_resumes_are_served_only_to_loop_participants(app, client, auth, setup, 
     assert client.get(f"/candidates/{theirs}").status_code == 404
 
 
+def test_a_resume_is_served_under_a_name_the_app_makes_never_the_uploaders(app, client, auth, recruiter):
+    auth.login(recruiter)
+    response = client.post("/candidates/new", data={
+        "name": "Zoë Ångström-Lee", "resume_pdf": (BytesIO(PDF), '<img src=x onerror=alert(1)>".html')},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    with app.app_context():
+        candidate_id = db.session.scalar(select(Candidate.id))
+    response = client.get(f"/candidates/{candidate_id}/resume.pdf")
+    assert response.status_code == 200 and response.data == PDF
+    disposition = response.headers["Content-Disposition"]
+    assert disposition == ("inline; filename=\"resume-zoe-angstrom-lee.pdf\"; "
+                           "filename*=UTF-8''resume-zo%C3%AB-%C3%A5ngstr%C3%B6m-lee.pdf")
+    response.close()
+    page = client.get(f"/candidates/{candidate_id}").get_data(as_text=True)
+    assert "onerror" not in page and "resume-zoë-ångström-lee.pdf" in page
+
+
 def test_a_fake_pdf_upload_is_refused_beside_the_field(app, client, auth, recruiter):
     auth.login(recruiter)
     response = client.post("/candidates/new", data={
@@ -387,3 +405,103 @@ def test_my_work_shows_each_role_what_is_theirs_to_do(app, client, auth, recruit
     auth.login(interviewer)
     html = client.get("/").get_data(as_text=True)
     assert "Upcoming interviews" in html and names["scheduled"] in html and names["screening"] not in html
+
+
+def test_the_role_badges_read_once_as_your_roles(client, auth, setup, bar_raiser, interviewer):
+    auth.login(bar_raiser)
+    html = client.get(f"/loops/{setup['loop']}").get_data(as_text=True)
+    assert '<span class="visually-hidden">Your roles: bar raiser, interviewer</span>' in html
+    assert "Your role: " not in html
+    assert html.count('aria-hidden="true">You: ') == 2
+    auth.logout()
+    auth.login(interviewer)
+    html = client.get(f"/loops/{setup['loop']}").get_data(as_text=True)
+    assert '<span class="visually-hidden">Your role: interviewer</span>' in html
+
+
+def test_the_interviewers_home_opens_with_the_feedback_they_owe(app, client, auth, bar_raiser, interviewer):
+    with app.app_context():
+        people = {p.id: db.session.get(User, p.id) for p in (bar_raiser, interviewer)}
+        owed = factories.make_loop(step=Step.WRITTEN_FEEDBACK, bar_raiser=people[bar_raiser.id],
+                                   interviewers=[people[bar_raiser.id], people[interviewer.id]])
+        upcoming = factories.make_loop(step=Step.IN_HOUSE_INTERVIEWS, interviewers=[
+            factories.make_user(certification="certified", org_unit="Search"), people[interviewer.id]])
+        interview = next(i for i in owed.interviews if i.interviewer_id == interviewer.id)
+        form_url = f"/loops/{owed.id}/interviews/{interview.id}/feedback"
+        names = (owed.candidate.name, upcoming.candidate.name)
+        db.session.commit()
+    auth.login(interviewer)
+    html = client.get("/").get_data(as_text=True)
+    assert "Feedback to write" in html
+    sections = [html.index(heading) for heading in ("Feedback to write", "Upcoming interviews", "Your open loops")]
+    assert sections == sorted(sections)
+    owed_section = html[sections[0]:sections[1]]
+    assert f'href="{form_url}"' in owed_section and f"Write your feedback on {names[0]}" in owed_section
+    assert "Due <time" in owed_section and ">Late</span>" in owed_section
+    assert names[1] not in owed_section and names[1] in html[sections[1]:sections[2]]
+
+
+def test_debrief_tasks_link_to_the_debrief_and_the_offer_says_what_is_pending(
+        app, client, auth, recruiter, hiring_manager, bar_raiser):
+    with app.app_context():
+        people = {p.id: db.session.get(User, p.id) for p in (recruiter, hiring_manager, bar_raiser)}
+        debrief = factories.make_loop(step=Step.DEBRIEF, recruiter=people[recruiter.id],
+                                      hiring_manager=people[hiring_manager.id], bar_raiser=people[bar_raiser.id])
+        offer = factories.make_loop(step=Step.OFFER, recruiter=people[recruiter.id])
+        debrief_id = debrief.id
+        db.session.delete(offer.offer)
+        db.session.commit()
+    for person, task in ((hiring_manager, "Decide Hire or No hire at the debrief"), (bar_raiser, "Run the debrief")):
+        auth.login(person)
+        html = client.get("/").get_data(as_text=True)
+        assert f'<a href="/loops/{debrief_id}/debrief"><strong>{task}</strong></a>' in html
+        auth.logout()
+    auth.login(recruiter)
+    html = client.get("/").get_data(as_text=True)
+    assert "The loop ends at the offer" not in html
+    assert "Extend the offer, then record the candidate&#39;s answer." in html
+
+
+def test_the_interviewer_picker_lists_who_can_interview_and_says_why_the_others_cannot(
+        app, client, auth, setup, recruiter, hiring_manager, interviewer):
+    import re
+
+    auth.login(recruiter)
+    html = client.get(f"/loops/{setup['loop']}").get_data(as_text=True)
+    picker = re.search(r'<select[^>]*name="interviewer_id".*?</select>', html, re.S).group(0)
+    can, cannot = picker.split('<optgroup label="Cannot interview">')
+    assert '<optgroup label="Can interview">' in can and hiring_manager.name in can
+    assert recruiter.name not in can and interviewer.name not in can
+    assert re.search(rf'<option disabled value="{recruiter.id}">{recruiter.name} \(Talent\): '
+                     r"the loop&#39;s recruiter runs the loop</option>", cannot)
+    assert f"{interviewer.name} (Payments): already has an in-house interview on this loop" in cannot
+    start = (utcnow() + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")
+    with app.app_context():
+        principle_id = db.session.get(Loop, setup["loop"]).requisition.principles[0].id
+    response = client.post(f"/loops/{setup['loop']}/interviews", data={
+        "kind": "in_house", "interviewer_id": recruiter.id, "starts_at": start, "duration_minutes": "60",
+        "principle_ids": principle_id})
+    assert response.status_code == 422
+    assert "Rita Recruiter cannot take this interview: the loop&#39;s recruiter runs the loop." in \
+        response.get_data(as_text=True)
+
+
+def test_starting_a_loop_from_a_candidates_page_suggests_bar_raisers(app, client, auth, recruiter, hiring_manager,
+                                                                     bar_raiser):
+    import re
+
+    with app.app_context():
+        people = {p.id: db.session.get(User, p.id) for p in (recruiter, hiring_manager)}
+        requisition = factories.make_requisition(people[hiring_manager.id], people[recruiter.id])
+        candidate = Candidate(name="Jo Park", created_by=people[recruiter.id])
+        db.session.add(candidate)
+        db.session.commit()
+        requisition_id, candidate_id, title = requisition.id, candidate.id, requisition.title
+    auth.login(recruiter)
+    html = client.get(f"/candidates/{candidate_id}").get_data(as_text=True)
+    form = re.search(r'<form class="start-loop" method="get" action="/loops/new">.*?</form>', html, re.S).group(0)
+    assert f'name="candidate_id" value="{candidate_id}"' in form
+    assert f'<option value="{requisition_id}">{title}' in form
+    html = client.get(f"/loops/new?candidate_id={candidate_id}&requisition_id={requisition_id}").get_data(as_text=True)
+    suggestions = html[html.index("Suggested bar raisers"):]
+    assert bar_raiser.name in suggestions

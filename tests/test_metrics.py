@@ -570,3 +570,19 @@ def test_a_first_visit_opens_on_the_last_twelve_months(app, client, auth, recrui
     assert response.status_code == 302
     assert "date_from=" in response.headers["Location"]
     assert client.get(response.headers["Location"]).status_code == 200
+
+
+def test_metrics_rows_link_only_the_loops_the_viewer_may_open(app, client, auth, recruiter):
+    with app.app_context():
+        me = db.session.get(User, recruiter.id)
+        mine = factories.make_loop(Step.WRITTEN_FEEDBACK, recruiter=me)  # its feedback is two days late
+        theirs = factories.make_loop(Step.WRITTEN_FEEDBACK)
+        db.session.commit()
+        ids, names = (mine.id, theirs.id), (mine.candidate.name, theirs.candidate.name)
+    auth.login(recruiter)
+    html = client.get("/metrics?date_from=").get_data(as_text=True)
+    late = html[html.index('id="late-feedback"'):]
+    assert f'<a href="/loops/{ids[0]}">{names[0]}</a>' in late
+    assert f"/loops/{ids[1]}" not in html
+    assert f"{names[1]}<span class=\"cell-sub\">Counted here; you are not part of this loop</span>" in late
+    assert client.get(f"/loops/{ids[1]}").status_code == 404  # what the link would have led to

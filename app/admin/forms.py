@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms_common import options
+from app.integers import coerce_int
 from app.people.models import Certification
 from app.validators import EmailAddress
 
@@ -28,7 +29,7 @@ class UserForm(FlaskForm):
         validators=[DataRequired("Enter an e-mail address."), EmailAddress(),
                     Length(max=254)],
     )
-    org_unit_id = SelectField("Org unit", coerce=int, validate_choice=True)
+    org_unit_id = SelectField("Org unit", coerce=coerce_int, validate_choice=True)
     timezone = SelectField("Time zone", default="UTC")
     is_recruiter = BooleanField("Recruiter")
     is_admin = BooleanField("Admin")

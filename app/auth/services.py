@@ -8,6 +8,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.audit.services import record
 from app.db_types import utcnow
 from app.extensions import db
+from app.integers import parse_int
 from app.people.models import User, new_session_token
 from app.people.services import normalize_email
 
@@ -20,9 +21,10 @@ def _dummy_hash() -> str:
 def load_user(user_id: str) -> User | None:
     """Load the session's user; a stale session token or an inactive user signs them out."""
     user_pk, _, token = user_id.partition(":")
-    if not user_pk.isdigit() or not token:
+    user_pk = parse_int(user_pk)
+    if user_pk is None or not token:
         return None
-    user = db.session.get(User, int(user_pk))
+    user = db.session.get(User, user_pk)
     if user is None or not user.active or user.session_token != token:
         return None
     return user

@@ -9,9 +9,11 @@ from app import permissions
 from app.candidates import services
 from app.candidates.forms import CandidateForm
 from app.candidates.models import Candidate
+from app.downloads import content_disposition, file_name
 from app.extensions import db
 from app.forms_common import attempt
 from app.loops.models import Loop
+from app.requisitions.models import Requisition, RequisitionStatus
 
 bp = Blueprint("candidates", __name__)
 
@@ -64,8 +66,19 @@ def show(candidate_id: int):
         select(Loop).where(Loop.candidate_id == candidate.id, permissions.participant_filter(current_user))
         .options(selectinload(Loop.requisition)).order_by(Loop.created_at.desc())
     ).all()
-    return render_template("candidates/show.html", candidate=candidate, loops=loops,
-                           duplicates=services.same_email_candidates(candidate))
+    # A loop starts from here with its requisition chosen, so the new-loop page can suggest bar raisers.
+    requisitions = db.session.execute(
+        select(Requisition.id, Requisition.title, Requisition.level)
+        .where(Requisition.status == RequisitionStatus.APPROVED).order_by(Requisition.title)
+    ).all() if permissions.is_recruiter() else []
+    return render_template("candidates/show.html", candidate=candidate, loops=loops, requisitions=requisitions,
+                           duplicates=services.same_email_candidates(candidate),
+                           resume_name=file_name(*resume_name_parts(candidate), extension=".pdf"))
+
+
+def resume_name_parts(candidate: Candidate) -> tuple[str, str]:
+    """Name a résumé after its candidate: the uploader's own file name and extension are never shown or sent."""
+    return "resume", candidate.name
 
 
 @bp.route("/<int:candidate_id>/edit", methods=["GET", "POST"])
@@ -91,8 +104,9 @@ def resume(candidate_id: int):
     path = services.resume_path(candidate)
     if path is None:
         abort(404)
-    response = send_file(path, mimetype="application/pdf", download_name=candidate.resume_filename,
-                         as_attachment=False, max_age=0)
+    response = send_file(path, mimetype="application/pdf", max_age=0)
+    response.headers["Content-Disposition"] = content_disposition(*resume_name_parts(candidate), extension=".pdf",
+                                                                  inline=True)
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

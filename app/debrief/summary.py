@@ -46,8 +46,11 @@ class GridRow:
 
 @dataclass
 class Tally:
+    """First and final votes; a final count carries the first vote of whoever recorded no final vote."""
+
     first: Counter = field(default_factory=Counter)
     final: Counter = field(default_factory=Counter)
+    finals_not_recorded: int = 0  # final votes counted as the first vote, as the PDF's note says
 
     def rows(self) -> list[tuple[Vote, int, int]]:
         return [(vote, self.first[vote], self.final[vote]) for vote in Vote]
@@ -96,6 +99,7 @@ def summarize(loop: Loop) -> DebriefSummary:
         if column.first_vote:
             tally.first[column.first_vote] += 1
             tally.final[column.final_vote or column.first_vote] += 1
+            tally.finals_not_recorded += column.final_vote is None
     answered = [c.feedback.raises_bar for c in columns if c.feedback is not None]
     practice = [f for i in loop.interviews for f in i.feedbacks if f.is_practice and f.is_submitted]
     return DebriefSummary(columns, grid, tally, sum(1 for a in answered if a), len(answered), practice)

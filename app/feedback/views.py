@@ -10,6 +10,7 @@ from app.feedback.forms import AmendmentForm, FeedbackForm
 from app.feedback.models import Feedback
 from app.feedback.services import FeedbackConflict, FeedbackInput, RatingInput
 from app.forms_common import attempt
+from app.integers import parse_int
 
 bp = Blueprint("feedback", __name__)
 
@@ -64,7 +65,7 @@ def write(loop_id: int, interview_id: int):
     form = form_for(existing or services.blank_feedback(interview, current_user), formdata=request.form)
     if not form.validate_on_submit():
         return page(loop, interview, existing or services.blank_feedback(interview, current_user), form, 422)
-    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    version = parse_int(form.version.data)
     submitting = bool(form.submit.data)
 
     def save():

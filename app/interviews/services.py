@@ -82,6 +82,21 @@ def overlapping_interview(interviewer: User, starts_at: datetime, ends_at: datet
     return next((i for i in db.session.scalars(query) if i.ends_at > starts_at), None)
 
 
+def why_cannot_interview(loop: Loop, person_id: int, kind: str) -> str | None:
+    """Say why a person cannot take an interview of `kind` on the loop, or None if they can.
+
+    The scheduling form's picker and `schedule_interview` ask the same question.
+    """
+    if person_id == loop.shadow_id:
+        return "the loop's shadow observes"
+    if kind == InterviewKind.IN_HOUSE:
+        if person_id == loop.recruiter_id:
+            return "the loop's recruiter runs the loop"
+        if any(i.interviewer_id == person_id and i.kind == InterviewKind.IN_HOUSE for i in loop.interviews):
+            return "already has an in-house interview on this loop"
+    return None
+
+
 def schedule_interview(loop: Loop, actor: User, *, kind: str, interviewer: User, starts_at: datetime,
                        duration_minutes: int, location: str, principles: list[Principle],
                        zone: tzinfo = UTC) -> Interview:
@@ -97,8 +112,8 @@ def schedule_interview(loop: Loop, actor: User, *, kind: str, interviewer: User,
         raise ServiceError("Give the start time with its time zone.", field="starts_at")
     if not interviewer.active:
         raise ServiceError(f"{interviewer.name}'s account is deactivated.", field="interviewer_id")
-    if interviewer.id == loop.shadow_id:
-        raise ServiceError("The shadow observes; book someone else as the interviewer.", field="interviewer_id")
+    if reason := why_cannot_interview(loop, interviewer.id, kind):
+        raise ServiceError(f"{interviewer.name} cannot take this interview: {reason}.", field="interviewer_id")
     if kind == InterviewKind.IN_HOUSE:
         if not principles:
             raise ServiceError("Assign at least one principle to probe.", field="principle_ids")
@@ -106,9 +121,6 @@ def schedule_interview(loop: Loop, actor: User, *, kind: str, interviewer: User,
         if stray:
             raise ServiceError(f"Not a target principle of this requisition: {', '.join(stray)}.",
                                field="principle_ids")
-        if any(i.interviewer_id == interviewer.id and i.kind == InterviewKind.IN_HOUSE for i in loop.interviews):
-            raise ServiceError(f"{interviewer.name} already has an in-house interview on this loop.",
-                               field="interviewer_id")
     if not 15 <= duration_minutes <= 480:
         raise ServiceError("An interview lasts between 15 minutes and 8 hours.", field="duration_minutes")
     ends_at = starts_at + timedelta(minutes=duration_minutes)

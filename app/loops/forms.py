@@ -5,6 +5,7 @@ from wtforms import RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.forms_common import PersonField, options
+from app.integers import coerce_int
 
 
 class LoopPeopleForm(FlaskForm):
@@ -17,8 +18,8 @@ class LoopPeopleForm(FlaskForm):
 
 
 class NewLoopForm(LoopPeopleForm):
-    requisition_id = SelectField("Requisition", coerce=int)
-    candidate_id = SelectField("Candidate", coerce=int)
+    requisition_id = SelectField("Requisition", coerce=coerce_int)
+    candidate_id = SelectField("Candidate", coerce=coerce_int)
     submit = SubmitField("Create loop")
 
 

@@ -8,8 +8,9 @@ from flask_login import current_user
 
 from app import permissions
 from app.db_types import utcnow
+from app.errors import Conflict
 from app.extensions import db
-from app.forms_common import Attempt, attempt, say_above
+from app.forms_common import Attempt, attach_to_form, attempt, say_above
 from app.interviews import services as interviews
 from app.interviews.forms import interview_form
 from app.interviews.models import InterviewKind
@@ -94,17 +95,34 @@ def refused_on_loop_page(loop_id: int, outcome: Attempt, **forms):
     return loop_page(permissions.get_loop_or_404(loop_id), outcome.status, **forms)
 
 
-def post_from_loop_page(loop_id: int, form, form_name: str, allowed, action, success: str, anchor: str):
-    """Handle a form posted from the loop page: check `allowed`, validate, call one service, commit once.
+def moved_on_page(loop: Loop, step: int | None = None):
+    """The loop page as 409 saying what happened, if the loop has moved on from `step` (see `workflow.moved_on`)."""
+    news = workflow.moved_on(loop, step)
+    if news is None:
+        return None
+    attach_to_form(None, Conflict(news))
+    return loop_page(loop, 409)
 
-    A refusal shows the loop page again with the form as typed and the refusal beside it.
+
+def post_from_loop_page(loop_id: int, form, form_name: str, allowed, action, success: str, anchor: str,
+                        step: Step | None = None):
+    """Handle a form posted from the loop page at `step`: check `allowed`, validate, call one service, commit once.
+
+    A refusal of what was typed shows the loop page again with the form as typed
+    and the refusal beside it; a refusal by the loop's state or a race (409) is
+    said above the page, since the form may be gone from it now.
     """
     loop = permissions.get_loop_or_404(loop_id)
+    if (moved := moved_on_page(loop, step)) is not None:
+        return moved
     permissions.require(allowed(loop))
     if not form.validate_on_submit():
         return loop_page(loop, 422, **{form_name: form})
     outcome = attempt(form, lambda: action(loop))
     if not outcome.ok:
+        if outcome.status == 409:
+            flash(outcome.error.message, "error")
+            return refused_on_loop_page(loop_id, outcome)
         return refused_on_loop_page(loop_id, outcome, **{form_name: form})
     db.session.commit()
     flash(success, "success")

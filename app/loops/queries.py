@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, and_, or_, select
 
 from app.extensions import db
+from app.integers import int_arg
 from app.interviews.models import Interview
 from app.loops.models import Loop, LoopStatus
 from app.people.models import OrgUnit, User
@@ -12,15 +13,11 @@ from app.permissions import participant_filter, takes_part
 from app.requisitions.models import Requisition
 
 
-def int_arg(args, name: str) -> int | None:
-    value = args.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
 def loop_list_query(user: User, args) -> Select:
     """Select the loops `user` takes part in, filtered by step, status, requisition, org unit and person.
 
     Status defaults to open; any other value than a known status means all of them.
+    A number filter that is not a whole number in the ids' range is refused with 400 (see `int_arg`).
     Sorted by how long a loop has waited in its step, longest first.
     """
     status = args.get("status", "open")

@@ -11,6 +11,7 @@ from app.candidates.models import Candidate
 from app.db_types import utcnow
 from app.extensions import db
 from app.forms_common import attempt, options, people_options, people_rows
+from app.integers import parse_int
 from app.loops import services, workflow
 from app.loops.forms import (
     ActionForm,
@@ -21,7 +22,7 @@ from app.loops.forms import (
 )
 from app.loops.history import loop_history
 from app.loops.models import STEP_LABELS, Loop, LoopStatus, Step
-from app.loops.page import loop_page, refused_on_loop_page
+from app.loops.page import loop_page, moved_on_page, refused_on_loop_page
 from app.loops.queries import filter_choices, int_arg, loop_list_query
 from app.people.models import Certification, User
 from app.requisitions.models import Requisition, RequisitionStatus
@@ -37,7 +38,7 @@ def index():
     status = request.args.get("status", "open")
     query = loop_list_query(current_user, request.args)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page = max(int_arg(request.args, "page") or 1, 1)
+    page = int_arg(request.args, "page", minimum=1) or 1
     loops = db.session.scalars(
         query.options(selectinload(Loop.candidate), selectinload(Loop.requisition),
                       selectinload(Loop.bar_raiser), selectinload(Loop.hiring_manager))
@@ -156,6 +157,8 @@ def screen(loop_id: int, step: int):
     loop = permissions.get_loop_or_404(loop_id)
     if step not in (Step.RESUME_REVIEW, Step.PHONE_SCREEN):
         abort(404)
+    if (moved := moved_on_page(loop, step)) is not None:
+        return moved
     permissions.require(permissions.can_screen(loop, step))
     form = ScreenDecisionForm()
     if not form.validate_on_submit():
@@ -172,12 +175,13 @@ def screen(loop_id: int, step: int):
 @bp.route("/<int:loop_id>/advance", methods=["POST"])
 def advance(loop_id: int):
     loop = permissions.get_loop_or_404(loop_id)
+    to_step = parse_int(request.form.get("to_step"), minimum=Step.RESUME_REVIEW + 1, maximum=max(Step))
+    if (moved := moved_on_page(loop, None if to_step is None else to_step - 1)) is not None:
+        return moved
     permissions.require(permissions.can_advance_loop(loop))
     if not ActionForm().validate_on_submit():
         abort(400)
-    to_step = request.form.get("to_step", "")
-    outcome = attempt(None, lambda: workflow.advance_loop(
-        loop, current_user, int(to_step) if to_step.isdigit() else -1))
+    outcome = attempt(None, lambda: workflow.advance_loop(loop, current_user, -1 if to_step is None else to_step))
     if not outcome.ok:
         return refused_on_loop_page(loop_id, outcome)
     db.session.commit()
@@ -189,6 +193,8 @@ def advance(loop_id: int):
 def close(loop_id: int):
     """Close an open loop as rejected or withdrawn: its own page, because closing is final."""
     loop = permissions.get_loop_or_404(loop_id)
+    if request.method == "POST" and (moved := moved_on_page(loop)) is not None:
+        return moved
     permissions.require(permissions.can_close_loop(loop))
     form = CloseLoopForm(formdata=request.form if request.method == "POST" else None)
     status = 422 if form.is_submitted() else 200

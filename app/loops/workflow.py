@@ -179,13 +179,28 @@ def require_open(loop: Loop) -> None:
         raise WorkflowError("This loop is closed and read-only.")
 
 
+def moved_on(loop: Loop, step: int | None = None) -> str | None:
+    """Say what happened to the loop since a page offered to act on it at `step`: closed, or moved past it.
+
+    A request that finds this lost a race to another tab or person: it is told
+    so (409), not refused a right it had when its page was drawn (403).
+    """
+    if not loop.is_open:
+        return (f"This loop was closed ({LoopStatus(loop.status).label.lower()}) before your change arrived; "
+                "nothing was changed.")
+    if step is not None and loop.step > step:
+        return f"Someone moved this loop on to {Step(loop.step).label} first; nothing was changed."
+    return None
+
+
 def unmet_conditions(loop: Loop) -> list[str]:
     """Return what keeps the loop at its current step, in plain words."""
     if not loop.is_open:
         return [f"The loop is closed ({LoopStatus(loop.status).label.lower()})."]
     gate = GATES.get(Step(loop.step))
     if gate is None:
-        return ["The loop ends at the offer."]
+        return ["Record the candidate's answer to the offer: accepted, declined or rescinded."
+                if loop.offer is not None else "Extend the offer, then record the candidate's answer."]
     return gate(loop)
 
 

@@ -24,10 +24,12 @@ class Task:
     text: str
     loop: Loop | None = None
     requisition: Requisition | None = None
+    page: str = "loops.show"  # where the task is done: the loop page, or its debrief
 
 
 @dataclass
 class MyWork:
+    feedback_due: list[Interview] = field(default_factory=list)  # interviews over, their feedback not submitted
     upcoming: list[Interview] = field(default_factory=list)
     decisions: list[Task] = field(default_factory=list)
     bar_raising: list[Task] = field(default_factory=list)
@@ -36,7 +38,8 @@ class MyWork:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.upcoming or self.decisions or self.bar_raising or self.recruiting or self.loops)
+        return not (self.feedback_due or self.upcoming or self.decisions or self.bar_raising or self.recruiting
+                    or self.loops)
 
 
 def my_work(user: User) -> MyWork:
@@ -49,15 +52,17 @@ def my_work(user: User) -> MyWork:
             selectinload(Loop.interviews).selectinload(Interview.interviewer),
             selectinload(Loop.interviews).selectinload(Interview.feedbacks),
             selectinload(Loop.screen_decisions), selectinload(Loop.references), selectinload(Loop.decision),
+            selectinload(Loop.offer),  # what is pending at the offer step
         )
         .order_by(Loop.step_entered_at, Loop.id)
     ).all()
     work = MyWork(loops=list(loops))
-    work.upcoming = sorted(
-        (i for loop in loops for i in loop.interviews
-         if i.interviewer_id == user.id and i.ends_at >= utcnow() - timedelta(hours=1)),
-        key=lambda i: i.starts_at,
-    )
+    now = utcnow()
+    mine = [i for loop in loops for i in loop.interviews if i.interviewer_id == user.id]
+    work.feedback_due = sorted((i for i in mine if i.ends_at <= now and i.submitted_feedback is None),
+                               key=lambda i: i.starts_at)
+    work.upcoming = sorted((i for i in mine if i.ends_at >= now - timedelta(hours=1) and i not in work.feedback_due),
+                           key=lambda i: i.starts_at)
     for requisition in db.session.scalars(
         select(Requisition).where(Requisition.hiring_manager_id == user.id,
                                   Requisition.status == RequisitionStatus.DRAFT)
@@ -71,7 +76,7 @@ def my_work(user: User) -> MyWork:
             elif step == Step.PHONE_SCREEN and screen_decision(loop, step) is None:
                 work.decisions.append(Task("Decide whether to proceed after the phone screen", loop=loop))
             elif step == Step.DEBRIEF and loop.decision is None:
-                work.decisions.append(Task("Decide Hire or No hire at the debrief", loop=loop))
+                work.decisions.append(Task("Decide Hire or No hire at the debrief", loop=loop, page="debrief.show"))
         if loop.bar_raiser_id == user.id:
             if step <= Step.IN_HOUSE_INTERVIEWS:
                 report = coverage(loop)
@@ -80,7 +85,8 @@ def my_work(user: User) -> MyWork:
                 work.bar_raising.append(Task(text, loop=loop))
             elif step == Step.DEBRIEF:
                 verdict_due = loop.decision is not None and loop.decision.verdict is None
-                work.bar_raising.append(Task("Concur or veto" if verdict_due else "Run the debrief", loop=loop))
+                work.bar_raising.append(Task("Concur or veto" if verdict_due else "Run the debrief", loop=loop,
+                                             page="debrief.show"))
         if loop.recruiter_id == user.id:
             work.recruiting.setdefault(step, []).append((loop, unmet_conditions(loop)))
     work.recruiting = dict(sorted(work.recruiting.items()))

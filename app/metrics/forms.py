@@ -10,6 +10,7 @@ from wtforms.validators import Optional, ValidationError
 from app.extensions import db
 from app.formatting import viewer_zone
 from app.forms_common import OnePassSelect, options
+from app.integers import coerce_int
 from app.loops.models import Loop
 from app.metrics.scope import Filters, Scope
 from app.people.models import Certification, OrgUnit, User
@@ -29,9 +30,9 @@ class MetricsFilterForm(FlaskForm):
         csrf = False  # a GET form that changes nothing
 
     # Every requisition ever is a long list for a recruiter: the one-pass widget writes it quickly.
-    org_unit = SelectField("Org unit", coerce=int, default=0, widget=OnePassSelect())
-    requisition = SelectField("Requisition", coerce=int, default=0, widget=OnePassSelect())
-    bar_raiser = SelectField("Bar raiser", coerce=int, default=0, widget=OnePassSelect())
+    org_unit = SelectField("Org unit", coerce=coerce_int, default=0, widget=OnePassSelect())
+    requisition = SelectField("Requisition", coerce=coerce_int, default=0, widget=OnePassSelect())
+    bar_raiser = SelectField("Bar raiser", coerce=coerce_int, default=0, widget=OnePassSelect())
     date_from = DateField("Created from", validators=[Optional()])
     date_to = DateField("Created to", validators=[Optional()])
 

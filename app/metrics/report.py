@@ -16,10 +16,10 @@ from app.metrics.services import Metrics
 
 @dataclass(frozen=True)
 class Link:
-    """A cell that links somewhere on the page and is plain text in a CSV."""
+    """A cell that links somewhere on the page and is plain text in a CSV; no `href`: not the viewer's to open."""
 
     text: str
-    href: str
+    href: str | None
 
     def __str__(self) -> str:
         return self.text
@@ -61,9 +61,9 @@ class Section:
 
 
 class Links:
-    """Where rows point: a loop's page, an interviewer's calibration drill-down."""
+    """Where rows point: a loop's page (None where the viewer may not open it), an interviewer's drill-down."""
 
-    def __init__(self, loop: Callable[[int], str], interviewer: Callable[[int], str]):
+    def __init__(self, loop: Callable[[int], str | None], interviewer: Callable[[int], str]):
         self.loop, self.interviewer = loop, interviewer
 
 

@@ -4,17 +4,19 @@ from datetime import datetime, timedelta
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from app.extensions import db
 from app.feedback.models import Vote
 from app.formatting import viewer_zone
+from app.loops.models import Loop, LoopStatus
 from app.metrics import bp, calibration, report
 from app.metrics.exports import csv_response
 from app.metrics.forms import FIELDS, MetricsFilterForm
 from app.metrics.scope import Scope
 from app.metrics.services import Metrics
 from app.people.models import User
-from app.permissions import can_view_metrics, require
+from app.permissions import can_view_metrics, require, takes_part
 
 
 def filtered_scope() -> tuple[MetricsFilterForm, Scope | None]:
@@ -34,8 +36,16 @@ def filter_args() -> dict[str, str]:
 
 def links() -> report.Links:
     args = filter_args()
+    # Admins and recruiters count every loop, but "non-participants get 404 for anything of a loop"
+    # (PRODUCT.md, "Who may read what"): a row links a loop's page only for someone who takes part in it.
+    # The loops the metrics link are open ones, which are few; anyone else's scope holds only their own loops.
+    openable = None
+    if Scope(current_user).sees_every_loop:
+        openable = set(db.session.scalars(select(Loop.id).where(Loop.status == LoopStatus.OPEN,
+                                                                takes_part(current_user))))
     return report.Links(
-        loop=lambda loop_id: url_for("loops.show", loop_id=loop_id),
+        loop=lambda loop_id: (url_for("loops.show", loop_id=loop_id)
+                              if openable is None or loop_id in openable else None),
         interviewer=lambda user_id: url_for("metrics.interviewer", user_id=user_id, **args),
     )
 

@@ -2,7 +2,7 @@
 
 from app.audit.services import record
 from app.db_types import utcnow
-from app.errors import ServiceError
+from app.errors import Conflict, ServiceError
 from app.extensions import db
 from app.loops.models import Loop, LoopStatus, Step
 from app.loops.workflow import Ending, WorkflowError, end_loop, require_open
@@ -28,7 +28,7 @@ def _require_offer_step(loop: Loop, actor: User) -> None:
 def extend_offer(loop: Loop, actor: User, terms: str) -> Offer:
     _require_offer_step(loop, actor)
     if loop.offer is not None:
-        raise ServiceError("An offer was already extended on this loop.")
+        raise Conflict("An offer was already extended on this loop.")
     offer = Offer(loop=loop, terms=terms.strip(), extended_by=actor)
     db.session.add(offer)
     db.session.flush()
@@ -41,7 +41,7 @@ def resolve_offer(loop: Loop, actor: User, status: str, reason: str = "") -> Off
     _require_offer_step(loop, actor)
     offer = loop.offer
     if offer is None or offer.status != OfferStatus.EXTENDED:
-        raise ServiceError("There is no open offer on this loop.")
+        raise Conflict("There is no open offer on this loop.")
     status, reason = OfferStatus(status), reason.strip()
     if status not in LOOP_ENDINGS:
         raise ServiceError("An offer is accepted, declined or rescinded.", field="status")

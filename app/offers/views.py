@@ -19,7 +19,7 @@ def extend(loop_id: int):
     form = ExtendOfferForm()
     return post_from_loop_page(loop_id, form, "offer_form", permissions.can_manage_offer,
                                lambda loop: services.extend_offer(loop, current_user, form.terms.data or ""),
-                               "Offer extended.", "offer")
+                               "Offer extended.", "offer", Step.OFFER)
 
 
 @bp.route("/loops/<int:loop_id>/offer/resolve", methods=["POST"])
@@ -28,4 +28,4 @@ def resolve(loop_id: int):
     return post_from_loop_page(
         loop_id, form, "resolve_form", permissions.can_manage_offer,
         lambda loop: services.resolve_offer(loop, current_user, form.status.data, form.reason.data or ""),
-        "Offer recorded.", "offer")
+        "Offer recorded.", "offer", Step.OFFER)

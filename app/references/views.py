@@ -21,4 +21,4 @@ def add(loop_id: int):
         lambda loop: services.record_reference(
             loop, current_user, name=form.name.data or "", relation=form.relation.data or "",
             contacted_on=form.contacted_on.data, summary=form.summary.data or "", outcome=form.outcome.data),
-        "Reference recorded.", "references")
+        "Reference recorded.", "references", Step.REFERENCE_CHECK)

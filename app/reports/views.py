@@ -1,15 +1,12 @@
 """The debrief PDF download."""
 
-import re
-import unicodedata
-from urllib.parse import quote
-
 from flask import Blueprint, Response, abort, flash
 from flask_login import current_user
 
 from app import permissions
 from app.audit.services import record
 from app.db_types import utcnow
+from app.downloads import content_disposition
 from app.extensions import db
 from app.formatting import viewer_zone
 from app.loops.models import Loop, Step
@@ -30,21 +27,6 @@ def require_debrief_reader(loop: Loop) -> None:
     abort(403)
 
 
-def slug(text: str, *, ascii_only: bool) -> str:
-    """Return a file-name-safe slug: lowercase words joined by hyphens."""
-    if ascii_only:
-        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    words = re.findall(r"\w+", text.lower())
-    return "-".join(words)[:60].strip("-") or "candidate"
-
-
-def attachment(candidate: str, day: str) -> str:
-    """Return a Content-Disposition naming the file after the candidate and the date, ASCII and UTF-8."""
-    plain = f"debrief-{slug(candidate, ascii_only=True)}-{day}.pdf"
-    full = f"debrief-{slug(candidate, ascii_only=False)}-{day}.pdf"
-    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(full, safe='')}"
-
-
 @bp.route("/loops/<int:loop_id>/debrief.pdf")
 def debrief_pdf(loop_id: int):
     """Send the loop's debrief PDF and audit the download."""
@@ -57,7 +39,8 @@ def debrief_pdf(loop_id: int):
     db.session.commit()
     day = utcnow().astimezone(zone).date().isoformat()
     response = Response(report.pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = attachment(loop.candidate.name, day)
+    response.headers["Content-Disposition"] = content_disposition("debrief", loop.candidate.name, day,
+                                                                  extension=".pdf")
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

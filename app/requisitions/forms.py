@@ -5,12 +5,13 @@ from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaF
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms_common import CheckboxListField, PersonField, options
+from app.integers import coerce_int
 
 
 class RequisitionForm(FlaskForm):
     title = StringField("Job title", validators=[DataRequired("Enter the job title."), Length(max=200)])
     level = StringField("Level", validators=[DataRequired("Enter the level, e.g. L6."), Length(max=40)])
-    org_unit_id = SelectField("Org unit", coerce=int)
+    org_unit_id = SelectField("Org unit", coerce=coerce_int)
     hiring_manager_id = PersonField("Hiring manager")
     recruiter_id = PersonField("Recruiter")
     submit = SubmitField("Open requisition")
@@ -21,7 +22,7 @@ class JobDescriptionForm(FlaskForm):
         "Job description", validators=[Length(max=20000)],
         description="What the person will own, the bar for the level, and what success looks like in a year.",
     )
-    principle_ids = CheckboxListField("Target leadership principles", coerce=int,
+    principle_ids = CheckboxListField("Target leadership principles", coerce=coerce_int,
                                       description="Pick the principles this role needs most; three to six is typical.")
     submit = SubmitField("Save draft")
 

@@ -103,10 +103,12 @@ def test_recruiter_and_hiring_manager_set_up_a_loop_with_full_coverage(
     expect(page.get_by_role("heading", name=CANDIDATE, level=1)).to_be_visible()
     expect(page.get_by_role("link", name="Résumé link")).to_have_attribute("href", RESUME_LINK)
 
-    # --- ...and starts a loop for them against the approved requisition. ---
-    page.get_by_role("link", name="Start a loop").click()
-    page.get_by_label("Requisition").select_option(label=f"{TITLE} (L7)")
-    expect(page.get_by_label("Candidate")).to_have_value(re.compile(r"^[1-9]\d*$"))  # preselected
+    # --- ...and starts a loop for them against the approved requisition, chosen on the candidate's page. ---
+    page.get_by_label("For").select_option(label=f"{TITLE} (L7)")
+    page.get_by_role("button", name="Start a loop").click()
+    expect(page.get_by_label("Requisition")).to_have_value(re.compile(r"^[1-9]\d*$"))  # preselected, and so
+    expect(page.get_by_label("Candidate")).to_have_value(re.compile(r"^[1-9]\d*$"))  # the suggestions show
+    expect(page.get_by_role("button", name=f"Pick {bar_raiser.name} as bar raiser")).to_be_visible()
     page.get_by_role("button", name="Create loop").click()
     expect(page.get_by_text(f"Loop created for {CANDIDATE}. It starts at the résumé review.")).to_be_visible()
     expect(page.get_by_role("heading", name=CANDIDATE, level=1)).to_be_visible()
