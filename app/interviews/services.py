@@ -143,8 +143,8 @@ def cancel_interview(interview: Interview, actor: User) -> None:
     db.session.delete(interview)
 
 
-def calendar_file(interview: Interview, loop_url: str) -> bytes:
-    """Return an .ics invitation: when, where, and the principles to probe, never feedback."""
+def calendar_file(interview: Interview, loop_url: str, kit_url: str | None = None) -> bytes:
+    """Return an .ics invitation: when, where, the principles to probe and the kit's link, never feedback."""
     loop = interview.loop
     calendar = Calendar()
     calendar.add("prodid", "-//Bar Raiser//hiring loops//EN")
@@ -161,6 +161,8 @@ def calendar_file(interview: Interview, loop_url: str) -> bytes:
         event.add("location", interview.location)
     lines = ["Principles to probe:"]
     lines += [f"- {p.name}: {p.description}" for p in interview.principles] or ["- (none assigned yet)"]
+    if kit_url:
+        lines += ["", f"Interview kit (questions, rating scale, time plan): {kit_url}"]
     lines += ["", f"Loop: {loop_url}"]
     event.add("description", "\n".join(lines))
     calendar.add_component(event)

@@ -127,8 +127,13 @@ def set_question_active(question: Question, active: bool, actor: User) -> None:
 
 
 def planned_for(interview: Interview) -> list[PlannedQuestion]:
+    return plans_of(interview.id)
+
+
+def plans_of(interview_id: int | None) -> list[PlannedQuestion]:
+    """Return an interview's kit questions, in the order they were planned."""
     return list(db.session.scalars(
-        select(PlannedQuestion).where(PlannedQuestion.interview_id == interview.id).order_by(PlannedQuestion.id)))
+        select(PlannedQuestion).where(PlannedQuestion.interview_id == interview_id).order_by(PlannedQuestion.id)))
 
 
 def plan_interview(interview: Interview, actor: User | None = None, used: set[int] | None = None) -> int:
