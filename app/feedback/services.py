@@ -114,8 +114,8 @@ def _apply(feedback: Feedback, data: FeedbackInput) -> None:
 def save_draft(feedback: Feedback, author: User, data: FeedbackInput, expected_version: int | None) -> None:
     """Save a private draft; as often as the author likes."""
     _check_writable(feedback, author, expected_version)
+    feedback.updated_at = utcnow()  # before _apply's flush, so that one save is one version
     _apply(feedback, data)
-    feedback.updated_at = utcnow()
     db.session.flush()
 
 
