@@ -202,3 +202,30 @@ def test_the_home_page_and_the_loop_page_link_to_the_kit_in_one_click(client, au
     assert f'href="{kit}"' in client.get(f'/loops/{ids["loop"]}').get_data(as_text=True)
     ics = client.get(f'/loops/{ids["loop"]}/interviews/{ids["interview"]}.ics').get_data(as_text=True)
     assert "kit" in ics.replace("\r\n ", "")
+
+
+def test_the_metrics_count_flagged_feedbacks_per_interviewer_only_where_the_viewer_may_read(app):
+    from app.metrics.coaching import coaching
+    from app.metrics.scope import Scope
+
+    with app.app_context():
+        loop = factories.make_loop(step=Step.WRITTEN_FEEDBACK)
+        flagged = None
+        for interview in [i for i in loop.interviews if i.kind == "in_house"]:
+            feedback = factories.Feedback(author=interview.interviewer, interview=interview, summary="x")
+            db.session.add(feedback)
+            db.session.flush()
+            if flagged is None:  # the first one carried a flag when it was sealed
+                flagged = feedback
+                db.session.add(CoachingFlag(feedback_id=feedback.id, rule="opinion_only"))
+                db.session.flush()
+            feedback.status, feedback.vote, feedback.raises_bar = "submitted", "inclined", True
+            feedback.submitted_at = interview.ends_at
+        loop.step = Step.DEBRIEF
+        db.session.flush()
+        rows = {r.interviewer.id: r for r in coaching(Scope(loop.recruiter))}
+        assert rows[flagged.author_id].flagged == {"opinion_only": 1} and rows[flagged.author_id].sealed == 1
+        assert all(sum(r.flagged.values()) == 0 for person, r in rows.items() if person != flagged.author_id)
+        outsider = factories.make_user(certification="certified")
+        assert coaching(Scope(outsider)) == []
+        db.session.rollback()
