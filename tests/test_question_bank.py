@@ -116,9 +116,9 @@ def test_an_import_with_bad_rows_adds_nothing_and_names_each_line_and_column(ctx
     )
     with pytest.raises(csv_io.ImportRefused) as refusal:
         csv_io.import_csv(data, admin)
-    found = [(p.line, p.column) for p in refusal.value.problems]
+    found = [(p.line, p.column) for p in refusal.value.line_problems]
     assert found == [(3, "principle"), (4, "question"), (5, "levels"), (5, "status"), (6, "question")]
-    assert "same question as line 2" in str(refusal.value.problems[-1])
+    assert "same question as line 2" in str(refusal.value.line_problems[-1])
     assert count(Question) == 0
 
 
@@ -132,7 +132,7 @@ def test_an_import_with_bad_rows_adds_nothing_and_names_each_line_and_column(ctx
 def test_a_file_that_is_not_a_bank_is_refused_with_a_reason(ctx, data, message):
     with pytest.raises(csv_io.ImportRefused) as refusal:
         csv_io.import_csv(data, factories.make_user(is_admin=True))
-    assert message in str(refusal.value.problems[0])
+    assert message in str(refusal.value.line_problems[0])
 
 
 def test_export_then_import_elsewhere_gives_the_same_bank_and_keeps_formulas_out(ctx):

@@ -55,7 +55,7 @@ class ImportRefused(ServiceError):
 
     def __init__(self, problems: list[Problem]):
         super().__init__(f"Nothing was imported: the file has {len(problems)} problem(s).", field="file")
-        self.problems = problems
+        self.line_problems = problems  # not `problems`: attach_to_form reads that as (field, message) pairs
 
 
 def export_csv() -> str:

@@ -138,7 +138,7 @@ def import_bank():
                           else csv_io.import_csv(upload.read(), current_user))
             except csv_io.ImportRefused as refusal:
                 db.session.rollback()
-                problems = refusal.problems
+                problems = refusal.line_problems
                 attach_to_form(form, refusal)
             except ServiceError as error:
                 db.session.rollback()
