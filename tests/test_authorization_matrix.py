@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from app.candidates.services import store_resume
 from app.extensions import db
 from app.feedback.models import Feedback
+from app.kits import services as kits
 from app.loops.models import Step
 from app.people.models import User
 from tests import factories
@@ -51,6 +52,7 @@ ADMIN_ONLY = {**{role: 403 for role in SIGNED_IN}, "admin": "ok", "anon": "login
 RECRUITERS_ONLY = {**{role: 403 for role in SIGNED_IN}, "recruiter": "ok", "anon": "login"}
 METRICS_VIEWERS = {**{role: 403 for role in SIGNED_IN}, "recruiter": "ok", "admin": "ok", "br": "ok",
                    "anon": "login"}
+CURATORS = {**{role: 403 for role in SIGNED_IN}, "admin": "ok", "br": "ok", "anon": "login"}  # certified
 LOOP_PARTICIPANTS = allow(*PARTICIPANTS)
 NO_ONE_AT_THIS_STEP = allow()  # participants 403 (wrong step or role), others 404
 
@@ -123,6 +125,21 @@ TABLE = {
     ("metrics.table_csv", "GET"): METRICS_VIEWERS,
     ("metrics.interviewer", "GET"): METRICS_VIEWERS,
     ("metrics.export_loops", "GET"): SIGNED_IN_OK,
+    ("auth.keepalive", "POST"): SIGNED_IN_OK,
+    ("feedback.autosave", "POST"): allow("iv", "shadow"),
+    ("kits.bank", "GET"): CURATORS,
+    ("kits.new_question", "GET"): CURATORS,
+    ("kits.new_question", "POST"): CURATORS,
+    ("kits.question", "GET"): CURATORS,
+    ("kits.question", "POST"): CURATORS,
+    ("kits.retire", "POST"): CURATORS,
+    ("kits.restore", "POST"): CURATORS,
+    ("kits.export", "GET"): CURATORS,
+    ("kits.import_bank", "GET"): CURATORS,
+    ("kits.import_bank", "POST"): CURATORS,
+    ("kits.kit", "GET"): allow("iv", "recruiter", "hm", "br"),  # the interview's interviewer and three roles
+    ("kits.plan", "POST"): allow("iv", "recruiter", "hm", "br"),
+    ("kits.swap", "POST"): allow("recruiter", "br"),
 }
 EXEMPT = {"static"}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -160,6 +177,8 @@ def build_world(app) -> dict:
         factories.make_loop(step=Step.WRITTEN_FEEDBACK, interviewers=[
             make(certification="certified", org_unit="Ads"), people["other_iv"]])
         store_resume(loop.candidate, PDF, "cv.pdf")
+        question = kits.add_question(loop.requisition.principles[0], kits.QuestionInput("Tell me about a time."),
+                                     people["admin"])
         interview = next(i for i in loop.interviews if i.interviewer_id == people["iv"].id)
         db.session.commit()
         return {
@@ -168,7 +187,7 @@ def build_world(app) -> dict:
                 "loop_id": loop.id, "interview_id": interview.id, "candidate_id": loop.candidate_id,
                 "requisition_id": loop.requisition_id, "user_id": people["iv"].id,
                 "unit_id": people["iv"].org_unit_id, "principle_id": loop.requisition.principles[0].id,
-                "step": 2, "name": "funnel",
+                "step": 2, "name": "funnel", "question_id": question.id,
             },
         }
 

@@ -229,3 +229,24 @@ def test_the_metrics_count_flagged_feedbacks_per_interviewer_only_where_the_view
         outsider = factories.make_user(certification="certified")
         assert coaching(Scope(outsider)) == []
         db.session.rollback()
+
+
+def test_the_assignment_mail_and_its_invitation_link_to_the_kit(app, recruiter):
+    from app.interviews.services import schedule_interview
+    from app.notifications.messages import compose
+    from app.notifications.models import Notification
+
+    with app.app_context():
+        loop = factories.make_loop(step=Step.PHONE_SCREEN, recruiter=db.session.get(User, recruiter.id))
+        person = factories.make_user(name="Kit Reader")
+        interview = schedule_interview(loop, loop.recruiter, kind="in_house", interviewer=person,
+                                       starts_at=factories.utcnow() + factories.timedelta(days=2),
+                                       duration_minutes=60, location="", principles=loop.requisition.principles[:1])
+        notification = db.session.scalar(select(Notification).where(Notification.interview_id == interview.id,
+                                                                    Notification.recipient_id == person.id))
+        mail = compose(notification)
+        kit = f"/loops/{loop.id}/interviews/{interview.id}/kit"
+        assert kit in mail.body
+        invitation = mail.attachments[0].content.decode().replace("\r\n ", "")
+        assert kit in invitation
+        db.session.rollback()

@@ -32,6 +32,7 @@ def kit_loop(app, recruiter, hiring_manager, bar_raiser, interviewer):
                                       None, check_actor=False)
         services.add_question(loop.requisition.principles[1], QuestionInput(
             "<script>alert('kit')</script> Tell me & show me."), None, check_actor=False)
+        services.plan_loop(loop)  # as scheduling does
         mine = next(i for i in loop.interviews if i.interviewer_id == interviewer.id)
         other = next(i for i in loop.interviews if i.interviewer.name == "Ola Other")
         db.session.commit()
@@ -103,10 +104,20 @@ def test_the_blind_rule_holds_on_the_kit_for_every_reader(app, client, auth, kit
 def test_question_text_is_escaped_in_the_kit(app, client, auth, kit_loop, bar_raiser):
     with app.app_context():
         loop = db.session.get(Loop, kit_loop["loop"])
-        interview = next(i for i in loop.interviews if i.interviewer_id == bar_raiser.id)
-        interview.principles = [loop.requisition.principles[1]]
+        question = db.session.scalar(select(Question).where(
+            Question.versions.any(text="<script>alert('kit')</script> Tell me & show me.")))
+        plan = db.session.scalar(select(PlannedQuestion).where(PlannedQuestion.question_id == question.id))
+        if plan is None:  # not planned for anyone: give it to the bar raiser's kit
+            interview = next(i for i in loop.interviews if i.interviewer_id == bar_raiser.id)
+            interview.principles = [loop.requisition.principles[1]]
+            db.session.add(PlannedQuestion(loop_id=loop.id, interview_id=interview.id,
+                                           principle_id=question.principle_id, question_id=question.id,
+                                           version_id=question.current.id))
+            interview_id = interview.id
+        else:
+            interview_id = plan.interview_id
         db.session.commit()
-        url = f"/loops/{loop.id}/interviews/{interview.id}/kit"
+        url = f"/loops/{loop.id}/interviews/{interview_id}/kit"
     auth.login(bar_raiser)
     html = client.get(url).get_data(as_text=True)
     assert "<script>alert" not in html
@@ -183,3 +194,40 @@ def test_a_bad_import_answers_422_with_each_line_and_column_and_imports_nothing(
     assert "Imported 80 question(s)" in starter.get_data(as_text=True)
     export = client.get("/question-bank/export.csv")
     assert export.mimetype == "text/csv" and export.get_data(as_text=True).count("\r\n") > 80
+
+
+def test_opening_a_kit_writes_nothing_and_an_unfilled_kit_is_filled_by_a_button(app, client, auth, kit_loop,
+                                                                               interviewer):
+    with app.app_context():
+        db.session.execute(PlannedQuestion.__table__.delete().where(
+            PlannedQuestion.interview_id == kit_loop["interview"]))
+        db.session.commit()
+    auth.login(interviewer)
+    page = client.get(kit_loop["url"]).get_data(as_text=True)
+    assert "Suggest questions" in page
+    with app.app_context():
+        assert not db.session.scalars(select(PlannedQuestion).where(
+            PlannedQuestion.interview_id == kit_loop["interview"])).all()
+    filled = client.post(kit_loop["url"] + "/plan", follow_redirects=True)
+    assert "Added 2 question(s) to the kit." in filled.get_data(as_text=True)
+    assert "Suggest questions" not in filled.get_data(as_text=True)
+
+
+def test_scheduling_an_interview_plans_its_kit_with_questions_no_other_interview_holds(app, recruiter):
+    from app.interviews.services import schedule_interview
+
+    with app.app_context():
+        loop = factories.make_loop(step=Step.PHONE_SCREEN, recruiter=db.session.get(User, recruiter.id))
+        principle = loop.requisition.principles[0]
+        for n in range(3):
+            services.add_question(principle, QuestionInput(f"Tell me about a time, take {n}."), None,
+                                  check_actor=False)
+        people = [factories.make_user(), factories.make_user()]
+        first, second = (schedule_interview(loop, loop.recruiter, kind="in_house", interviewer=person,
+                                            starts_at=factories.utcnow() + factories.timedelta(days=2, hours=n),
+                                            duration_minutes=60, location="", principles=[principle])
+                         for n, person in enumerate(people))
+        mine, theirs = services.planned_for(first), services.planned_for(second)
+        assert len(mine) == 2 and len(theirs) == 1
+        assert not {p.question_id for p in mine} & {p.question_id for p in theirs}
+        db.session.rollback()

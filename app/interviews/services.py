@@ -10,6 +10,7 @@ from app.audit.services import record
 from app.errors import ServiceError
 from app.extensions import db
 from app.interviews.models import Interview, InterviewKind
+from app.kits import services as kits
 from app.loops.models import Loop, LoopStatus, Step
 from app.loops.workflow import LAST_SCHEDULING_STEP, require_open
 from app.notifications import services as notifications
@@ -124,6 +125,7 @@ def schedule_interview(loop: Loop, actor: User, *, kind: str, interviewer: User,
     db.session.flush()
     record("interview.scheduled", interview, actor, loop=loop, interviewer=interviewer.name,
            kind=kind.value, starts_at=starts_at.isoformat(), principles=[p.name for p in principles])
+    kits.plan_interview(interview)  # its kit's questions, before the invitation points at it
     notifications.interview_scheduled(interview)
     return interview
 

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from flask import current_app
+
 from app.feedback.models import Feedback, Rating
 from app.interviews.models import Interview, InterviewKind
 from app.kits import suggestions
@@ -65,6 +67,7 @@ class Kit:
     earlier: list[EarlierStep]
     can_swap: bool
     unlocked: bool
+    can_fill: bool = False  # the bank has questions for a principle the kit holds too few of
 
     @property
     def question_count(self) -> int:
@@ -75,12 +78,14 @@ def build_kit(loop: Loop, interview: Interview, reader: User) -> Kit:
     """Gather the kit of `interview` as `reader` may see it."""
     plans = planned_for(interview)
     swap = can_swap_questions(loop, reader) and interview.submitted_feedback is None
-    used = suggestions.used_for_candidate(loop) if swap else set()
+    used = suggestions.used_for_candidate(loop)
     principles = [
-        PrincipleKit(p, [plan for plan in plans if plan.principle_id == p.id],
-                     suggestions.eligible(loop, p, used) if swap else [])
+        PrincipleKit(p, [plan for plan in plans if plan.principle_id == p.id], suggestions.eligible(loop, p, used))
         for p in interview.principles
     ]
+    per_principle = current_app.config["KIT_QUESTIONS_PER_PRINCIPLE"]
+    fillable = loop.is_open and interview.submitted_feedback is None and any(
+        len(part.planned) < per_principle and part.alternatives for part in principles)
     access = feedback_access(loop, reader)
     watcher = can_see_submissions(loop, reader)
     earlier = []
@@ -95,7 +100,7 @@ def build_kit(loop: Loop, interview: Interview, reader: User) -> Kit:
         else:
             earlier.append(EarlierStep(other, None, "sealed"))
     return Kit(loop, interview, principles, time_plan(interview.duration_minutes, interview.principles),
-               earlier, swap, access.can_read_others)
+               earlier, swap, access.can_read_others, fillable)
 
 
 def kind_label(interview: Interview) -> str:

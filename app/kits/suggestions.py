@@ -6,7 +6,8 @@ database refuses that too), and was never planned for or asked of this
 candidate in another loop, nor asked at this loop's phone screen.
 """
 
-from sqlalchemy import func, select, union
+from sqlalchemy import select, union
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.feedback.models import Feedback
@@ -29,22 +30,25 @@ def used_for_candidate(loop: Loop) -> set[int]:
 
 
 def eligible(loop: Loop, principle: Principle, used: set[int] | None = None) -> list[QuestionVersion]:
-    """Return the current versions of the principle's questions this loop may still be given, best first.
+    """Return the current versions of the principle's questions this loop may still be given, in its order.
 
-    Best first: the question planned least often across the company, so the
-    bank wears evenly and candidates compare notes less; then the oldest.
+    Each loop takes the bank in an order of its own (a fixed shuffle by loop and
+    question id), so the bank wears evenly and candidates who compare notes
+    find different questions, without counting the company's history.
     """
     used = used_for_candidate(loop) if used is None else used
     level = loop.requisition.level
-    times_planned = (select(PlannedQuestion.question_id, func.count().label("n"))
-                     .group_by(PlannedQuestion.question_id).subquery())
-    questions = db.session.execute(
-        select(Question, func.coalesce(times_planned.c.n, 0))
-        .outerjoin(times_planned, times_planned.c.question_id == Question.id)
-        .where(Question.principle_id == principle.id, Question.is_active)
-        .order_by(func.coalesce(times_planned.c.n, 0), Question.id)
+    questions = db.session.scalars(
+        select(Question).where(Question.principle_id == principle.id, Question.is_active)
+        .options(selectinload(Question.versions))
     ).all()
-    return [q.current for q, _ in questions if q.id not in used and q.versions and q.current.suits(level)]
+    fit = [q for q in questions if q.id not in used and q.versions and q.current.suits(level)]
+    return [q.current for q in sorted(fit, key=lambda q: (shuffle(loop.id, q.id), q.id))]
+
+
+def shuffle(loop_id: int, question_id: int) -> int:
+    """A fixed pseudo-random rank of a question within a loop (a multiplicative hash; no randomness to seed)."""
+    return ((loop_id * 2654435761) ^ (question_id * 40503)) % 1000003
 
 
 def suggest(loop: Loop, interview: Interview, per_principle: int,

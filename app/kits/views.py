@@ -3,7 +3,6 @@
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from app import permissions
 from app.errors import ServiceError
@@ -101,17 +100,27 @@ def question(question_id: int):
         422 if form.is_submitted() else 200)
 
 
-@bp.route("/question-bank/<int:question_id>/<any(retire, restore):action>", methods=["POST"])
-def set_active(question_id: int, action: str):
+def set_active(question_id: int, active: bool, message: str):
     permissions.require_curator()
     question = get_question_or_404(question_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.set_question_active(question, action == "restore", current_user)
+    services.set_question_active(question, active, current_user)
     db.session.commit()
-    flash("Question restored: it can be suggested again." if action == "restore"
-          else "Question retired: it is no longer suggested; kits and feedback that hold it keep it.", "success")
+    flash(message, "success")
     return redirect(url_for("kits.question", question_id=question.id))
+
+
+@bp.route("/question-bank/<int:question_id>/retire", methods=["POST"])
+def retire(question_id: int):
+    """Stop suggesting a question; kits and feedback that hold it keep it."""
+    return set_active(question_id, False,
+                      "Question retired: it is no longer suggested; kits and feedback that hold it keep it.")
+
+
+@bp.route("/question-bank/<int:question_id>/restore", methods=["POST"])
+def restore(question_id: int):
+    return set_active(question_id, True, "Question restored: it can be suggested again.")
 
 
 @bp.route("/question-bank/export.csv")
@@ -164,23 +173,26 @@ def kit_interview_or_404(loop_id: int, interview_id: int):
     return loop, interview
 
 
-def fill_kit(interview) -> None:
-    """Fill a kit that has fewer questions than it should; a race with another reader is simply retried."""
-    for _ in range(2):
-        try:
-            if services.plan_interview(interview):
-                db.session.commit()
-            return
-        except IntegrityError:
-            db.session.rollback()
-
-
 @bp.route("/loops/<int:loop_id>/interviews/<int:interview_id>/kit")
 def kit(loop_id: int, interview_id: int):
     loop, interview = kit_interview_or_404(loop_id, interview_id)
-    fill_kit(interview)
-    loop, interview = kit_interview_or_404(loop_id, interview_id)
     return render_kit(loop, interview)
+
+
+@bp.route("/loops/<int:loop_id>/interviews/<int:interview_id>/kit/plan", methods=["POST"])
+def plan(loop_id: int, interview_id: int):
+    """Fill a kit that holds fewer questions than it should (scheduled before the bank had them, say)."""
+    loop, interview = kit_interview_or_404(loop_id, interview_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    outcome = attempt(None, lambda: services.plan_interview(interview))
+    if not outcome.ok:  # another reader filled it at the same moment: theirs stands
+        loop, interview = kit_interview_or_404(loop_id, interview_id)
+        return render_kit(loop, interview, status=outcome.status)
+    db.session.commit()
+    flash(f"Added {outcome.value} question(s) to the kit." if outcome.value
+          else "The bank has no more questions this kit may take.", "success" if outcome.value else "info")
+    return redirect(url_for("kits.kit", loop_id=loop.id, interview_id=interview.id, _anchor="questions"))
 
 
 def render_kit(loop, interview, swap_form=None, status=200):
@@ -199,24 +211,17 @@ def swap(loop_id: int, interview_id: int):
     plans = {p.id: p for p in services.planned_for(interview)}
     form.plan_id.choices = options((p, p) for p in plans)
     form.question_id.choices = options((q, q) for q in db.session.scalars(select(Question.id)))
+    status = 422
     if form.validate_on_submit():
         plan = plans[form.plan_id.data]
         question = db.session.get(Question, form.question_id.data)
-        try:
-            services.swap_question(plan, question, current_user)
+        outcome = attempt(form, lambda: services.swap_question(plan, question, current_user))
+        if outcome.ok:
             db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            flash("Not swapped: another interview of this loop took that question at the same moment.", "error")
-            loop, interview = kit_interview_or_404(loop_id, interview_id)
-            return render_kit(loop, interview, status=409)
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
             flash("Question swapped.", "success")
             return redirect(url_for("kits.kit", loop_id=loop.id, interview_id=interview.id, _anchor="questions"))
+        status = outcome.status  # 422 for a question the rules refuse, 409 if another kit took it first
     loop, interview = kit_interview_or_404(loop_id, interview_id)
     for message in [*form.form_errors, *form.plan_id.errors, *form.question_id.errors]:
         flash(f"Not swapped: {message}", "error")
-    return render_kit(loop, interview, form, 422)
+    return render_kit(loop, interview, form, status)

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from app.db_types import utcnow
 from app.extensions import db
 from app.kits.csv_io import import_starter_bank
+from app.kits.services import plan_loop
 from app.loops.models import Step
 from app.people.models import User
 from tests import factories
@@ -35,6 +36,7 @@ def interview_now(app, recruiter, hiring_manager, bar_raiser, interviewer):
                                                  factories.make_user(name="Ola Other")])
         mine = next(i for i in loop.interviews if i.interviewer_id == iv.id)
         mine.starts_at = utcnow() - timedelta(minutes=30)
+        plan_loop(loop)  # as scheduling does
         db.session.commit()
         return {"loop": loop.id, "interview": mine.id, "candidate": loop.candidate.name,
                 "principle": mine.principles[0].name,
