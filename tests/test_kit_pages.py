@@ -133,9 +133,13 @@ def test_the_recruiter_swaps_a_question_and_the_loop_never_holds_one_twice(app, 
         plan = db.session.scalars(select(PlannedQuestion).where(
             PlannedQuestion.interview_id == kit_loop["interview"])).first()
         taken = set(db.session.scalars(select(PlannedQuestion.question_id)
-                                       .where(PlannedQuestion.loop_id == kit_loop["loop"])))
+                                       .where(PlannedQuestion.loop_id == kit_loop["loop"],
+                                              PlannedQuestion.principle_id == plan.principle_id)))
+        all_taken = set(db.session.scalars(select(PlannedQuestion.question_id)
+                                           .where(PlannedQuestion.loop_id == kit_loop["loop"])))
         spare = db.session.scalar(select(Question.id).where(Question.principle_id == plan.principle_id,
-                                                            Question.id.not_in(taken)))
+                                                            Question.id.not_in(all_taken)))
+        assert spare is not None and len(taken) > 1
         plan_id, other_taken = plan.id, next(iter(taken - {plan.question_id}))
     auth.login(recruiter)
     refused = client.post(kit_loop["url"] + "/swap", data={"plan_id": plan_id, "question_id": other_taken})
