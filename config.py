@@ -93,6 +93,9 @@ class Config:
     MIN_REFERENCES = env_int("MIN_REFERENCES", 2, minimum=0)
     FEEDBACK_DUE_HOURS = env_int("FEEDBACK_DUE_HOURS", 24, minimum=1)
     STALLED_AFTER_DAYS = env_int("STALLED_AFTER_DAYS", 7, minimum=1)
+    # Interview kits: questions suggested per principle, and evidence shorter than this many words is flagged.
+    KIT_QUESTIONS_PER_PRINCIPLE = env_int("KIT_QUESTIONS_PER_PRINCIPLE", 2, minimum=1)
+    COACHING_MIN_EVIDENCE_WORDS = env_int("COACHING_MIN_EVIDENCE_WORDS", 20, minimum=1)
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's defaults: n=2**15, r=8, p=1
 

@@ -112,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
     from app.debrief.views import bp as debrief_bp
     from app.feedback.views import bp as feedback_bp
     from app.interviews.views import bp as interviews_bp
+    from app.kits.views import bp as kits_bp
     from app.loops.views import bp as loops_bp
     from app.main.views import bp as main_bp
     from app.metrics import bp as metrics_bp
@@ -133,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(references_bp)
     app.register_blueprint(offers_bp)
     app.register_blueprint(metrics_bp)
+    app.register_blueprint(kits_bp)
 
 
 def register_sign_in_gate(app: Flask) -> None:

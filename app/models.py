@@ -5,6 +5,7 @@ from app.candidates.models import Candidate
 from app.debrief.models import DebriefDecision, FinalVote, Outcome, Verdict
 from app.feedback.models import Amendment, Feedback, FeedbackRating, FeedbackStatus, Rating, Vote
 from app.interviews.models import Interview, InterviewKind, interview_principles
+from app.kits.models import AskedQuestion, CoachingFlag, PlannedQuestion, Question, QuestionVersion
 from app.loops.models import Loop, LoopStatus, ScreenDecision, ScreenOutcome, Step
 from app.notifications.models import Notification, NotificationKind, NotificationStatus
 from app.offers.models import Offer, OfferStatus
@@ -14,11 +15,11 @@ from app.references.models import Reference, ReferenceOutcome
 from app.requisitions.models import Requisition, RequisitionStatus, requisition_principles
 
 __all__ = [
-    "Amendment", "AuditEntry", "Candidate", "Certification", "DebriefDecision", "Feedback",
-    "FeedbackRating", "FeedbackStatus", "FinalVote", "Interview", "InterviewKind", "Loop",
+    "Amendment", "AskedQuestion", "AuditEntry", "Candidate", "Certification", "CoachingFlag", "DebriefDecision",
+    "Feedback", "FeedbackRating", "FeedbackStatus", "FinalVote", "Interview", "InterviewKind", "Loop",
     "LoopStatus", "Notification", "NotificationKind", "NotificationStatus",
-    "Offer", "OfferStatus", "OrgUnit", "Outcome", "Principle", "Rating",
-    "Reference", "ReferenceOutcome", "Requisition", "RequisitionStatus", "ScreenDecision",
+    "Offer", "OfferStatus", "OrgUnit", "Outcome", "PlannedQuestion", "Principle", "Question", "QuestionVersion",
+    "Rating", "Reference", "ReferenceOutcome", "Requisition", "RequisitionStatus", "ScreenDecision",
     "ScreenOutcome", "Step", "User", "Verdict", "Vote", "interview_principles",
     "requisition_principles",
 ]

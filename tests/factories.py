@@ -12,6 +12,7 @@ from app.debrief.models import DebriefDecision, Outcome, Verdict
 from app.extensions import db
 from app.feedback.models import Feedback, FeedbackRating, FeedbackStatus, Rating, Vote
 from app.interviews.models import Interview, InterviewKind
+from app.kits import services as kits
 from app.loops.models import Loop, LoopStatus, ScreenDecision, ScreenOutcome, Step
 from app.offers.models import Offer
 from app.people.models import OrgUnit, User
@@ -199,6 +200,8 @@ def build_world(app) -> dict:
         make_loop(step=Step.WRITTEN_FEEDBACK, interviewers=[
             make(certification="certified", org_unit="Ads"), people["other_iv"]])
         store_resume(loop.candidate, PDF, "cv.pdf")
+        question = kits.add_question(loop.requisition.principles[0], kits.QuestionInput("Tell me about a time."),
+                                     people["admin"])
         interview = next(i for i in loop.interviews if i.interviewer_id == people["iv"].id)
         db.session.commit()
         return {
@@ -207,7 +210,7 @@ def build_world(app) -> dict:
                 "loop_id": loop.id, "interview_id": interview.id, "candidate_id": loop.candidate_id,
                 "requisition_id": loop.requisition_id, "user_id": people["iv"].id,
                 "unit_id": people["iv"].org_unit_id, "principle_id": loop.requisition.principles[0].id,
-                "step": 2, "name": "funnel", "job_id": "no-such-job",
+                "step": 2, "name": "funnel", "job_id": "no-such-job", "question_id": question.id,
             },
         }
 

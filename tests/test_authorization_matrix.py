@@ -50,6 +50,7 @@ ADMIN_ONLY = {**{role: 403 for role in SIGNED_IN}, "admin": "ok", "anon": "login
 RECRUITERS_ONLY = {**{role: 403 for role in SIGNED_IN}, "recruiter": "ok", "anon": "login"}
 METRICS_VIEWERS = {**{role: 403 for role in SIGNED_IN}, "recruiter": "ok", "admin": "ok", "br": "ok",
                    "anon": "login"}
+CURATORS = {**{role: 403 for role in SIGNED_IN}, "admin": "ok", "br": "ok", "anon": "login"}  # certified
 LOOP_PARTICIPANTS = allow(*PARTICIPANTS)
 NO_ONE_AT_THIS_STEP = allow()  # participants 403 (wrong step or role), others 404
 
@@ -124,6 +125,21 @@ TABLE = {
     ("metrics.table_csv", "GET"): METRICS_VIEWERS,
     ("metrics.interviewer", "GET"): METRICS_VIEWERS,
     ("metrics.export_loops", "GET"): SIGNED_IN_OK,
+    ("auth.keepalive", "POST"): SIGNED_IN_OK,
+    ("feedback.autosave", "POST"): allow("iv", "shadow"),
+    ("kits.bank", "GET"): CURATORS,
+    ("kits.new_question", "GET"): CURATORS,
+    ("kits.new_question", "POST"): CURATORS,
+    ("kits.question", "GET"): CURATORS,
+    ("kits.question", "POST"): CURATORS,
+    ("kits.retire", "POST"): CURATORS,
+    ("kits.restore", "POST"): CURATORS,
+    ("kits.export", "GET"): CURATORS,
+    ("kits.import_bank", "GET"): CURATORS,
+    ("kits.import_bank", "POST"): CURATORS,
+    ("kits.kit", "GET"): allow("iv", "recruiter", "hm", "br"),  # the interview's interviewer and three roles
+    ("kits.plan", "POST"): allow("iv", "recruiter", "hm", "br"),
+    ("kits.swap", "POST"): allow("recruiter", "br"),
 }
 
 # Allowed, then refused by a rule: the requests carry no form, and the world's loop is at the debrief.
@@ -148,6 +164,10 @@ REFUSED_BY_A_RULE = {
     ("debrief.final_vote", "POST"): {"hm", "br", "iv"},  # the hiring manager held the phone screen
     ("debrief.decision", "POST"): {"hm"},
     ("debrief.verdict", "POST"): {"br"},
+    ("feedback.autosave", "POST"): {"iv"},  # sealed already
+    ("kits.new_question", "POST"): {"admin", "br"},  # an empty question
+    ("kits.import_bank", "POST"): {"admin", "br"},  # no file
+    ("kits.swap", "POST"): {"recruiter", "br"},  # no question chosen
 }
 
 

@@ -3,7 +3,7 @@
 import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from app.auth import services
@@ -94,3 +94,11 @@ def logout():
     session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/session/keepalive", methods=["POST"])
+def keepalive():
+    """Count a press of "Stay signed in" as activity: the idle limit starts again (the absolute one does not)."""
+    session["seen_at"] = int(time.time())
+    idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
+    return jsonify(idle_seconds=idle)

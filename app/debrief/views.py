@@ -9,6 +9,7 @@ from app.debrief.forms import DecisionForm, FinalVoteForm, VerdictForm
 from app.debrief.summary import summarize
 from app.extensions import db
 from app.forms_common import attempt
+from app.kits import debrief as kit_debrief
 from app.loops.models import Step
 
 bp = Blueprint("debrief", __name__)
@@ -35,6 +36,8 @@ def page(loop, status: int = 200, **forms):
         "final_vote_form": FinalVoteForm(formdata=None, vote=mine.final_vote or mine.first_vote) if mine else None,
         "decision_form": DecisionForm(formdata=None),
         "verdict_form": VerdictForm(formdata=None),
+        "questions": kit_debrief.questions_asked(loop),
+        "flags": kit_debrief.flag_table(loop),
     }
     context.update(forms)
     response = render_template("debrief/show.html", **context)

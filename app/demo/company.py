@@ -16,6 +16,7 @@ from app.demo.roster import CANDIDATES, PEOPLE, REQUISITIONS
 from app.demo.stories import STORIES
 from app.demo.writer import Calendar, Company, stamp_pending_audit
 from app.extensions import db
+from app.kits.csv_io import import_starter_bank
 from app.people.models import Certification, OrgUnit, User
 from app.people.services import create_user
 from app.principles.models import Principle
@@ -29,6 +30,9 @@ def build() -> list[User]:
     company.principles = {p.name: p for p in db.session.scalars(select(Principle))}
     company.requisitions = _requisitions(company.people, company.principles, company.calendar)
     company.candidates = _candidates(company.people, company.calendar)
+    admin = next(user for user in company.people.values() if user.is_admin)
+    import_starter_bank(admin, check_actor=False)
+    stamp_pending_audit(company.calendar.day(-200, 9))
     for story in STORIES:
         story(company)
     db.session.flush()

@@ -15,6 +15,7 @@ from app.debrief.models import DebriefDecision, FinalVote, Verdict
 from app.extensions import db
 from app.feedback.models import Amendment, Feedback, FeedbackRating, FeedbackStatus
 from app.interviews.models import Interview, InterviewKind
+from app.kits import services as kits
 from app.loops.models import Loop, LoopStatus, ScreenDecision, ScreenOutcome, Step
 from app.offers.models import Offer, OfferStatus
 from app.people.models import User
@@ -165,6 +166,7 @@ class LoopWriter:
         )
         db.session.add(interview)
         db.session.flush()
+        kits.plan_interview(interview)
         return interview
 
     def phone_screen(self, note: Note, starts_at: datetime, *, scheduled_at: datetime) -> Interview:
@@ -206,7 +208,11 @@ class LoopWriter:
             feedback.updated_at = written + timedelta(hours=1, minutes=20)
         db.session.add(feedback)
         db.session.flush()
+        if not practice:
+            self.tick_questions(feedback, interview)
         if note.hours is not None:
+            rated = [(r.principle_id, r.rating, r.evidence) for r in feedback.ratings]
+            kits.keep_flags(feedback, kits.coaching_flags(rated, feedback.summary))
             submitted = interview.ends_at + timedelta(hours=note.hours)
             feedback.status, feedback.vote, feedback.raises_bar = FeedbackStatus.SUBMITTED, note.vote, note.raises_bar
             feedback.submitted_at = feedback.updated_at = submitted
@@ -216,6 +222,13 @@ class LoopWriter:
         if not practice and interview.kind == InterviewKind.IN_HOUSE:
             self.feedback[note.author] = feedback
         return feedback
+
+    def tick_questions(self, feedback: Feedback, interview: Interview) -> None:
+        """Say the interviewer asked the first question their kit holds for each principle."""
+        asked = {}
+        for plan in kits.planned_for(interview):
+            asked.setdefault(plan.principle_id, [plan.id])
+        kits.record_asked(feedback, [kits.AskedInput(principle_id, ids) for principle_id, ids in asked.items()])
 
     def amend(self, author: str, body: str, at: datetime) -> None:
         feedback = self.feedback[author]

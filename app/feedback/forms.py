@@ -1,17 +1,21 @@
 """The feedback form: a rating and evidence per principle, the vote, the bar question."""
 
 from flask_wtf import FlaskForm
-from wtforms import FieldList, Form, FormField, HiddenField, RadioField, SubmitField, TextAreaField
+from wtforms import FieldList, Form, FormField, HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.feedback.models import Rating, Vote
-from app.forms_common import options
+from app.forms_common import CheckboxListField, options
 
 
 class RatingForm(Form):
     rating = RadioField("Rating", choices=options((r.value, r.label) for r in Rating), validators=[Optional()])
     evidence = TextAreaField("Evidence", validators=[Optional(), Length(max=20000)],
                              description="What the candidate did: the situation, their actions, the result.")
+    # The kit's questions for this principle (planned-question ids) the interviewer ticks as asked.
+    asked = CheckboxListField("Questions you asked", coerce=int, validate_choice=False)
+    own_question = StringField("A question of your own", validators=[Optional(), Length(max=1000)],
+                               description="If you asked something not in your kit, write it here.")
 
 
 class FeedbackForm(FlaskForm):

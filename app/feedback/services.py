@@ -1,6 +1,6 @@
 """Writing feedback: drafts, the seal on submit, amendments, due times."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -11,6 +11,7 @@ from app.errors import Conflict, ServiceError
 from app.extensions import db
 from app.feedback.models import Amendment, Feedback, FeedbackRating, FeedbackStatus, Rating, Vote
 from app.interviews.models import Interview
+from app.kits import services as kits
 from app.loops.models import Step
 from app.loops.workflow import require_open
 from app.people.models import User
@@ -34,6 +35,12 @@ class FeedbackInput:
     vote: str | None
     raises_bar: bool | None
     summary: str
+    asked: list = field(default_factory=list)  # app.kits.services.AskedInput per principle
+
+
+def coaching_of(data: FeedbackInput) -> list:
+    """Return the evidence-coaching flags of what the author wrote (they never block)."""
+    return kits.coaching_flags([(r.principle_id, r.rating, r.evidence) for r in data.ratings], data.summary)
 
 
 def due_at(interview: Interview) -> datetime:
@@ -54,7 +61,7 @@ def feedback_of(interview: Interview, user: User) -> Feedback | None:
 def blank_feedback(interview: Interview, author: User) -> Feedback:
     """Return an unsaved feedback to show an empty form; version 0 means "no draft yet"."""
     is_practice = writer_role(interview, author) == WriterRole.PRACTICE
-    return Feedback(author=author, author_id=author.id, is_practice=is_practice,
+    return Feedback(author=author, author_id=author.id, interview_id=interview.id, is_practice=is_practice,
                     status=FeedbackStatus.DRAFT, summary="", version=0, amendments=[],
                     ratings=[FeedbackRating(principle=p, principle_id=p.id, evidence="") for p in interview.principles])
 
@@ -99,13 +106,16 @@ def _apply(feedback: Feedback, data: FeedbackInput) -> None:
     feedback.vote = Vote(data.vote) if data.vote else None
     feedback.raises_bar = data.raises_bar
     feedback.summary = data.summary.strip()
+    if not feedback.is_practice:
+        db.session.flush()
+        kits.record_asked(feedback, data.asked)
 
 
 def save_draft(feedback: Feedback, author: User, data: FeedbackInput, expected_version: int | None) -> None:
     """Save a private draft; as often as the author likes."""
     _check_writable(feedback, author, expected_version)
+    feedback.updated_at = utcnow()  # before _apply's flush, so that one save is one version
     _apply(feedback, data)
-    feedback.updated_at = utcnow()
     db.session.flush()
 
 
@@ -142,6 +152,7 @@ def submit_feedback(feedback: Feedback, author: User, data: FeedbackInput, expec
         raise error
     _apply(feedback, data)
     db.session.flush()  # the ratings are written while the feedback is still a draft
+    kits.keep_flags(feedback, coaching_of(data))  # so are the coaching flags it carries, for calibration
     feedback.status = FeedbackStatus.SUBMITTED
     feedback.submitted_at = feedback.updated_at = utcnow()
     db.session.flush()

@@ -1,28 +1,43 @@
 """Feedback pages: write, submit, amend; and a loop's feedback under the blind rule."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app import permissions
+from app.errors import ServiceError
 from app.extensions import db
 from app.feedback import services
 from app.feedback.forms import AmendmentForm, FeedbackForm
 from app.feedback.models import Feedback
 from app.feedback.services import FeedbackConflict, FeedbackInput, RatingInput
-from app.forms_common import attempt
+from app.formatting import localtime
+from app.forms_common import RACE_MESSAGE, attempt, options
 from app.integers import parse_int
+from app.kits import services as kits
 
 bp = Blueprint("feedback", __name__)
 
 
-def form_for(feedback: Feedback, formdata=None) -> FeedbackForm:
-    """Build the form from the stored feedback, or from what the author just typed."""
+def form_for(feedback: Feedback, formdata=None, plans=None) -> FeedbackForm:
+    """Build the form from the stored feedback, or from what the author just typed.
+
+    Each principle offers its kit's questions to tick as asked (`plans`, the
+    interview's planned questions, loaded when not given).
+    """
+    plans = kits.plans_of(feedback.interview_id) if plans is None else plans
     if formdata is not None:
         form = FeedbackForm(formdata=formdata)
     else:
+        asked = kits.asked_of(feedback)
+        asked_ids = {a.question_id for a in asked if a.question_id}
+        own = {a.principle_id: a.own_text for a in asked if a.own_text}
         form = FeedbackForm(formdata=None, data={
-            "ratings": [{"rating": r.rating and r.rating.value,
-                         "evidence": r.evidence} for r in feedback.ratings],
+            "ratings": [{"rating": r.rating and r.rating.value, "evidence": r.evidence,
+                         "asked": [p.id for p in plans if p.principle_id == r.principle_id
+                                   and p.question_id in asked_ids],
+                         "own_question": own.get(r.principle_id, "")} for r in feedback.ratings],
             "vote": feedback.vote and feedback.vote.value,
             "raises_bar": None if feedback.raises_bar is None else ("yes" if feedback.raises_bar else "no"),
             "summary": feedback.summary,
@@ -30,27 +45,40 @@ def form_for(feedback: Feedback, formdata=None) -> FeedbackForm:
         })
     while len(form.ratings.entries) < len(feedback.ratings):
         form.ratings.append_entry()
+    for rating, entry in zip(feedback.ratings, form.ratings, strict=False):
+        entry.form.asked.choices = options((p.id, p.version.text) for p in plans
+                                           if p.principle_id == rating.principle_id)
     return form
 
 
 def input_from(form: FeedbackForm, feedback: Feedback) -> FeedbackInput:
     """Read the form; the n-th rating entry is the n-th assigned principle, never an id the client sends."""
     raises = form.raises_bar.data
+    entries = list(zip(feedback.ratings, form.ratings, strict=False))
     return FeedbackInput(
         ratings=[RatingInput(rating.principle_id, entry.rating.data or None, entry.evidence.data or "")
-                 for rating, entry in zip(feedback.ratings, form.ratings, strict=False)],
+                 for rating, entry in entries],
         vote=form.vote.data or None,
         raises_bar={"yes": True, "no": False}.get(raises),
         summary=form.summary.data or "",
+        asked=[kits.AskedInput(rating.principle_id, list(entry.asked.data or []), entry.own_question.data or "")
+               for rating, entry in entries],
     )
 
 
 def page(loop, interview, feedback, form=None, status=200, conflict: str | None = None, amendment_form=None):
     form = form or form_for(feedback)
+    # Coaching on what the form shows (the stored draft, or what was just typed): advice beside each field.
+    flags = services.coaching_of(input_from(form, feedback)) if not feedback.is_submitted or conflict else []
+    coaching: dict[str, list] = {}
+    for flag in flags:
+        coaching.setdefault(flag.field, []).append(flag)
     return render_template(
         "feedback/form.html", loop=loop, interview=interview, feedback=feedback, form=form,
         amendment_form=amendment_form or AmendmentForm(formdata=None), conflict=conflict,
-        ratings=list(zip(feedback.ratings, form.ratings, strict=False)),
+        ratings=list(zip(feedback.ratings, form.ratings, strict=False)), coaching=coaching,
+        asked=kits.asked_of(feedback) if feedback.is_submitted else [],
+        idle_seconds=current_app.config["SESSION_IDLE_MINUTES"] * 60,
     ), status
 
 
@@ -67,8 +95,10 @@ def write(loop_id: int, interview_id: int):
         return page(loop, interview, existing or services.blank_feedback(interview, current_user), form, 422)
     version = parse_int(form.version.data)
     submitting = bool(form.submit.data)
+    data = None
 
     def save():
+        nonlocal data
         if existing is None:
             feedback, stale_check = services.start_feedback(interview, current_user), None
         elif version == 0:
@@ -76,8 +106,9 @@ def write(loop_id: int, interview_id: int):
                                    "after you opened this page; nothing you typed was saved over it.")
         else:
             feedback, stale_check = existing, version
+        data = input_from(form, feedback)
         write = services.submit_feedback if submitting else services.save_draft
-        write(feedback, current_user, input_from(form, feedback), stale_check)
+        write(feedback, current_user, data, stale_check)
 
     outcome = attempt(form, save, race_message="This feedback was saved elsewhere at the same moment; "
                                                "nothing you typed was saved over it.")
@@ -92,9 +123,46 @@ def write(loop_id: int, interview_id: int):
     if submitting:
         flash("Feedback submitted and sealed. You can now read the others' submitted feedback on this loop.",
               "success")
+        flags = services.coaching_of(data)
+        if flags:  # coaching never blocks; the author still learns what it noticed
+            flash(f"Coaching noticed {len(flags)} thing(s) in it: "
+                  + "; ".join(sorted({flag.rule.title for flag in flags})) + ". They are counted for calibration.",
+                  "warning")
         return redirect(url_for("feedback.loop_feedback", loop_id=loop.id))
     flash("Draft saved. Only you can see it.", "success")
     return redirect(url_for("feedback.write", loop_id=loop.id, interview_id=interview.id))
+
+
+@bp.route("/loops/<int:loop_id>/interviews/<int:interview_id>/feedback/autosave", methods=["POST"])
+def autosave(loop_id: int, interview_id: int):
+    """Save the draft as the author types (the form's script posts here); answer in JSON, never a page."""
+    loop = permissions.get_loop_or_404(loop_id)
+    interview = permissions.get_interview_or_404(loop, interview_id)
+    permissions.require(permissions.can_write_feedback(interview, current_user))
+    existing = services.feedback_of(interview, current_user)
+    form = form_for(existing or services.blank_feedback(interview, current_user), formdata=request.form)
+    if not form.validate_on_submit():
+        return jsonify(error="Not saved automatically: check the form and save it with the button."), 422
+    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    try:
+        if existing is None:
+            feedback, stale_check = services.start_feedback(interview, current_user), None
+        elif version == 0:
+            raise FeedbackConflict("A draft was started in another tab or window; reload to see it.")
+        else:
+            feedback, stale_check = existing, version
+        data = input_from(form, feedback)
+        services.save_draft(feedback, current_user, data, stale_check)
+        db.session.flush()
+    except (StaleDataError, IntegrityError, ServiceError) as error:
+        db.session.rollback()
+        status = getattr(error, "status", 409)
+        return jsonify(error=f"Not saved automatically: {getattr(error, 'message', RACE_MESSAGE)}"), status
+    db.session.commit()
+    flags: dict[str, list[str]] = {}
+    for flag in services.coaching_of(data):
+        flags.setdefault(flag.field, []).append(flag.message)
+    return jsonify(version=feedback.version, saved_at=localtime(feedback.updated_at, "%H:%M"), flags=flags)
 
 
 @bp.route("/loops/<int:loop_id>/interviews/<int:interview_id>/feedback/amend", methods=["POST"])

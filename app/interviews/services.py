@@ -10,6 +10,7 @@ from app.audit.services import record
 from app.errors import ServiceError
 from app.extensions import db
 from app.interviews.models import Interview, InterviewKind
+from app.kits import services as kits
 from app.loops.models import Loop, LoopStatus, Step
 from app.loops.workflow import LAST_SCHEDULING_STEP, require_open
 from app.notifications import services as notifications
@@ -136,6 +137,7 @@ def schedule_interview(loop: Loop, actor: User, *, kind: str, interviewer: User,
     db.session.flush()
     record("interview.scheduled", interview, actor, loop=loop, interviewer=interviewer.name,
            kind=kind.value, starts_at=starts_at.isoformat(), principles=[p.name for p in principles])
+    kits.plan_interview(interview)  # its kit's questions, before the invitation points at it
     notifications.interview_scheduled(interview)
     return interview
 
@@ -155,8 +157,8 @@ def cancel_interview(interview: Interview, actor: User) -> None:
     db.session.delete(interview)
 
 
-def calendar_file(interview: Interview, loop_url: str) -> bytes:
-    """Return an .ics invitation: when, where, and the principles to probe, never feedback."""
+def calendar_file(interview: Interview, loop_url: str, kit_url: str | None = None) -> bytes:
+    """Return an .ics invitation: when, where, the principles to probe and the kit's link, never feedback."""
     loop = interview.loop
     calendar = Calendar()
     calendar.add("prodid", "-//Bar Raiser//hiring loops//EN")
@@ -173,6 +175,8 @@ def calendar_file(interview: Interview, loop_url: str) -> bytes:
         event.add("location", interview.location)
     lines = ["Principles to probe:"]
     lines += [f"- {p.name}: {p.description}" for p in interview.principles] or ["- (none assigned yet)"]
+    if kit_url:
+        lines += ["", f"Interview kit (questions, rating scale, time plan): {kit_url}"]
     lines += ["", f"Loop: {loop_url}"]
     event.add("description", "\n".join(lines))
     calendar.add_component(event)

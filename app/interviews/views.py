@@ -61,7 +61,8 @@ def cancel(loop_id: int, interview_id: int):
 def calendar(loop_id: int, interview_id: int):
     loop = permissions.get_loop_or_404(loop_id)
     interview = permissions.get_interview_or_404(loop, interview_id)
-    body = services.calendar_file(interview, url_for("loops.show", loop_id=loop.id, _external=True))
+    body = services.calendar_file(interview, url_for("loops.show", loop_id=loop.id, _external=True),
+                                  url_for("kits.kit", loop_id=loop.id, interview_id=interview.id, _external=True))
     filename = f"interview-{interview.starts_at.astimezone(UTC):%Y%m%d-%H%M}.ics"
     return Response(body, mimetype="text/calendar",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -10,6 +10,7 @@ from datetime import datetime
 from markupsafe import Markup
 
 from app.feedback.models import Vote
+from app.kits.coaching import RULES
 from app.metrics import charts
 from app.metrics.services import Metrics
 
@@ -249,6 +250,21 @@ def calibration(metrics: Metrics, links: Links) -> Section:
     )
 
 
+def coaching(metrics: Metrics, links: Links) -> Section:
+    rows = metrics.coaching
+    return Section(
+        "coaching", "Evidence coaching",
+        "How many of each interviewer's sealed in-house feedbacks carried each evidence-coaching flag, on the "
+        "same loops as the calibration above. Flags never block a submission; a pattern is something to raise "
+        "at calibration.",
+        Table(_columns("Interviewer", "#Sealed feedbacks", *(f"#{rule.title}" for rule in RULES)),
+              [[Link(r.interviewer.name, links.interviewer(r.interviewer.id)), r.sealed, *r.per_rule]
+               for r in rows]),
+        is_empty=not rows,
+        empty="No sealed feedback you may read on these loops.",
+    )
+
+
 def funnel(metrics: Metrics, links: Links) -> Section:
     f = metrics.funnel
     return Section(
@@ -285,6 +301,7 @@ BUILDERS: dict[str, Callable[[Metrics, Links], Section]] = {
     "bar-raisers": bar_raisers,
     "org-units": org_units,
     "calibration": calibration,
+    "coaching": coaching,
     "funnel": funnel,
     "outcomes": outcomes,
 }

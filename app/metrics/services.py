@@ -7,6 +7,7 @@ or two statements (aggregated in SQL where it can be), never one per loop.
 from functools import cached_property
 
 from app.metrics import calibration as votes
+from app.metrics import coaching as coached
 from app.metrics import funnel as output
 from app.metrics import panel, timing
 from app.metrics.scope import Scope
@@ -47,6 +48,10 @@ class Metrics:
     @cached_property
     def calibration(self) -> list[votes.InterviewerCalibration]:
         return votes.calibration(self.scope)
+
+    @cached_property
+    def coaching(self) -> list[coached.InterviewerCoaching]:
+        return coached.coaching(self.scope)
 
     @cached_property
     def funnel(self) -> output.Funnel:

@@ -96,12 +96,13 @@ def compose(notification: Notification) -> OutgoingMail:
             if starts.date() == ends.date() else f"{in_zone(starts, zone)} to {in_zone(ends, zone)}",
             due=in_zone(due_at(interview), zone),
             feedback_url=absolute_url("feedback.write", loop_id=loop.id, interview_id=interview.id),
+            kit_url=absolute_url("kits.kit", loop_id=loop.id, interview_id=interview.id),
         )
     subject = SUBJECTS[kind].format(candidate=loop.candidate.name, requisition=loop.requisition.title,
                                     interviewer=interview.interviewer.name if interview is not None else "")
     mail = OutgoingMail(to=recipient.email, subject=one_line(subject),
                         body=render_template(f"mail/{kind.value}.txt", **context))
     if kind == NotificationKind.INTERVIEW_ASSIGNED:
-        mail.attachments.append(Attachment(f"interview-{interview.id}.ics",
-                                           calendar_file(interview, context["loop_url"]), "text", "calendar"))
+        invitation = calendar_file(interview, context["loop_url"], context["kit_url"])
+        mail.attachments.append(Attachment(f"interview-{interview.id}.ics", invitation, "text", "calendar"))
     return mail

@@ -9,6 +9,7 @@ participant without the right gets 403.
 - `feedback`: the blind-feedback rule and who writes which feedback.
 - `loops`: loading a loop, and what its people may do in it.
 - `records`: requisitions, candidates and résumés.
+- `kits`: the question bank and interview kits.
 """
 
 from app.permissions.feedback import (
@@ -24,6 +25,15 @@ from app.permissions.feedback import (
     own_practice_interviews,
     readable_feedback,
     writer_role,
+)
+from app.permissions.kits import (
+    KIT_EDITORS,
+    KIT_READERS,
+    can_curate_questions,
+    can_swap_questions,
+    can_view_kit,
+    may_curate,
+    require_curator,
 )
 from app.permissions.loops import (
     REPORT_READERS,
@@ -73,6 +83,7 @@ TEMPLATE_PREDICATES = (
     "can_see_requisition", "can_edit_requisition", "can_close_requisition", "can_read_resume",
     "can_record_references", "can_manage_offer", "can_open_debrief", "can_decide", "can_record_verdict",
     "can_record_final_vote", "can_download_report", "can_write_feedback", "can_see_submissions",
+    "can_curate_questions", "can_view_kit", "can_swap_questions",
 )
 
 __all__ = [
@@ -86,4 +97,6 @@ __all__ = [
     "can_close_requisition", "can_edit_requisition", "can_read_resume", "can_see_candidate", "can_see_requisition",
     "get_candidate_or_404", "get_requisition_or_404",
     "can_view_metrics", "is_admin", "is_recruiter", "require", "require_admin", "require_recruiter",
+    "KIT_EDITORS", "KIT_READERS", "can_curate_questions", "can_swap_questions", "can_view_kit", "may_curate",
+    "require_curator",
 ]

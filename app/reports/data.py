@@ -16,12 +16,13 @@ from app.debrief.summary import Column, DebriefSummary, summarize
 from app.feedback.models import Feedback, Rating, Vote
 from app.feedback.services import due_at, is_late
 from app.interviews.models import Interview, InterviewKind
+from app.kits.debrief import questions_asked
 from app.loops.models import Loop, LoopStatus, Step
 from app.references.models import ReferenceOutcome
 from app.reports.timeline import timeline
 
 # Bump when the data's shape changes, so a fingerprint never spans two shapes.
-FORMAT = 1
+FORMAT = 2  # 2: the questions asked per principle
 
 
 def _iso(value) -> str | None:
@@ -142,6 +143,9 @@ def report_data(loop: Loop) -> dict:
         "raises_bar": {"yes": summary.raises_bar_yes, "answered": summary.raises_bar_answered},
         "late_count": summary.late_count,
         "grid": grid(summary),
+        "questions": [{"principle": part.principle.name,
+                       "asked": [{"text": a.text, "version": a.version, "by": a.by, "phone_screen": a.is_phone_screen}
+                                 for a in part.asked]} for part in questions_asked(loop)],
         "uncovered": [p.name for p in summary.uncovered],
         "feedback": in_house,
         "phone_screen": phone,
