@@ -2,7 +2,7 @@
 
 from app.audit.models import AuditEntry
 from app.candidates.models import Candidate
-from app.debrief.models import DebriefDecision, FinalVote, Outcome, Verdict
+from app.debrief.models import AgendaNote, DebriefBrief, DebriefDecision, FinalVote, Outcome, PracticeVerdict, Verdict
 from app.feedback.models import Amendment, Feedback, FeedbackRating, FeedbackStatus, Rating, Vote
 from app.interviews.models import Interview, InterviewKind, interview_principles
 from app.loops.models import Loop, LoopStatus, ScreenDecision, ScreenOutcome, Step
@@ -10,11 +10,12 @@ from app.notifications.models import Notification, NotificationKind, Notificatio
 from app.offers.models import Offer, OfferStatus
 from app.people.models import Certification, OrgUnit, User
 from app.principles.models import Principle
+from app.program.models import SignOff
 from app.references.models import Reference, ReferenceOutcome
 from app.requisitions.models import Requisition, RequisitionStatus, requisition_principles
 
 __all__ = [
-    "Amendment", "AuditEntry", "Candidate", "Certification", "DebriefDecision", "Feedback",
+    "AgendaNote", "Amendment", "AuditEntry", "DebriefBrief", "PracticeVerdict", "SignOff", "Candidate", "Certification", "DebriefDecision", "Feedback",
     "FeedbackRating", "FeedbackStatus", "FinalVote", "Interview", "InterviewKind", "Loop",
     "LoopStatus", "Notification", "NotificationKind", "NotificationStatus",
     "Offer", "OfferStatus", "OrgUnit", "Outcome", "Principle", "Rating",
