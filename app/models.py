@@ -15,7 +15,8 @@ from app.references.models import Reference, ReferenceOutcome
 from app.requisitions.models import Requisition, RequisitionStatus, requisition_principles
 
 __all__ = [
-    "AgendaNote", "Amendment", "AuditEntry", "DebriefBrief", "PracticeVerdict", "SignOff", "Candidate", "Certification", "DebriefDecision", "Feedback",
+    "AgendaNote", "Amendment", "AuditEntry", "DebriefBrief", "PracticeVerdict", "SignOff",
+    "Candidate", "Certification", "DebriefDecision", "Feedback",
     "FeedbackRating", "FeedbackStatus", "FinalVote", "Interview", "InterviewKind", "Loop",
     "LoopStatus", "Notification", "NotificationKind", "NotificationStatus",
     "Offer", "OfferStatus", "OrgUnit", "Outcome", "Principle", "Rating",
