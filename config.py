@@ -93,6 +93,15 @@ class Config:
     MIN_REFERENCES = env_int("MIN_REFERENCES", 2, minimum=0)
     FEEDBACK_DUE_HOURS = env_int("FEEDBACK_DUE_HOURS", 24, minimum=1)
     STALLED_AFTER_DAYS = env_int("STALLED_AFTER_DAYS", 7, minimum=1)
+    # The bar-raiser program (PRODUCT.md, "The bar-raiser program"): what the path asks of a trainee.
+    BAR_RAISER_SHADOW_LOOPS = env_int("BAR_RAISER_SHADOW_LOOPS", 3, minimum=1)
+    BAR_RAISER_REVERSE_SHADOW_LOOPS = env_int("BAR_RAISER_REVERSE_SHADOW_LOOPS", 1, minimum=1)
+    BAR_RAISER_SIGN_OFFS = env_int("BAR_RAISER_SIGN_OFFS", 2, minimum=1)
+    # Loop composition rules: how far below the role's level an in-house interviewer may be (the rule
+    # can be turned off), and how many interviews one person takes in a week (0: no limit).
+    INTERVIEWER_LEVEL_RULE = env_bool("INTERVIEWER_LEVEL_RULE", True)
+    INTERVIEWER_MAX_LEVELS_BELOW = env_int("INTERVIEWER_MAX_LEVELS_BELOW", 1, minimum=0)
+    MAX_INTERVIEWS_PER_WEEK = env_int("MAX_INTERVIEWS_PER_WEEK", 5, minimum=0)
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's defaults: n=2**15, r=8, p=1
 
