@@ -200,4 +200,4 @@ def test_a_paused_bar_raiser_cannot_be_a_loops_bar_raiser(ctx):
     bar_raiser = person_in(C.PAUSED)
     problems = independence_problems(bar_raiser=bar_raiser, hiring_manager=factories.make_user(org_unit="Payments"),
                                      recruiter=factories.make_user(is_recruiter=True, org_unit="Talent"))
-    assert ("bar_raiser_id", f"{bar_raiser.name} is not a certified bar raiser.") in problems
+    assert ("bar_raiser_id", f"Independent bar raiser: {bar_raiser.name} is not a certified bar raiser.") in problems
