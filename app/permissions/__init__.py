@@ -34,17 +34,21 @@ from app.permissions.loops import (
     can_download_report,
     can_manage_loop,
     can_manage_offer,
+    can_note_agenda,
     can_open_debrief,
     can_record_final_vote,
+    can_record_practice_verdict,
     can_record_references,
     can_record_verdict,
     can_schedule_interviews,
     can_screen,
+    can_write_brief,
     get_interview_or_404,
     get_loop_or_404,
     holds,
     is_loop_participant,
     participant_filter,
+    runs_debrief,
     takes_part,
     unmet_conditions_for,
 )
@@ -73,6 +77,7 @@ TEMPLATE_PREDICATES = (
     "can_see_requisition", "can_edit_requisition", "can_close_requisition", "can_read_resume",
     "can_record_references", "can_manage_offer", "can_open_debrief", "can_decide", "can_record_verdict",
     "can_record_final_vote", "can_download_report", "can_write_feedback", "can_see_submissions",
+    "runs_debrief", "can_write_brief", "can_note_agenda", "can_record_practice_verdict",
 )
 
 __all__ = [
@@ -83,6 +88,7 @@ __all__ = [
     "can_manage_loop", "can_manage_offer", "can_open_debrief", "can_record_final_vote", "can_record_references",
     "can_record_verdict", "can_schedule_interviews", "can_screen", "get_interview_or_404", "get_loop_or_404",
     "holds", "is_loop_participant", "participant_filter", "takes_part", "unmet_conditions_for",
+    "runs_debrief", "can_write_brief", "can_note_agenda", "can_record_practice_verdict",
     "can_close_requisition", "can_edit_requisition", "can_read_resume", "can_see_candidate", "can_see_requisition",
     "get_candidate_or_404", "get_requisition_or_404",
     "can_view_metrics", "is_admin", "is_recruiter", "require", "require_admin", "require_recruiter",
