@@ -263,3 +263,29 @@ def test_the_supervisors_verdict_counts_and_the_trainees_does_not(app, client, r
     html = client.get(f"/loops/{loop_id}/debrief").get_data(as_text=True)
     assert "Tess Trainee</strong> (reverse shadow)" in html and "Practice, not counted" in html
     assert "The Dive Deep gap is real." in html and "Raises the bar." in html
+
+
+def test_the_pdf_prints_the_summary_the_notes_the_practice_verdict_and_sealed_first_votes(
+        app, client, reverse_shadow_loop, tmp_path):
+    from tests.test_debrief_pdf import pdf_text
+
+    app.config["PDF_CACHE_DIR"] = str(tmp_path / "pdf-cache")
+    loop_id, people = reverse_shadow_loop
+    with app.app_context():
+        principle_id = db.session.get(Loop, loop_id).requisition.principles[1].id
+    login(client, people["trainee"])
+    client.post(f"/loops/{loop_id}/debrief/summary", data={"body": "Start with the outage story.", "ready": "1"})
+    client.post(f"/loops/{loop_id}/debrief/agenda-note",
+                data={"principle_id": principle_id, "body": "The rollback concern was answered."})
+    client.post(f"/loops/{loop_id}/debrief/practice-verdict", data={"verdict": "veto", "verdict_rationale": "Thin."})
+    login(client, people["hm"])
+    response = client.get(f"/loops/{loop_id}/debrief.pdf")
+    assert response.status_code == 200
+    text = pdf_text(response.data)
+    assert "The bar raiser's summary" in text and "Start with the outage story." in text
+    assert "The rollback concern was answered." in text
+    assert "Reverse shadow's practice verdict: Veto (not counted)" in text
+    with app.app_context():
+        loop = db.session.get(Loop, loop_id)
+        for feedback in (f for i in loop.interviews for f in i.feedbacks if i.kind == InterviewKind.IN_HOUSE):
+            assert f"fingerprint {sealed_fingerprint(feedback)[:16]}" in text
