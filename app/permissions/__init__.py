@@ -9,6 +9,7 @@ participant without the right gets 403.
 - `feedback`: the blind-feedback rule and who writes which feedback.
 - `loops`: loading a loop, and what its people may do in it.
 - `records`: requisitions, candidates and résumés.
+- `program`: the bar-raiser program's pages.
 """
 
 from app.permissions.feedback import (
@@ -52,6 +53,13 @@ from app.permissions.loops import (
     takes_part,
     unmet_conditions_for,
 )
+from app.permissions.program import (
+    can_nominate,
+    can_see_progress,
+    can_sign_off,
+    can_view_program,
+    is_certified_bar_raiser,
+)
 from app.permissions.records import (
     can_close_requisition,
     can_edit_requisition,
@@ -78,6 +86,7 @@ TEMPLATE_PREDICATES = (
     "can_record_references", "can_manage_offer", "can_open_debrief", "can_decide", "can_record_verdict",
     "can_record_final_vote", "can_download_report", "can_write_feedback", "can_see_submissions",
     "runs_debrief", "can_write_brief", "can_note_agenda", "can_record_practice_verdict",
+    "can_view_program", "can_see_progress", "can_nominate", "can_sign_off", "is_certified_bar_raiser",
 )
 
 __all__ = [
@@ -91,5 +100,6 @@ __all__ = [
     "runs_debrief", "can_write_brief", "can_note_agenda", "can_record_practice_verdict",
     "can_close_requisition", "can_edit_requisition", "can_read_resume", "can_see_candidate", "can_see_requisition",
     "get_candidate_or_404", "get_requisition_or_404",
+    "can_nominate", "can_see_progress", "can_sign_off", "can_view_program", "is_certified_bar_raiser",
     "can_view_metrics", "is_admin", "is_recruiter", "require", "require_admin", "require_recruiter",
 ]
