@@ -12,7 +12,7 @@ from app.interviews.services import schedule_interview
 from app.loops import composition
 from app.loops.models import Step
 from app.loops.services import create_loop, set_loop_people
-from app.people.models import Certification
+from app.people.models import Certification, User
 from tests import factories
 
 
@@ -164,3 +164,30 @@ def test_an_observing_shadow_is_in_training_or_shadowing(loop):
         else:
             with pytest.raises(ServiceError, match="^Shadow on the path: .* is not a bar raiser in training"):
                 set_loop_people(loop, loop.recruiter, shadow=shadow, **people)
+
+
+def test_a_recruiter_is_told_which_rule_the_panel_breaks(app, client, auth, recruiter):
+    with app.app_context():
+        loop = factories.make_loop(step=Step.IN_HOUSE_INTERVIEWS, interviewers=[],
+                                   recruiter=db.session.get(User, recruiter.id))
+        loop.requisition.level = "L6"
+        junior = person(level=3, name="Junior Jo")
+        same_unit = person(name="Same Unit", certification="certified", org_unit="Payments")
+        db.session.commit()
+        loop_id, junior_id, same_unit_id = loop.id, junior.id, same_unit.id
+        principle_id, start = loop.requisition.principles[0].id, utcnow() + timedelta(days=2)
+        people = {"recruiter_id": loop.recruiter_id, "hiring_manager_id": loop.hiring_manager_id,
+                  "bar_raiser_id": loop.bar_raiser_id}
+    auth.login(recruiter)
+    page = client.get(f"/loops/{loop_id}").get_data(as_text=True)
+    assert "Least loaded this week" in page and "Junior Jo" not in page[page.index("Least loaded this week"):]
+    refused = client.post(f"/loops/{loop_id}/interviews", data={
+        "kind": "in_house", "interviewer_id": junior_id, "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "duration_minutes": "60", "location": "Room 2", "principle_ids": [principle_id]})
+    assert refused.status_code == 422
+    assert "Interviewer level: Junior Jo is L3, more than 1 level below the role (L6)." in refused.get_data(
+        as_text=True)
+    refused = client.post(f"/loops/{loop_id}/people", data={**people, "bar_raiser_id": same_unit_id})
+    assert refused.status_code == 422
+    assert ("Independent bar raiser: The bar raiser cannot be from the hiring manager&#39;s org unit (Payments)."
+            in refused.get_data(as_text=True))
