@@ -177,7 +177,7 @@ def test_a_recruiter_is_told_which_rule_the_panel_breaks(app, client, auth, recr
         loop_id, junior_id, same_unit_id = loop.id, junior.id, same_unit.id
         principle_id, start = loop.requisition.principles[0].id, utcnow() + timedelta(days=2)
         people = {"recruiter_id": loop.recruiter_id, "hiring_manager_id": loop.hiring_manager_id,
-                  "bar_raiser_id": loop.bar_raiser_id}
+                  "bar_raiser_id": loop.bar_raiser_id, "shadow_id": 0}
     auth.login(recruiter)
     page = client.get(f"/loops/{loop_id}").get_data(as_text=True)
     assert "Least loaded this week" in page and "Junior Jo" not in page[page.index("Least loaded this week"):]
