@@ -144,7 +144,7 @@ TABLE = {
 REFUSED_BY_A_RULE = {
     ("auth.login", "POST"): {"anon"},  # no e-mail or password
     **{(endpoint, "POST"): {"admin"} for endpoint in (
-        "admin.change_certification", "admin.new_user", "admin.org_unit_list", "admin.principles",
+        "admin.new_user", "admin.org_unit_list", "admin.principles",
         "admin.set_password")},  # empty forms
     ("candidates.new", "POST"): {"recruiter"},
     ("requisitions.new", "POST"): {"recruiter"},
@@ -160,6 +160,10 @@ REFUSED_BY_A_RULE = {
     ("debrief.final_vote", "POST"): {"hm", "br", "iv"},  # the hiring manager held the phone screen
     ("debrief.decision", "POST"): {"hm"},
     ("debrief.verdict", "POST"): {"br"},
+    ("debrief.agenda_note", "POST"): {"br"},  # no principle named
+    ("debrief.practice_verdict", "POST"): {"shadow"},  # no verdict chosen (and this shadow only observes)
+    ("program.nominate", "POST"): {"admin", "br"},  # nobody chosen
+    ("program.move", "POST"): {"admin", "br", "iv"},  # no state to move to
 }
 
 

@@ -19,13 +19,6 @@ from tests import factories
 
 
 @pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield app
-        db.session.rollback()
-
-
-@pytest.fixture
 def no_counts(ctx):
     """Requirements that count loops and sign-offs set to zero, so the table itself is what is tested."""
     for key in ("BAR_RAISER_SHADOW_LOOPS", "BAR_RAISER_REVERSE_SHADOW_LOOPS", "BAR_RAISER_SIGN_OFFS"):

@@ -17,13 +17,6 @@ from tests import factories
 
 
 @pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield app
-        db.session.rollback()
-
-
-@pytest.fixture
 def loop(ctx):
     """A loop for an L6 role at the in-house interviews, with nobody booked yet."""
     loop = factories.make_loop(step=Step.IN_HOUSE_INTERVIEWS, interviewers=[])

@@ -60,12 +60,6 @@ def constructed_loop(hiring_manager=None, bar_raiser=None, recruiter=None, step=
     return loop
 
 
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield app
-        db.session.rollback()
-
 
 def test_the_agenda_starts_where_ratings_disagree_most_then_votes_not_inclined_first(ctx):
     loop = constructed_loop()
