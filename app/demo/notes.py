@@ -204,26 +204,28 @@ PRACTICE_MARTA = Note("shadow@demo.test", (
 ), YES, True, "Practice feedback: solid judgement; I wanted more on which decisions were hers.", hours=20)
 
 # Grace's summary for Marta's debrief, from the outline the app drafted.
-SUMMARY_MARTA = """Disagreements
-- Are Right, A Lot (Grace: Raises the bar; Julia: Below the bar). Start here. Same candidate, opposite reads:
-  the retrieval call was hers and backed by an experiment; the seasonality call was not checked. The debrief
-  should settle which one is typical of how she decides, not average them.
-- Dive Deep (Ravi: Meets the bar; Julia: Below the bar). Ravi saw her sample and trace a failure on her own;
-  Julia had to point her at the logging change. Ask each for the moment she started digging unprompted.
-
-Single data points
-- Invent and Simplify: only Fatima rated it. Strong example; nobody else heard anything against it.
-- Learn and Be Curious: only Ravi rated it.
-
-Uncovered principles
-- None.
-
-Late feedback
-- Julia Novák, 38 hours after her interview (due in 24). Her notes are detailed; read them before we meet.
-
-My read
-- Hire unless the Dive Deep gap turns out to be a habit rather than one bad month. Ravi's amendment about the
-  prototype going to production matters here."""
+SUMMARY_MARTA = "\n".join([
+    "Disagreements",
+    "- Are Right, A Lot (Grace: Raises the bar; Julia: Below the bar). Start here. Same candidate, opposite reads: "
+    "the retrieval call was hers and backed by an experiment; the seasonality call was not checked. The debrief "
+    "should settle which one is typical of how she decides, not average them.",
+    "- Dive Deep (Ravi: Meets the bar; Julia: Below the bar). Ravi saw her sample and trace a failure on her own; "
+    "Julia had to point her at the logging change. Ask each for the moment she started digging unprompted.",
+    "",
+    "Single data points",
+    "- Invent and Simplify: only Fatima rated it. Strong example; nobody else heard anything against it.",
+    "- Learn and Be Curious: only Ravi rated it.",
+    "",
+    "Uncovered principles",
+    "- None.",
+    "",
+    "Late feedback",
+    "- Julia Novák, 38 hours after her interview (due in 24). Her notes are detailed; read them before we meet.",
+    "",
+    "My read",
+    "- Hire unless the Dive Deep gap turns out to be a habit rather than one bad month. Ravi's amendment about "
+    "the prototype going to production matters here.",
+])
 
 # Emma Clarke shadowed the bar raiser's interview on two earlier loops (Lucas, Priyanka).
 PRACTICE_LUCAS = Note("emma.clarke@demo.test", (

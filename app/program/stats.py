@@ -52,13 +52,15 @@ def progress_text(user: User) -> str:
     if state == Certification.NOMINATED:
         return "Awaiting an admin to accept the nomination."
     if state == Certification.IN_TRAINING:
-        return f"In training; {path.shadowed_loops(user)} loops shadowed so far."
+        done = path.shadowed_loops(user)
+        return f"In training; {done} loop{'' if done == 1 else 's'} shadowed so far."
     if state == Certification.SHADOWING:
         need = config["BAR_RAISER_SHADOW_LOOPS"]
         return f"{path.shadowed_loops(user)} of {need} loops shadowed with practice feedback."
     if state == Certification.REVERSE_SHADOW:
-        return (f"{path.reverse_shadowed_loops(user)} of {config['BAR_RAISER_REVERSE_SHADOW_LOOPS']} reverse-shadow "
-                f"loops; {len(path.sign_offs(user))} of {config['BAR_RAISER_SIGN_OFFS']} sign-offs.")
+        need = config["BAR_RAISER_REVERSE_SHADOW_LOOPS"]
+        return (f"{path.reverse_shadowed_loops(user)} of {need} reverse-shadow loop{'' if need == 1 else 's'}; "
+                f"{len(path.sign_offs(user))} of {config['BAR_RAISER_SIGN_OFFS']} sign-offs.")
     if state == Certification.CERTIFIED:
         return "Certified."
     if state == Certification.PAUSED:

@@ -70,7 +70,7 @@ def test_a_bar_raiser_writes_the_summary_runs_the_agenda_and_records_the_verdict
     expect(first.get_by_role("heading", level=4)).to_contain_text(loop["split"])
     expect(first).to_contain_text("Ratings disagree")
     expect(first).to_contain_text("Strong concern")
-    votes = agenda.get_by_role("region", name=re.compile("Votes: Not inclined first"))
+    votes = agenda.get_by_role("region", name=re.compile("the votes: Not inclined first"))
     expect(votes.get_by_role("row").nth(1)).to_contain_text("Omar Haddad")
     expect(votes).to_contain_text("fingerprint")
     first.get_by_role("textbox").fill(NOTE)
