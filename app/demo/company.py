@@ -89,6 +89,7 @@ def _walk_the_path(user: User, target: str, people: dict[str, User], calendar: C
 
     Certified bar raisers walked it in their first year; trainees are on it now, so their latest move is recent.
     """
+    db.session.flush()  # nothing else pending, so the stamps below date only the path's moves
     steps = PATH_STORY[:[state for state, _, _ in PATH_STORY].index(target) + 1]
     gap = STEP_DAYS["certified" if target == Certification.CERTIFIED else "trainee"]
     # A trainee's latest move was four weeks ago, before the loops they shadow now.
@@ -100,6 +101,7 @@ def _walk_the_path(user: User, target: str, people: dict[str, User], calendar: C
         record("user.certification_changed", user, people[actor], from_state=user.certification, to_state=state,
                reason=note)
         stamp_pending_audit(at)
+        db.session.flush()  # stamped now, or the next move's stamp would re-date this one
         user.certification = state
         user.certification_since = at
         at += timedelta(days=gap)
