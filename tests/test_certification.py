@@ -194,3 +194,26 @@ def test_a_paused_bar_raiser_cannot_be_a_loops_bar_raiser(ctx):
     problems = independence_problems(bar_raiser=bar_raiser, hiring_manager=factories.make_user(org_unit="Payments"),
                                      recruiter=factories.make_user(is_recruiter=True, org_unit="Talent"))
     assert ("bar_raiser_id", f"Independent bar raiser: {bar_raiser.name} is not a certified bar raiser.") in problems
+
+
+def test_a_move_made_on_a_stale_state_loses_to_the_one_made_first(app):
+    """Two admins load the same nominated person; the first moves them, the second is told (409), not obeyed."""
+    from app.errors import Conflict
+    from app.people.models import User
+
+    with app.app_context():
+        person = person_in(C.NOMINATED)
+        first, second = admin(), admin()
+        db.session.commit()
+        person_id, first_id, second_id = person.id, first.id, second.id
+    with app.app_context():
+        stale = db.session.get(User, person_id)  # the second admin's view, loaded before the first admin's move
+        assert stale.certification == C.NOMINATED
+        with app.app_context():  # the first admin, in a session of their own
+            db.session.get(User, person_id)
+            path.move(db.session.get(User, person_id), C.IN_TRAINING, db.session.get(User, first_id), "Course.")
+            db.session.commit()
+        with pytest.raises(Conflict, match="moved .* along the path a moment ago"):
+            path.move(stale, C.RETIRED, db.session.get(User, second_id), "Leaves.")
+        db.session.rollback()
+        assert db.session.get(User, person_id).certification == C.IN_TRAINING

@@ -154,3 +154,4 @@ def test_two_step_moves_racing_move_the_loop_once(app):
         moves = db.session.scalar(select(func.count()).select_from(AuditEntry).where(
             AuditEntry.loop_id == loop_id, AuditEntry.action == "loop.advanced"))
         assert moves == 1
+

@@ -283,3 +283,18 @@ def test_the_pdf_prints_the_summary_the_notes_the_practice_verdict_and_sealed_fi
         loop = db.session.get(Loop, loop_id)
         for feedback in (f for i in loop.interviews for f in i.feedbacks if i.kind == InterviewKind.IN_HOUSE):
             assert f"fingerprint {sealed_fingerprint(feedback)[:16]}" in text
+
+
+def test_only_a_certified_bar_raiser_holds_the_veto(app, client, debrief):
+    loop_id, people = debrief
+    login(client, people["hm"][0])
+    client.post(f"/loops/{loop_id}/debrief/decision", data={"outcome": "hire", "rationale": "Strong overall."})
+    with app.app_context():
+        db.session.get(User, people["br"][1]).certification = Certification.PAUSED  # paused behind the path's back
+        db.session.commit()
+    login(client, people["br"][0])
+    refused = client.post(f"/loops/{loop_id}/debrief/verdict", data={"verdict": "veto", "verdict_rationale": "No."})
+    assert refused.status_code in (409, 422)
+    assert "Only a certified bar raiser holds the veto." in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Loop, loop_id).decision.verdict is None

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import distinct, func, select
+from sqlalchemy import distinct, func, select, update
 
 from app.audit.services import record
+from app.db_types import utcnow
 from app.debrief.models import PracticeVerdict
-from app.errors import ServiceError
+from app.errors import Conflict, ServiceError
 from app.extensions import db
 from app.feedback.models import Feedback, FeedbackStatus
 from app.interviews.models import Interview
@@ -216,8 +217,16 @@ def move(person: User, to: str, actor: User, note: str) -> None:
     unmet = unmet_requirements(person, to)
     if unmet:
         raise PathError(f"{person.name} cannot move to {to.label.lower()} yet.", unmet)
+    # Only from the state the requirements were checked in: of two moves made at once, one wins.
+    since = utcnow()
+    moved = db.session.execute(
+        update(User).where(User.id == person.id, User.certification == current)
+        .values(certification=to, certification_since=since).execution_options(synchronize_session=False)
+    ).rowcount
+    if not moved:
+        raise Conflict(f"Someone moved {person.name} along the path a moment ago; look again before moving them.")
+    db.session.expire(person, ["certification", "certification_since"])
     record("user.certification_changed", person, actor, from_state=current, to_state=to, reason=note)
-    person.certification = to
     db.session.flush()
 
 
