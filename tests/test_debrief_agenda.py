@@ -298,3 +298,17 @@ def test_only_a_certified_bar_raiser_holds_the_veto(app, client, debrief):
     assert "Only a certified bar raiser holds the veto." in refused.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Loop, loop_id).decision.verdict is None
+
+
+def test_once_every_feedback_is_in_the_bar_raiser_writes_the_summary_before_the_debrief(app, client):
+    with app.app_context():
+        loop = constructed_loop(step=Step.WRITTEN_FEEDBACK)
+        db.session.commit()
+        loop_id, bar_raiser, ana = loop.id, loop.bar_raiser.email, people_of(loop)["ana"].email
+    login(client, bar_raiser)
+    assert "Write the debrief summary" in client.get(f"/loops/{loop_id}").get_data(as_text=True)
+    assert client.post(f"/loops/{loop_id}/debrief/summary",
+                       data={"body": "Start with the split on ownership.", "ready": "1"}).status_code == 302
+    assert "Write the debrief summary" not in client.get(f"/loops/{loop_id}").get_data(as_text=True)
+    login(client, ana)
+    assert "Write the debrief summary" not in client.get(f"/loops/{loop_id}").get_data(as_text=True)
