@@ -44,12 +44,16 @@ def index():
         if Certification(current_user.certification) != Certification.NONE:
             return redirect(url_for("program.person", user_id=current_user.id))
         abort(403)
+    return program_page(nominate_form())
+
+
+def program_page(form: NominateForm, status: int = 200):
     members = stats.members()
     load, vetoes = charts(members)
-    awaiting = [m for m in members if m.state == Certification.REVERSE_SHADOW]
-    return render_template("program/index.html", members=members, load_chart=load, veto_chart=vetoes,
-                           awaiting=awaiting, states=Certification, nominate_form=nominate_form(),
-                           required_sign_offs=path.required("BAR_RAISER_SIGN_OFFS"))
+    return render_template(
+        "program/index.html", members=members, load_chart=load, veto_chart=vetoes, nominate_form=form,
+        awaiting=[m for m in members if m.state == Certification.REVERSE_SHADOW],
+        required_sign_offs=path.required("BAR_RAISER_SIGN_OFFS")), status
 
 
 def person_or_404(user_id: int) -> User:
@@ -132,6 +136,7 @@ def sign_off(user_id: int):
 def nominate():
     permissions.require(permissions.can_nominate())
     form = nominate_form(submitted=True)
+    status = 422
     if form.validate_on_submit():
         nominee = db.session.get(User, form.person_id.data or 0)
         if nominee is None:
@@ -144,9 +149,5 @@ def nominate():
                 flash(f"{nominee.name} is nominated. An admin accepts the nomination.", "success")
                 return redirect(url_for("program.person", user_id=nominee.id)
                                 if permissions.can_see_progress(nominee) else url_for("program.index"))
-    members = stats.members()
-    load, vetoes = charts(members)
-    return render_template("program/index.html", members=members, load_chart=load, veto_chart=vetoes,
-                           awaiting=[m for m in members if m.state == Certification.REVERSE_SHADOW],
-                           states=Certification, nominate_form=form,
-                           required_sign_offs=path.required("BAR_RAISER_SIGN_OFFS")), 422
+            status = outcome.status
+    return program_page(form, status)
