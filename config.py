@@ -96,6 +96,15 @@ class Config:
     # Interview kits: questions suggested per principle, and evidence shorter than this many words is flagged.
     KIT_QUESTIONS_PER_PRINCIPLE = env_int("KIT_QUESTIONS_PER_PRINCIPLE", 2, minimum=1)
     COACHING_MIN_EVIDENCE_WORDS = env_int("COACHING_MIN_EVIDENCE_WORDS", 20, minimum=1)
+    # The bar-raiser program (PRODUCT.md, "The bar-raiser program"): what the path asks of a trainee.
+    BAR_RAISER_SHADOW_LOOPS = env_int("BAR_RAISER_SHADOW_LOOPS", 3, minimum=1)
+    BAR_RAISER_REVERSE_SHADOW_LOOPS = env_int("BAR_RAISER_REVERSE_SHADOW_LOOPS", 1, minimum=1)
+    BAR_RAISER_SIGN_OFFS = env_int("BAR_RAISER_SIGN_OFFS", 2, minimum=1)
+    # Loop composition rules: how far below the role's level an in-house interviewer may be (the rule
+    # can be turned off), and how many interviews one person takes in a week (0: no limit).
+    INTERVIEWER_LEVEL_RULE = env_bool("INTERVIEWER_LEVEL_RULE", True)
+    INTERVIEWER_MAX_LEVELS_BELOW = env_int("INTERVIEWER_MAX_LEVELS_BELOW", 1, minimum=0)
+    MAX_INTERVIEWS_PER_WEEK = env_int("MAX_INTERVIEWS_PER_WEEK", 5, minimum=0)
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's defaults: n=2**15, r=8, p=1
 

@@ -117,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
     from app.main.views import bp as main_bp
     from app.metrics import bp as metrics_bp
     from app.offers.views import bp as offers_bp
+    from app.program.views import bp as program_bp
     from app.references.views import bp as references_bp
     from app.reports.views import bp as reports_bp
     from app.requisitions.views import bp as requisitions_bp
@@ -135,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(offers_bp)
     app.register_blueprint(metrics_bp)
     app.register_blueprint(kits_bp)
+    app.register_blueprint(program_bp)
 
 
 def register_sign_in_gate(app: Flask) -> None:

@@ -2,7 +2,7 @@
 
 from app.audit.models import AuditEntry
 from app.candidates.models import Candidate
-from app.debrief.models import DebriefDecision, FinalVote, Outcome, Verdict
+from app.debrief.models import AgendaNote, DebriefBrief, DebriefDecision, FinalVote, Outcome, PracticeVerdict, Verdict
 from app.feedback.models import Amendment, Feedback, FeedbackRating, FeedbackStatus, Rating, Vote
 from app.interviews.models import Interview, InterviewKind, interview_principles
 from app.kits.models import AskedQuestion, CoachingFlag, PlannedQuestion, Question, QuestionVersion
@@ -11,12 +11,14 @@ from app.notifications.models import Notification, NotificationKind, Notificatio
 from app.offers.models import Offer, OfferStatus
 from app.people.models import Certification, OrgUnit, User
 from app.principles.models import Principle
+from app.program.models import SignOff
 from app.references.models import Reference, ReferenceOutcome
 from app.requisitions.models import Requisition, RequisitionStatus, requisition_principles
 
 __all__ = [
-    "Amendment", "AskedQuestion", "AuditEntry", "Candidate", "Certification", "CoachingFlag", "DebriefDecision",
-    "Feedback", "FeedbackRating", "FeedbackStatus", "FinalVote", "Interview", "InterviewKind", "Loop",
+    "AgendaNote", "Amendment", "AskedQuestion", "AuditEntry", "Candidate", "Certification", "CoachingFlag",
+    "DebriefBrief", "DebriefDecision", "Feedback", "FeedbackRating", "FeedbackStatus", "FinalVote", "Interview",
+    "InterviewKind", "Loop", "PracticeVerdict", "SignOff",
     "LoopStatus", "Notification", "NotificationKind", "NotificationStatus",
     "Offer", "OfferStatus", "OrgUnit", "Outcome", "PlannedQuestion", "Principle", "Question", "QuestionVersion",
     "Rating", "Reference", "ReferenceOutcome", "Requisition", "RequisitionStatus", "ScreenDecision",

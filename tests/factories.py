@@ -138,13 +138,14 @@ def make_loop(step: int = Step.RESUME_REVIEW, *, recruiter: User | None = None,
 
 
 def submit_feedback(interview: Interview, author: User, vote: str, raises_bar: bool = True,
-                    evidence: str = "Led the ledger migration; cut p99 by half.") -> Feedback:
+                    evidence: str = "Led the ledger migration; cut p99 by half.", practice: bool = False,
+                    rating: str = Rating.MEETS_THE_BAR) -> Feedback:
     """Write and submit feedback the way the service must: ratings first, then the seal."""
     ratings = [
-        FeedbackRating(principle=p, rating=Rating.MEETS_THE_BAR, evidence=evidence)
+        FeedbackRating(principle=p, rating=rating, evidence=evidence)
         for p in interview.principles
     ]
-    feedback = Feedback(author=author, summary="Clear, specific examples.", ratings=ratings)
+    feedback = Feedback(author=author, summary="Clear, specific examples.", ratings=ratings, is_practice=practice)
     db.session.add(feedback)
     feedback.interview = interview
     db.session.flush()

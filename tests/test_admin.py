@@ -39,12 +39,12 @@ def test_admin_creates_a_user_who_can_sign_in(app, client, auth, admin):
     response = client.post("/admin/users/new", data={
         "name": "Nora New", "email": "Nora@Example.test", "org_unit_id": unit_id, "timezone": "Europe/Berlin",
         "password": "a-long-password-1", "certification": "certified", "is_recruiter": "y",
-    })
+    })  # a new account starts outside the bar-raiser program, whatever the form claims
     assert response.status_code == 302
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "nora@example.test"))
         assert user.is_recruiter and not user.is_admin
-        assert user.certification == Certification.CERTIFIED and user.org_unit.name == "Search"
+        assert user.certification == Certification.NONE and user.org_unit.name == "Search"
         user_id = user.id
     assert audit_actions(app, "User", user_id) == ["user.created"]
     auth.logout()
@@ -89,28 +89,52 @@ def test_editing_roles_and_org_unit_is_audited_with_the_change(app, client, auth
         assert entry.details["changes"]["org_unit"] == ["Payments", "Search"]
 
 
-def test_certification_changes_are_audited_from_and_to(app, client, auth, admin, interviewer):
+def test_certification_moves_along_the_path_and_is_audited_from_and_to(app, client, auth, admin, interviewer):
+    with app.app_context():
+        db.session.get(User, interviewer.id).job_level = 6
+        db.session.commit()
     auth.login(admin)
-    for level in ("in_training", "certified"):
-        response = client.post(f"/admin/users/{interviewer.id}/certification",
-                               data={"certification": level, "reason": "Completed shadowing"})
+    for state, note in (("nominated", "Asks for evidence in every review."), ("in_training", "Course in March.")):
+        response = client.post(f"/program/people/{interviewer.id}/move", data={"to": state, "note": note})
         assert response.status_code == 302
+    skipped = client.post(f"/program/people/{interviewer.id}/move", data={"to": "certified", "note": "Skip ahead."})
+    assert skipped.status_code == 422 and "not to certified" in skipped.get_data(as_text=True)
     with app.app_context():
         entries = db.session.scalars(
             select(AuditEntry).where(AuditEntry.action == "user.certification_changed").order_by(AuditEntry.id)
         ).all()
-        assert [(e.from_state, e.to_state) for e in entries] == [("none", "in_training"),
-                                                                 ("in_training", "certified")]
-        assert entries[0].reason == "Completed shadowing"
-        assert db.session.get(User, interviewer.id).certification == Certification.CERTIFIED
+        assert [(e.from_state, e.to_state) for e in entries] == [("none", "nominated"), ("nominated", "in_training")]
+        assert entries[0].reason == "Asks for evidence in every review."
+        assert db.session.get(User, interviewer.id).certification == Certification.IN_TRAINING
 
 
 def test_unknown_certification_is_refused(app, client, auth, admin, interviewer):
     auth.login(admin)
-    response = client.post(f"/admin/users/{interviewer.id}/certification", data={"certification": "wizard"})
-    assert response.status_code == 422
+    response = client.post(f"/program/people/{interviewer.id}/move", data={"to": "wizard", "note": "Magic."})
+    assert response.status_code == 400
     with app.app_context():
         assert db.session.get(User, interviewer.id).certification == Certification.NONE
+
+
+def test_admin_records_a_level_and_a_manager_but_no_management_loop(app, client, auth, admin, interviewer,
+                                                                   hiring_manager):
+    auth.login(admin)
+    with app.app_context():
+        hm = db.session.get(User, hiring_manager.id)
+        data = {"name": hm.name, "email": hm.email, "org_unit_id": hm.org_unit_id, "timezone": "UTC",
+                "job_level": 7, "manager_id": interviewer.id}
+    assert client.post(f"/admin/users/{hiring_manager.id}", data=data).status_code == 302
+    with app.app_context():
+        iv = db.session.get(User, interviewer.id)
+        data = {"name": iv.name, "email": iv.email, "org_unit_id": iv.org_unit_id, "timezone": "UTC",
+                "job_level": 5, "manager_id": hiring_manager.id}
+    refused = client.post(f"/admin/users/{interviewer.id}", data=data)
+    assert refused.status_code == 422
+    assert "cannot report to themselves, directly or through others" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, hiring_manager.id).job_level == 7
+        assert db.session.get(User, hiring_manager.id).manager_id == interviewer.id
+        assert db.session.get(User, interviewer.id).manager_id is None
 
 
 def test_deactivating_a_user_ends_their_sessions(app, client, auth, admin, interviewer):

@@ -52,6 +52,11 @@ METRICS_VIEWERS = {**{role: 403 for role in SIGNED_IN}, "recruiter": "ok", "admi
                    "anon": "login"}
 CURATORS = {**{role: 403 for role in SIGNED_IN}, "admin": "ok", "br": "ok", "anon": "login"}  # certified
 LOOP_PARTICIPANTS = allow(*PARTICIPANTS)
+# The program: admins and certified bar raisers; a person on the path is sent to their own page.
+PROGRAM_VIEWERS = {**{role: 403 for role in SIGNED_IN}, "admin": "ok", "br": "ok", "shadow": "ok", "anon": "login"}
+NOMINATORS = {**{role: 403 for role in SIGNED_IN}, "admin": "ok", "br": "ok", "anon": "login"}
+# One person's page on the path (the world's interviewer): the program's overseers and the person.
+PROGRAM_PERSON = {**{role: 404 for role in SIGNED_IN}, "admin": "ok", "br": "ok", "iv": "ok", "anon": "login"}
 NO_ONE_AT_THIS_STEP = allow()  # participants 403 (wrong step or role), others 404
 
 # (endpoint, method) -> expected answer per role
@@ -68,7 +73,6 @@ TABLE = {
     ("admin.edit_user", "GET"): ADMIN_ONLY,
     ("admin.edit_user", "POST"): ADMIN_ONLY,
     ("admin.set_active", "POST"): ADMIN_ONLY,
-    ("admin.change_certification", "POST"): ADMIN_ONLY,
     ("admin.set_password", "POST"): ADMIN_ONLY,
     ("admin.org_unit_list", "GET"): ADMIN_ONLY,
     ("admin.org_unit_list", "POST"): ADMIN_ONLY,
@@ -117,6 +121,15 @@ TABLE = {
     ("debrief.final_vote", "POST"): allow("iv", "br", "hm"),  # interviewers; the service refuses the phone screen
     ("debrief.decision", "POST"): allow("hm"),
     ("debrief.verdict", "POST"): allow("br"),
+    ("debrief.summary_page", "GET"): allow("br"),
+    ("debrief.summary_page", "POST"): allow("br"),
+    ("debrief.agenda_note", "POST"): allow("br"),
+    ("debrief.practice_verdict", "POST"): allow("shadow"),  # the service refuses one who only observes
+    ("program.index", "GET"): PROGRAM_VIEWERS,
+    ("program.nominate", "POST"): NOMINATORS,
+    ("program.person", "GET"): PROGRAM_PERSON,
+    ("program.move", "POST"): PROGRAM_PERSON,  # the path refuses all but an admin's or a nominator's move
+    ("program.sign_off", "POST"): {**PROGRAM_PERSON, "admin": 403, "br": 403, "iv": 403},  # not in reverse shadow
     ("reports.debrief_pdf", "GET"): allow("recruiter", "hm", "br"),
     ("references.add", "POST"): NO_ONE_AT_THIS_STEP,
     ("offers.extend", "POST"): NO_ONE_AT_THIS_STEP,
@@ -147,7 +160,7 @@ TABLE = {
 REFUSED_BY_A_RULE = {
     ("auth.login", "POST"): {"anon"},  # no e-mail or password
     **{(endpoint, "POST"): {"admin"} for endpoint in (
-        "admin.change_certification", "admin.new_user", "admin.org_unit_list", "admin.principles",
+        "admin.new_user", "admin.org_unit_list", "admin.principles",
         "admin.set_password")},  # empty forms
     ("candidates.new", "POST"): {"recruiter"},
     ("requisitions.new", "POST"): {"recruiter"},
@@ -168,6 +181,10 @@ REFUSED_BY_A_RULE = {
     ("kits.new_question", "POST"): {"admin", "br"},  # an empty question
     ("kits.import_bank", "POST"): {"admin", "br"},  # no file
     ("kits.swap", "POST"): {"recruiter", "br"},  # no question chosen
+    ("debrief.agenda_note", "POST"): {"br"},  # no principle named
+    ("debrief.practice_verdict", "POST"): {"shadow"},  # no verdict chosen (and this shadow only observes)
+    ("program.nominate", "POST"): {"admin", "br"},  # nobody chosen
+    ("program.move", "POST"): {"admin", "br", "iv"},  # no state to move to
 }
 
 

@@ -8,14 +8,18 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEntry
 from app.candidates.models import Candidate
 from app.db_types import utcnow
+from app.debrief.agenda import build_agenda
 from app.debrief.models import DebriefDecision, FinalVote, Outcome, Verdict
+from app.debrief.summary import summarize
 from app.demo import DEMO_PASSWORD
 from app.extensions import db
 from app.feedback.models import Amendment, Feedback, FeedbackStatus
 from app.interviews.models import Interview, InterviewKind
+from app.loops import composition
 from app.loops.models import Loop, LoopStatus, ScreenDecision, ScreenOutcome, Step
 from app.offers.models import Offer, OfferStatus
 from app.people.models import Certification, OrgUnit, User
+from app.program import certification as path
 from app.references.models import Reference
 from app.requisitions.models import Requisition, RequisitionStatus
 
@@ -67,6 +71,7 @@ def test_seeded_company_stages_every_scenario_the_demo_promises(app, runner):
         check_requisitions_and_candidates()
         check_loop_positions(loops, people)
         check_some_debriefed_feedback_came_in_late()
+        check_the_bar_raiser_program(people, loops)
         for loop in loops:
             check_bar_raiser_is_certified_and_independent(loop)
             check_loop_gates(loop)
@@ -159,8 +164,15 @@ def check_bar_raiser_is_certified_and_independent(loop: Loop) -> None:
     assert loop.bar_raiser.certification == Certification.CERTIFIED
     assert loop.bar_raiser_id not in (loop.hiring_manager_id, loop.recruiter_id)
     assert loop.bar_raiser.org_unit_id != loop.hiring_manager.org_unit_id
-    if loop.shadow is not None:
-        assert loop.shadow.certification == Certification.IN_TRAINING
+    if loop.shadow is not None:  # on the path: observing then, perhaps further along now
+        assert Certification(loop.shadow.certification).is_trainee
+        if loop.is_reverse_shadow:
+            assert loop.shadow.certification == Certification.REVERSE_SHADOW
+            assert loop.shadow.org_unit_id != loop.hiring_manager.org_unit_id
+    for interview in in_house(loop):  # the composition rules hold for every panel
+        assert not composition.level_breach(interview.interviewer, loop.requisition), interview
+        assert not composition.would_report_to_candidate(interview.interviewer, loop.requisition,
+                                                         loop.hiring_manager), interview
 
 
 def check_loop_gates(loop: Loop) -> None:
@@ -225,3 +237,49 @@ def check_some_debriefed_feedback_came_in_late() -> None:
                Interview.kind == InterviewKind.IN_HOUSE, ~Feedback.is_practice)
     )
     assert any(f.submitted_at - f.interview.ends_at > timedelta(hours=24) for f in submitted)
+
+
+def check_the_bar_raiser_program(people: dict[str, User], loops: list[Loop]) -> None:
+    """A nominated person, a shadow with one loop to go, a reverse shadow on an open loop at written feedback,
+    people with levels and managers, and a debrief with the bar raiser's summary ready."""
+    by_state = {}
+    for person in people.values():
+        by_state.setdefault(person.certification, []).append(person)
+    assert by_state[Certification.NOMINATED]
+    shadowing = by_state[Certification.SHADOWING]
+    assert any(path.shadowed_loops(p) == 2 and path.unmet_requirements(p, Certification.REVERSE_SHADOW) == [
+        "Shadow 3 loops with practice feedback submitted (2 so far)."] for p in shadowing)
+    reverse = [loop for loop in loops if loop.is_reverse_shadow]
+    assert any(loop.status == LoopStatus.OPEN and loop.step == Step.WRITTEN_FEEDBACK
+               and loop.shadow.certification == Certification.REVERSE_SHADOW for loop in reverse)
+    assert people["shadow@demo.test"].certification == Certification.IN_TRAINING
+    assert sum(1 for p in people.values() if p.job_level) == len(people)
+    assert sum(1 for p in people.values() if p.manager_id) >= 10
+    for person in people.values():  # everyone on the path got there move by move, each audited
+        if person.certification != Certification.NONE:
+            moves = db.session.scalars(select(AuditEntry).where(
+                AuditEntry.action == "user.certification_changed", AuditEntry.subject_id == person.id)).all()
+            assert moves and moves[-1].to_state == person.certification and all(m.reason for m in moves)
+    at_debrief = [loop for loop in loops if loop.status == LoopStatus.OPEN and loop.step == Step.DEBRIEF]
+    assert any(loop.brief is not None and loop.brief.is_ready for loop in at_debrief)
+
+
+def test_the_demo_debrief_opens_on_the_principle_the_interviewers_disagree_on_most(app, runner):
+    seed(runner)
+    client = app.test_client()
+    client.post("/login", data={"email": "hm@demo.test", "password": DEMO_PASSWORD})
+    with app.app_context():
+        loop = next(loop for loop in db.session.scalars(select(Loop).where(Loop.step == Step.DEBRIEF,
+                                                                           Loop.status == LoopStatus.OPEN))
+                    if loop.brief is not None)
+        agenda = build_agenda(summarize(loop))
+        first = agenda.first
+        assert first is not None and first.spread == max(item.spread for item in agenda.items)
+        loop_id, hiring_manager, name = loop.id, loop.hiring_manager.email, first.principle.name
+    client.post("/logout")
+    client.post("/login", data={"email": hiring_manager, "password": DEMO_PASSWORD})
+    html = client.get(f"/loops/{loop_id}/debrief").get_data(as_text=True)
+    agenda_html = html[html.index('id="agenda-heading"'):]
+    first_item = agenda_html[agenda_html.index('<h4 id="agenda-'):][:300]
+    assert name.replace("'", "&#39;") in first_item
+    assert "The bar raiser's summary" in html and "Start here." in html

@@ -5,11 +5,11 @@ from zoneinfo import available_timezones
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length
 
-from app.forms_common import options
+from app.forms_common import PersonField, options, people_choices
 from app.integers import coerce_int
-from app.people.models import Certification
+from app.people.models import LEVEL_RANGE
 from app.validators import EmailAddress
 
 COMMON_ZONES = ["UTC", "Europe/London", "Europe/Berlin", "America/New_York", "America/Chicago",
@@ -20,6 +20,21 @@ COMMON_ZONES = ["UTC", "Europe/London", "Europe/Berlin", "America/New_York", "Am
 def zone_choices() -> list[SelectChoice]:
     rest = sorted(available_timezones() - set(COMMON_ZONES))
     return options((zone, zone) for zone in COMMON_ZONES + rest)
+
+
+class NoneIsZero:
+    """A select whose empty value is 0, also when the object it edits holds None (not recorded)."""
+
+    def process_data(self, value):
+        super().process_data(value or 0)
+
+
+class LevelField(NoneIsZero, SelectField):
+    pass
+
+
+class ManagerField(NoneIsZero, PersonField):
+    pass
 
 
 class UserForm(FlaskForm):
@@ -33,12 +48,17 @@ class UserForm(FlaskForm):
     timezone = SelectField("Time zone", default="UTC")
     is_recruiter = BooleanField("Recruiter")
     is_admin = BooleanField("Admin")
+    job_level = LevelField("Job level", coerce=int, validate_choice=True, default=0,
+                            choices=options([(0, "— not recorded —")] + [(n, f"L{n}") for n in range(
+                                LEVEL_RANGE[0], LEVEL_RANGE[1] + 1)]))
+    manager_id = ManagerField("Manager", default=0)
     submit = SubmitField("Save")
 
     def __init__(self, *args, org_units=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.org_unit_id.choices = options([(0, "— none —")] + [(unit.id, unit.name) for unit in org_units])
         self.timezone.choices = zone_choices()
+        self.manager_id.choices = people_choices(blank="— none —")
 
 
 class NewUserForm(UserForm):
@@ -48,20 +68,7 @@ class NewUserForm(UserForm):
         description="At least 12 characters. Share it with the person privately.",
         render_kw={"autocomplete": "new-password"},
     )
-    certification = SelectField(
-        "Bar-raiser certification",
-        choices=options((c.value, c.label) for c in Certification),
-        default=Certification.NONE.value,
-    )
     submit = SubmitField("Create user")
-
-
-class CertificationForm(FlaskForm):
-    certification = SelectField(
-        "Bar-raiser certification", choices=options((c.value, c.label) for c in Certification)
-    )
-    reason = StringField("Note (optional)", validators=[Optional(), Length(max=500)])
-    submit = SubmitField("Change certification")
 
 
 class PasswordForm(FlaskForm):

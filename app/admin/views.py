@@ -7,7 +7,6 @@ from sqlalchemy import select
 from app import permissions
 from app.admin.forms import (
     ActiveForm,
-    CertificationForm,
     NewUserForm,
     OrgUnitForm,
     PasswordForm,
@@ -66,7 +65,7 @@ def new_user():
                 email=form.email.data, name=form.name.data, password=form.password.data,
                 actor=current_user, org_unit=db.session.get(OrgUnit, form.org_unit_id.data),
                 is_admin=form.is_admin.data, is_recruiter=form.is_recruiter.data,
-                certification=form.certification.data, timezone=form.timezone.data,
+                timezone=form.timezone.data,
             ))
         if ok:
             db.session.commit()
@@ -83,12 +82,14 @@ def edit_user(user_id: int):
     form = UserForm(obj=user, org_units=org_units())
     if request.method == "GET":
         form.org_unit_id.data = user.org_unit_id or 0
+        form.job_level.data, form.manager_id.data = user.job_level or 0, user.manager_id or 0
     elif form.validate_on_submit():
         ok, _ = attempt(form, lambda: people.update_user(
                 user, current_user, name=form.name.data, email=form.email.data,
                 org_unit=db.session.get(OrgUnit, form.org_unit_id.data),
                 is_admin=form.is_admin.data, is_recruiter=form.is_recruiter.data,
-                timezone=form.timezone.data,
+                timezone=form.timezone.data, job_level=form.job_level.data or None,
+                manager=db.session.get(User, form.manager_id.data or 0),
             ))
         if ok:
             db.session.commit()
@@ -111,27 +112,16 @@ def user_page_context(user: User, **forms) -> dict:
     context = {
         "user": user,
         "form": UserForm(obj=user, org_units=org_units(), formdata=None),
-        "certification_form": CertificationForm(certification=user.certification, formdata=None),
         "password_form": PasswordForm(formdata=None),
         "active_form": ActiveForm(formdata=None),
         "history": history,
         "Certification": Certification,
     }
     context["form"].org_unit_id.data = user.org_unit_id or 0
+    context["form"].job_level.data = user.job_level or 0
+    context["form"].manager_id.data = user.manager_id or 0
     context.update(forms)
     return context
-
-
-@bp.route("/users/<int:user_id>/certification", methods=["POST"])
-def change_certification(user_id: int):
-    user = get_or_404(User, user_id)
-    form = CertificationForm()
-    if not form.validate_on_submit():
-        return invalid("admin/user_edit.html", **user_page_context(user, certification_form=form))
-    people.set_certification(user, form.certification.data, current_user, form.reason.data or "")
-    db.session.commit()
-    flash(f"{user.name}'s certification is now {user.certification.label}.", "success")
-    return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])

@@ -1,8 +1,9 @@
 """Debrief forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SubmitField, TextAreaField
+from wtforms import IntegerField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
+from wtforms.widgets import HiddenInput
 
 from app.debrief.models import Outcome, Verdict
 from app.feedback.models import Vote
@@ -31,3 +32,25 @@ class VerdictForm(FlaskForm):
     verdict_rationale = TextAreaField("Rationale", validators=[Optional(), Length(max=20000)],
                                       description="A veto is final: nobody can undo it.")
     submit = SubmitField("Record verdict")
+
+
+class BriefForm(FlaskForm):
+    body = TextAreaField("Summary for the debrief", validators=[Optional(), Length(max=20000)],
+                         description="Drafted from the feedback: edit it into what the panel should discuss.")
+    save = SubmitField("Save draft")
+    ready = SubmitField("Mark ready for the debrief")
+
+
+class AgendaNoteForm(FlaskForm):
+    principle_id = IntegerField(validators=[InputRequired("Choose a principle.")], widget=HiddenInput())
+    body = TextAreaField("What the discussion established", validators=[Optional(), Length(max=5000)])
+    submit = SubmitField("Save note")
+
+
+class PracticeVerdictForm(FlaskForm):
+    verdict = RadioField("Your practice verdict", choices=options((v.value, v.label) for v in Verdict),
+                         validators=[InputRequired("Choose Concur or Veto.")])
+    verdict_rationale = TextAreaField("Rationale", validators=[Optional(), Length(max=20000)],
+                                      description="Recorded before the decision and shown beside the real verdict; "
+                                                  "it never counts.")
+    submit = SubmitField("Record practice verdict")

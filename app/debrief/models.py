@@ -96,3 +96,78 @@ class DebriefDecision(db.Model):
     @property
     def is_vetoed(self) -> bool:
         return self.verdict == Verdict.VETO
+
+
+class BriefStatus(StrEnum):
+    DRAFT = "draft"
+    READY = "ready"
+
+
+class DebriefBrief(db.Model):
+    """The bar raiser's pre-debrief summary: drafted once every feedback is in, then marked ready.
+
+    Once ready it is what the loop's people read at the debrief and what the PDF
+    prints, so it is never changed again (a trigger keeps it so).
+    """
+
+    __tablename__ = "debrief_briefs"
+    __table_args__ = (
+        one_of("status", BriefStatus),
+        CheckConstraint("(status = 'ready') = (ready_at IS NOT NULL)", name="ready_has_time"),
+        CheckConstraint("status <> 'ready' OR length(trim(body)) > 0", name="ready_has_body"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loop_id: Mapped[int] = mapped_column(ForeignKey("loops.id", ondelete="CASCADE"), unique=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    body: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(EnumString(BriefStatus), default=BriefStatus.DRAFT)
+    ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    loop = relationship("Loop", back_populates="brief")
+    author: Mapped[User] = relationship()
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == BriefStatus.READY
+
+
+class AgendaNote(db.Model):
+    """What the debrief's discussion of one principle established, in the bar raiser's words."""
+
+    __tablename__ = "agenda_notes"
+    __table_args__ = (UniqueConstraint("loop_id", "principle_id"), not_blank("body"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loop_id: Mapped[int] = mapped_column(ForeignKey("loops.id", ondelete="CASCADE"))
+    principle_id: Mapped[int] = mapped_column(ForeignKey("principles.id", ondelete="RESTRICT"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    loop = relationship("Loop", back_populates="agenda_notes")
+    author: Mapped[User] = relationship()
+
+
+class PracticeVerdict(db.Model):
+    """A reverse shadow's Concur or Veto: recorded before the decision, shown beside the real one, never counted."""
+
+    __tablename__ = "practice_verdicts"
+    __table_args__ = (one_of("verdict", Verdict), not_blank("rationale"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loop_id: Mapped[int] = mapped_column(ForeignKey("loops.id", ondelete="CASCADE"), unique=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    verdict: Mapped[str] = mapped_column(EnumString(Verdict))
+    rationale: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    loop = relationship("Loop", back_populates="practice_verdict")
+    trainee: Mapped[User] = relationship()

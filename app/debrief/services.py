@@ -74,6 +74,8 @@ def record_verdict(loop: Loop, actor: User, verdict: str, rationale: str) -> Deb
     """Record the bar raiser's Concur (the loop moves on) or Veto (final: the loop closes)."""
     if actor.id != loop.bar_raiser_id:
         raise WorkflowError("Only the loop's bar raiser concurs or vetoes.")
+    if not actor.is_certified_bar_raiser:
+        raise WorkflowError("Only a certified bar raiser holds the veto.")
     decision = loop.decision
     if decision is not None and decision.verdict is not None:
         raise DecisionConflict(f"The bar raiser already recorded {decision.verdict.label}; it is final.")

@@ -57,29 +57,58 @@ def _people(calendar: Calendar) -> dict[str, User]:
             is_admin=person.is_admin, is_recruiter=person.is_recruiter, timezone=person.timezone,
         )
         user.created_at = joined
+        user.job_level = person.level
         stamp_pending_audit(joined)
-        if person.certification != Certification.NONE:
-            _certify(user, person.certification, admin, calendar, joined)
         admin = admin or user
         people[person.email] = user
+    for person in PEOPLE:
+        if person.manager:
+            people[person.email].manager = people[person.manager]
+    for person in PEOPLE:
+        if person.certification != Certification.NONE:
+            _walk_the_path(people[person.email], person.certification, people, calendar,
+                           calendar.day(-person.joined_days_ago, 9))
     return people
 
 
-def _certify(user: User, certification: str, admin: User, calendar: Calendar, joined: datetime) -> None:
-    """Take a user through training to `certification`, as an admin would, with the changes audited."""
-    trained = joined + timedelta(days=120) if certification == Certification.CERTIFIED else calendar.day(-40, 10)
-    record("user.certification_changed", user, admin, from_state=Certification.NONE,
-           to_state=Certification.IN_TRAINING, reason="Nominated by their director; shadowing starts next month.")
-    stamp_pending_audit(trained)
-    user.certification = Certification.IN_TRAINING
-    if certification == Certification.CERTIFIED:
-        certified = trained + timedelta(days=150)
-        record("user.certification_changed", user, admin, from_state=Certification.IN_TRAINING,
-               to_state=Certification.CERTIFIED,
-               reason="Shadowed six loops and ran two debriefs under supervision; signed off by the bar raiser "
-                      "council.")
-        stamp_pending_audit(certified)
-        user.certification = Certification.CERTIFIED
+# Each step of the bar-raiser path as the demo tells it: who made the move, with what note, how many days
+# after the step before (certified people walked it long ago; trainees recently).
+PATH_STORY = [
+    (Certification.NOMINATED, "barraiser@demo.test",
+     "Runs the on-call reviews like a debrief: asks for the evidence before the opinion, and says so when the "
+     "evidence is thin. Would make a strong bar raiser."),
+    (Certification.IN_TRAINING, "admin@demo.test", "Nomination accepted; booked on the next bar-raiser course."),
+    (Certification.SHADOWING, "admin@demo.test",
+     "Completed the two-day bar-raiser course (interviewing for evidence, running a debrief)."),
+    (Certification.REVERSE_SHADOW, "admin@demo.test",
+     "Shadowed three loops with practice feedback; ready to run a debrief under supervision."),
+    (Certification.CERTIFIED, "admin@demo.test",
+     "Ran two debriefs under supervision; signed off by two certified bar raisers."),
+]
+STEP_DAYS = {"certified": 60, "trainee": 14}
+
+
+def _walk_the_path(user: User, target: str, people: dict[str, User], calendar: Calendar, joined: datetime) -> None:
+    """Move a person along the bar-raiser path to `target`, as the program's pages would, each move audited.
+
+    Certified bar raisers walked it in their first year; trainees are on it now, so their latest move is recent.
+    """
+    db.session.flush()  # nothing else pending, so the stamps below date only the path's moves
+    steps = PATH_STORY[:[state for state, _, _ in PATH_STORY].index(target) + 1]
+    gap = STEP_DAYS["certified" if target == Certification.CERTIFIED else "trainee"]
+    # A trainee's latest move was four weeks ago, before the loops they shadow now.
+    at = joined + timedelta(days=120) if target == Certification.CERTIFIED else calendar.day(
+        -gap * (len(steps) + 1), 10)
+    for state, actor, note in steps:
+        if state == Certification.NOMINATED and target == Certification.CERTIFIED:
+            actor = "admin@demo.test"  # the first bar raisers were nominated by the people team
+        record("user.certification_changed", user, people[actor], from_state=user.certification, to_state=state,
+               reason=note)
+        stamp_pending_audit(at)
+        db.session.flush()  # stamped now, or the next move's stamp would re-date this one
+        user.certification = state
+        user.certification_since = at
+        at += timedelta(days=gap)
     db.session.flush()
 
 

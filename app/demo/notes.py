@@ -173,8 +173,15 @@ PANEL_MARTA = [
               "Asked what she learned most recently. In the last six months she picked up LLM-based query "
               "rewriting, built a prototype on an open model, and could explain its failure modes "
               "(hallucinated brand names). Good, though as far as she told it the work stayed a prototype."),
+        Rated(DD, MEETS,
+              "When the prototype invented brand names, she sampled 500 rewritten queries, found 4% affected, "
+              "and traced most of them to the tokenizer splitting product codes before she touched the model."),
     ), YES, True, "Curious and self-directed; a solid hire for the team.", hours=2),
     Note("julia.novak@demo.test", (
+        Rated(ARAL, BELOW,
+              "Asked for a call she made with incomplete data. She told her director the March NDCG drop was "
+              "seasonal and the team paused two experiments for a fortnight on that word; it was a logging "
+              "change. She did not say what she would check first next time."),
         Rated(DD, BELOW,
               "Walked through her relevance dashboard. Asked why NDCG@10 dropped in March, she said "
               "seasonality but could not show the query mix by category for that month. She got to a logging "
@@ -195,6 +202,43 @@ PRACTICE_MARTA = Note("shadow@demo.test", (
           "than Raises: the hybrid sounded like her director's compromise, and I did not hear her make the "
           "call herself."),
 ), YES, True, "Practice feedback: solid judgement; I wanted more on which decisions were hers.", hours=20)
+
+# Grace's summary for Marta's debrief, from the outline the app drafted.
+SUMMARY_MARTA = "\n".join([
+    "Disagreements",
+    "- Are Right, A Lot (Grace: Raises the bar; Julia: Below the bar). Start here. Same candidate, opposite reads: "
+    "the retrieval call was hers and backed by an experiment; the seasonality call was not checked. The debrief "
+    "should settle which one is typical of how she decides, not average them.",
+    "- Dive Deep (Ravi: Meets the bar; Julia: Below the bar). Ravi saw her sample and trace a failure on her own; "
+    "Julia had to point her at the logging change. Ask each for the moment she started digging unprompted.",
+    "",
+    "Single data points",
+    "- Invent and Simplify: only Fatima rated it. Strong example; nobody else heard anything against it.",
+    "- Learn and Be Curious: only Ravi rated it.",
+    "",
+    "Uncovered principles",
+    "- None.",
+    "",
+    "Late feedback",
+    "- Julia Novák, 38 hours after her interview (due in 24). Her notes are detailed; read them before we meet.",
+    "",
+    "My read",
+    "- Hire unless the Dive Deep gap turns out to be a habit rather than one bad month. Ravi's amendment about "
+    "the prototype going to production matters here.",
+])
+
+# Emma Clarke shadowed the bar raiser's interview on two earlier loops (Lucas, Priyanka).
+PRACTICE_LUCAS = Note("emma.clarke@demo.test", (
+    Rated(DD, BELOW,
+          "Sat in on Seun's click-through question. He went straight to model changes and never asked for the "
+          "query mix or the logging; when Seun pointed at the dashboard he read the top line only. Below."),
+), NO, False, "Practice feedback: agree with Seun's read; I would have probed the instrumentation sooner.",
+    hours=18)
+PRACTICE_PRIYANKA = Note("emma.clarke@demo.test", (
+    Rated(IHS, RAISES,
+          "Her double-entry tests are the standard, not a one-off: she showed the check that fails the build "
+          "when a posting change lacks a balancing test, and the two incidents it has caught since."),
+), YES, True, "Practice feedback: raises the bar on standards; I would concur with a hire.", hours=20)
 
 PANEL_KWAME = [
     Note("seun.adeyemi@demo.test", (

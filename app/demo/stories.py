@@ -12,6 +12,7 @@ from app.references.models import ReferenceOutcome
 ADVANCE, REJECT = ScreenOutcome.ADVANCE, ScreenOutcome.REJECT
 SUPPORTS, CONCERNS = ReferenceOutcome.SUPPORTS, ReferenceOutcome.CONCERNS
 HM, BR, IV, SHADOW = "hm@demo.test", "barraiser@demo.test", "interviewer@demo.test", "shadow@demo.test"
+EMMA, CARLOS = "emma.clarke@demo.test", "carlos.mendes@demo.test"  # shadowing; reverse shadow
 GRACE, SEUN = "grace.nakamura@demo.test", "seun.adeyemi@demo.test"
 SEATTLE = "Seattle, Day 1 North, room 14.210 'Ledger' (candidate on site)"
 SEATTLE_RISK = "Seattle, Day 1 North, room 9.104 'Chargeback' (candidate on site)"
@@ -77,11 +78,12 @@ def diego(company: Company) -> None:
 
 def lucas(company: Company) -> None:
     day = company.calendar.day
-    loop = LoopWriter.open(company, "search", "lucas", day(-50, 14), bar_raiser=SEUN)
+    loop = LoopWriter.open(company, "search", "lucas", day(-50, 14), bar_raiser=SEUN, shadow=EMMA)
     through_phone_screen(company, loop, (-49, -44, -43), notes.PHONE_SCREENS["lucas"], (
         "Learning-to-rank research background; worth a screen despite little industry time.",
         "Proceed; the panel should test production judgement."))
-    loop.in_house(notes.PANEL_LUCAS, day(-30, 14), scheduled_at=day(-41, 15), location=TORONTO)
+    interviews = loop.in_house(notes.PANEL_LUCAS, day(-30, 14), scheduled_at=day(-41, 15), location=TORONTO)
+    loop.write_feedback(interviews[0], notes.PRACTICE_LUCAS, practice=True)
     loop.advance_after_interviews()
     loop.advance_after_feedback()
     debrief = day(-27, 15)
@@ -101,11 +103,12 @@ def lucas(company: Company) -> None:
 
 def priyanka(company: Company) -> None:
     day = company.calendar.day
-    loop = LoopWriter.open(company, "ledger", "priyanka", day(-45, 15), bar_raiser=GRACE)
+    loop = LoopWriter.open(company, "ledger", "priyanka", day(-45, 15), bar_raiser=GRACE, shadow=EMMA)
     through_phone_screen(company, loop, (-44, -38, -37), notes.PHONE_SCREENS["priyanka"], (
         "Merchant-payouts ledger experience; referral from Liam.",
         "Proceed: strong customer focus; panel to push on ledger depth."))
-    loop.in_house(notes.PANEL_PRIYANKA, day(-20, 16), scheduled_at=day(-35, 15), location=SEATTLE)
+    interviews = loop.in_house(notes.PANEL_PRIYANKA, day(-20, 16), scheduled_at=day(-35, 15), location=SEATTLE)
+    loop.write_feedback(interviews[0], notes.PRACTICE_PRIYANKA, practice=True)
     loop.advance_after_interviews()
     loop.advance_after_feedback()
     debrief = day(-17, 17)
@@ -241,6 +244,7 @@ def marta(company: Company) -> None:
                "Follow-up: the query-rewriting prototype she mentioned was presented at her company's internal "
                "demo day and adopted by one product team. That is more production impact than I credited.",
                day(-2, 10))
+    loop.summary(GRACE, notes.SUMMARY_MARTA, day(-1, 11))
     loop.final_vote("ravi.iyer@demo.test", notes.YES, day(-1, 15, 10))
     loop.final_vote("fatima.haddad@demo.test", notes.YES, day(-1, 15, 12))
 
@@ -255,7 +259,8 @@ def hana(company: Company) -> None:
 
 def wei(company: Company) -> None:
     day = company.calendar.day
-    loop = LoopWriter.open(company, "ledger", "wei", day(-18, 15), bar_raiser=BR)
+    # Carlos Mendes runs this loop as reverse shadow; Beatriz supervises and holds the veto.
+    loop = LoopWriter.open(company, "ledger", "wei", day(-18, 15), bar_raiser=BR, shadow=CARLOS, reverse_shadow=True)
     through_phone_screen(company, loop, (-17, -12, -11), notes.PHONE_SCREENS["wei"], (
         "Reconciliation platform at a processor; agency candidate with a competing offer.",
         "Proceed quickly: competing offer in about three weeks."))

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from app.audit.models import AuditEntry
 from app.audit.services import record
 from app.candidates.models import Candidate
-from app.debrief.models import DebriefDecision, FinalVote, Verdict
+from app.debrief.models import BriefStatus, DebriefBrief, DebriefDecision, FinalVote, Verdict
 from app.extensions import db
 from app.feedback.models import Amendment, Feedback, FeedbackRating, FeedbackStatus
 from app.interviews.models import Interview, InterviewKind
@@ -103,7 +103,8 @@ class LoopWriter:
 
     @classmethod
     def open(cls, company: Company, requisition: str, candidate: str, at: datetime, *,
-             bar_raiser: str | None = None, shadow: str | None = None) -> "LoopWriter":
+             bar_raiser: str | None = None, shadow: str | None = None,
+             reverse_shadow: bool = False) -> "LoopWriter":
         """Create the loop at step 2, as the recruiter does against an approved requisition."""
         people = company.people
         requisition, candidate = company.requisitions[requisition], company.candidates[candidate]
@@ -111,7 +112,7 @@ class LoopWriter:
             requisition=requisition, candidate=candidate, recruiter=requisition.recruiter,
             hiring_manager=requisition.hiring_manager,
             bar_raiser=people[bar_raiser] if bar_raiser else None,
-            shadow=people[shadow] if shadow else None,
+            shadow=people[shadow] if shadow else None, is_reverse_shadow=reverse_shadow,
             step=Step.RESUME_REVIEW, status=LoopStatus.OPEN, step_entered_at=at, created_at=at,
         )
         db.session.add(loop)
@@ -236,6 +237,13 @@ class LoopWriter:
         db.session.add(amendment)
         db.session.flush()
         self.audit("feedback.amended", feedback, self.people[author], at)
+
+    def summary(self, author: str, body: str, at: datetime) -> None:
+        """The bar raiser's pre-debrief summary, written from the outline and marked ready."""
+        db.session.add(DebriefBrief(loop=self.loop, author=self.people[author], body=body,
+                                    status=BriefStatus.READY, ready_at=at, updated_at=at))
+        db.session.flush()
+        self.audit("debrief.summary_ready", self.loop, self.people[author], at)
 
     def final_vote(self, author: str, vote: str, at: datetime, reason: str = "") -> None:
         first = self.feedback[author].vote

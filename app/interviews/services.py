@@ -11,6 +11,7 @@ from app.errors import ServiceError
 from app.extensions import db
 from app.interviews.models import Interview, InterviewKind
 from app.kits import services as kits
+from app.loops import composition
 from app.loops.models import Loop, LoopStatus, Step
 from app.loops.workflow import LAST_SCHEDULING_STEP, require_open
 from app.notifications import services as notifications
@@ -125,6 +126,7 @@ def schedule_interview(loop: Loop, actor: User, *, kind: str, interviewer: User,
     if not 15 <= duration_minutes <= 480:
         raise ServiceError("An interview lasts between 15 minutes and 8 hours.", field="duration_minutes")
     ends_at = starts_at + timedelta(minutes=duration_minutes)
+    composition.require_none(composition.interviewer_breaches(loop, interviewer, starts_at, kind))
     clash = overlapping_interview(interviewer, starts_at, ends_at)
     if clash is not None:
         start, end = clash.starts_at.astimezone(zone), clash.ends_at.astimezone(zone)

@@ -1,7 +1,7 @@
 """Loop forms: people, decisions, closing, interviews."""
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, SubmitField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.forms_common import PersonField, options
@@ -14,6 +14,10 @@ class LoopPeopleForm(FlaskForm):
     bar_raiser_id = PersonField("Bar raiser", description="Certified, not the hiring manager or recruiter, and "
                                                           "from another org unit than the hiring manager.")
     shadow_id = PersonField("Shadow (optional)", description="A bar raiser in training who observes the loop.")
+    reverse_shadow = BooleanField("The shadow runs this loop as reverse shadow",
+                                  description="A trainee in reverse shadow acts as the bar raiser: writes the "
+                                              "summary, runs the agenda and records a practice verdict. The bar "
+                                              "raiser above supervises and holds the real veto.")
     submit = SubmitField("Save people")
 
 

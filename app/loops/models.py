@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import IntEnum, StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import EnumString, UTCDateTime, one_of, utcnow
@@ -93,6 +93,9 @@ class Loop(db.Model):
             "shadow_id <> bar_raiser_id AND shadow_id <> hiring_manager_id",
             name="shadow_distinct",
         ),
+        # A reverse shadow acts as the loop's bar raiser while the certified bar raiser supervises.
+        CheckConstraint("NOT is_reverse_shadow OR (shadow_id IS NOT NULL AND bar_raiser_id IS NOT NULL)",
+                        name="reverse_shadow_has_people"),
         # One open loop per candidate and requisition; a closed one may be reopened as new.
         Index(
             "uq_loops_open_candidate_requisition",
@@ -112,6 +115,7 @@ class Loop(db.Model):
     hiring_manager_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     bar_raiser_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     shadow_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    is_reverse_shadow: Mapped[bool] = mapped_column(Boolean, default=False)
     step: Mapped[int] = mapped_column(default=Step.RESUME_REVIEW)
     status: Mapped[str] = mapped_column(EnumString(LoopStatus), default=LoopStatus.OPEN)
     close_reason: Mapped[str | None] = mapped_column(Text)
@@ -140,6 +144,9 @@ class Loop(db.Model):
     references = relationship("Reference", back_populates="loop", order_by="Reference.contacted_on",
                               passive_deletes=True)
     offer = relationship("Offer", back_populates="loop", uselist=False, passive_deletes=True)
+    brief = relationship("DebriefBrief", back_populates="loop", uselist=False, passive_deletes=True)
+    agenda_notes = relationship("AgendaNote", back_populates="loop", passive_deletes=True)
+    practice_verdict = relationship("PracticeVerdict", back_populates="loop", uselist=False, passive_deletes=True)
 
     def __repr__(self) -> str:
         return f"<Loop {self.id} step={self.step} {self.status}>"

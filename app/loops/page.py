@@ -14,7 +14,7 @@ from app.forms_common import Attempt, attach_to_form, attempt, say_above
 from app.interviews import services as interviews
 from app.interviews.forms import interview_form
 from app.interviews.models import InterviewKind
-from app.loops import workflow
+from app.loops import composition, workflow
 from app.loops.forms import ScreenDecisionForm
 from app.loops.history import loop_history
 from app.loops.models import Loop, Step
@@ -75,6 +75,9 @@ def loop_page(loop: Loop, status: int = 200, **forms):
         else None,
         "interview_form": interview_form(loop) if can_schedule else None,
         **{name: make() if when(loop) else None for name, (when, make) in SECTION_FORMS.items()},
+        # Who may take an in-house interview this week, least loaded first (the composition rules apply).
+        "least_loaded": composition.suggest_interviewers(loop)
+        if can_schedule and loop.step == Step.IN_HOUSE_INTERVIEWS else [],
         "can_schedule": can_schedule,
         "now": utcnow(),
         "Step": Step,

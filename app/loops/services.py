@@ -1,79 +1,38 @@
 """Setting up loops: people, bar-raiser independence, screen decisions."""
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.audit.services import record
 from app.errors import ServiceError
 from app.extensions import db
+from app.loops import composition
 from app.loops.models import Loop, LoopStatus, ScreenDecision, ScreenOutcome, Step
 from app.loops.workflow import WorkflowError, advance_loop, end_loop, require_open, role_words, unmet_conditions
-from app.people.models import Certification, User
+from app.people.models import User
 from app.permissions.loops import SCREENERS, can_screen
 from app.requisitions.models import Requisition
 
 
 def independence_problems(*, bar_raiser: User | None, hiring_manager: User, recruiter: User,
-                          shadow: User | None = None) -> list[tuple[str, str]]:
-    """Return (field, message) for every independence rule the people break."""
-    problems = []
-    if bar_raiser is not None:
-        if bar_raiser.certification != Certification.CERTIFIED:
-            problems.append(("bar_raiser_id", f"{bar_raiser.name} is not a certified bar raiser."))
-        if bar_raiser.id == hiring_manager.id:
-            problems.append(("bar_raiser_id", "The bar raiser cannot be the hiring manager."))
-        if bar_raiser.id == recruiter.id:
-            problems.append(("bar_raiser_id", "The bar raiser cannot be the loop's recruiter."))
-        if hiring_manager.org_unit_id is not None and bar_raiser.org_unit_id == hiring_manager.org_unit_id:
-            problems.append(("bar_raiser_id", "The bar raiser cannot be from the hiring manager's org unit "
-                                              f"({hiring_manager.org_unit.name})."))
-        if not bar_raiser.active:
-            problems.append(("bar_raiser_id", f"{bar_raiser.name}'s account is deactivated."))
-    if shadow is not None:
-        if shadow.certification != Certification.IN_TRAINING:
-            problems.append(("shadow_id", f"{shadow.name} is not a bar raiser in training."))
-        if shadow.id in {hiring_manager.id, recruiter.id, getattr(bar_raiser, "id", None)}:
-            problems.append(("shadow_id", "The shadow cannot also be the hiring manager, recruiter or bar raiser."))
-    if hiring_manager.id == recruiter.id:
-        problems.append(("recruiter_id", "The recruiter and the hiring manager must be different people."))
-    for person, name in ((hiring_manager, "hiring_manager_id"), (recruiter, "recruiter_id")):
-        if not person.active:
-            problems.append((name, f"{person.name}'s account is deactivated."))
-    if not recruiter.is_recruiter:
-        problems.append(("recruiter_id", f"{recruiter.name} is not a recruiter."))
-    return problems
+                          shadow: User | None = None, reverse_shadow: bool = False,
+                          requisition: Requisition | None = None) -> list[tuple[str, str]]:
+    """Return (field, message) for every composition rule the loop's people break."""
+    return [(b.field, b.message) for b in composition.people_breaches(
+        bar_raiser=bar_raiser, hiring_manager=hiring_manager, recruiter=recruiter, shadow=shadow,
+        reverse_shadow=reverse_shadow, requisition=requisition)]
 
 
 def require_independence(**people) -> None:
-    problems = independence_problems(**people)
-    if problems:
-        field, message = problems[0]
-        raise ServiceError(message, field=field)
+    composition.require_none(composition.people_breaches(**people))
 
 
-def active_loop_counts() -> dict[int, int]:
-    """Return each bar raiser's number of open loops."""
-    rows = db.session.execute(
-        select(Loop.bar_raiser_id, func.count())
-        .where(Loop.status == LoopStatus.OPEN, Loop.bar_raiser_id.is_not(None))
-        .group_by(Loop.bar_raiser_id)
-    )
-    return dict(rows.all())
-
-
-def suggest_bar_raisers(hiring_manager: User, recruiter: User, limit: int = 5) -> list[tuple[User, int]]:
-    """Certified, independent of this loop, fewest open loops first."""
-    counts = active_loop_counts()
-    candidates = db.session.scalars(
-        select(User).where(User.certification == Certification.CERTIFIED, User.active)
-    ).all()
-    fit = [u for u in candidates
-           if not independence_problems(bar_raiser=u, hiring_manager=hiring_manager, recruiter=recruiter)]
-    fit.sort(key=lambda u: (counts.get(u.id, 0), u.name))
-    return [(u, counts.get(u.id, 0)) for u in fit[:limit]]
+active_loop_counts = composition.active_loop_counts
+suggest_bar_raisers = composition.suggest_bar_raisers
 
 
 def create_loop(requisition: Requisition | None, candidate, actor: User, *, recruiter: User,
-                hiring_manager: User | None, bar_raiser: User | None = None, shadow: User | None = None) -> Loop:
+                hiring_manager: User | None, bar_raiser: User | None = None, shadow: User | None = None,
+                reverse_shadow: bool = False) -> Loop:
     """Open a loop at step 2 against an approved requisition."""
     if not actor.is_recruiter:
         raise ServiceError("Only recruiters start loops.")
@@ -85,14 +44,15 @@ def create_loop(requisition: Requisition | None, candidate, actor: User, *, recr
     if not requisition.is_approved:
         raise ServiceError("Loops are created only against an approved requisition.", field="requisition_id")
     require_independence(bar_raiser=bar_raiser, hiring_manager=hiring_manager, recruiter=recruiter,
-                         shadow=shadow)
+                         shadow=shadow, reverse_shadow=reverse_shadow, requisition=requisition)
     duplicate = db.session.scalar(select(Loop).where(
         Loop.requisition_id == requisition.id, Loop.candidate_id == candidate.id, Loop.status == LoopStatus.OPEN))
     if duplicate is not None:
         raise ServiceError(f"{candidate.name} already has an open loop for this requisition.",
                            field="candidate_id")
     loop = Loop(requisition=requisition, candidate=candidate, recruiter=recruiter,
-                hiring_manager=hiring_manager, bar_raiser=bar_raiser, shadow=shadow, step=Step.RESUME_REVIEW)
+                hiring_manager=hiring_manager, bar_raiser=bar_raiser, shadow=shadow, step=Step.RESUME_REVIEW,
+                is_reverse_shadow=reverse_shadow)
     db.session.add(loop)
     db.session.flush()
     record("loop.created", loop, actor, loop=loop, to_state=Step.RESUME_REVIEW.label,
@@ -101,8 +61,8 @@ def create_loop(requisition: Requisition | None, candidate, actor: User, *, recr
 
 
 def set_loop_people(loop: Loop, actor: User, *, recruiter: User, hiring_manager: User,
-                    bar_raiser: User | None, shadow: User | None) -> None:
-    """Change who runs the loop; independence is checked again on every change."""
+                    bar_raiser: User | None, shadow: User | None, reverse_shadow: bool = False) -> None:
+    """Change who runs the loop; the composition rules are checked again on every change."""
     require_open(loop)
     if actor.id != loop.recruiter_id:
         raise WorkflowError("Only the loop's recruiter changes its people.")
@@ -111,7 +71,12 @@ def set_loop_people(loop: Loop, actor: User, *, recruiter: User, hiring_manager:
     if loop.step > Step.IN_HOUSE_INTERVIEWS and bar_raiser.id != loop.bar_raiser_id:
         raise ServiceError("The bar raiser cannot change once written feedback has started.",
                            field="bar_raiser_id")
-    require_independence(bar_raiser=bar_raiser, hiring_manager=hiring_manager, recruiter=recruiter, shadow=shadow)
+    reverse_changes = (shadow and shadow.id, reverse_shadow) != (loop.shadow_id, loop.is_reverse_shadow)
+    if loop.step > Step.IN_HOUSE_INTERVIEWS and (reverse_shadow or loop.is_reverse_shadow) and reverse_changes:
+        raise ServiceError("A reverse shadow cannot change once written feedback has started.", field="shadow_id")
+    require_independence(bar_raiser=bar_raiser, hiring_manager=hiring_manager, recruiter=recruiter, shadow=shadow,
+                         reverse_shadow=reverse_shadow, requisition=loop.requisition)
+    composition.require_none(composition.panel_breaches(loop, hiring_manager))
     changes = {}
     for role, person in (("recruiter", recruiter), ("hiring_manager", hiring_manager),
                          ("bar_raiser", bar_raiser), ("shadow", shadow)):
@@ -119,6 +84,9 @@ def set_loop_people(loop: Loop, actor: User, *, recruiter: User, hiring_manager:
         if (before and before.id) != (person and person.id):
             changes[role] = [before and before.name, person and person.name]
             setattr(loop, role, person)
+    if reverse_shadow != loop.is_reverse_shadow:
+        changes["reverse_shadow"] = [loop.is_reverse_shadow, reverse_shadow]
+        loop.is_reverse_shadow = reverse_shadow
     if changes:
         record("loop.people_changed", loop, actor, loop=loop, changes=changes)
     db.session.flush()

@@ -60,7 +60,8 @@ def fill_people_choices(form: LoopPeopleForm) -> None:
     form.bar_raiser_id.choices = people_options(
         [p for p in people if p.certification == Certification.CERTIFIED], blank="— not yet —")
     form.shadow_id.choices = people_options(
-        [p for p in people if p.certification == Certification.IN_TRAINING], blank="— none —")
+        [p for p in people if Certification(p.certification).can_shadow
+         or p.certification == Certification.REVERSE_SHADOW], blank="— none —")
 
 
 def person(user_id: int | None) -> User | None:
@@ -88,12 +89,14 @@ def new():
     requisition = db.session.get(Requisition, form.requisition_id.data or 0)
     hiring_manager = person(form.hiring_manager_id.data) or (requisition and requisition.hiring_manager)
     recruiter = person(form.recruiter_id.data) or current_user
-    suggestions = services.suggest_bar_raisers(hiring_manager, recruiter) if hiring_manager else []
+    suggestions = (services.suggest_bar_raisers(hiring_manager, recruiter, requisition=requisition)
+                   if hiring_manager else [])
     if form.validate_on_submit():
         outcome = attempt(form, lambda: services.create_loop(
                 requisition, db.session.get(Candidate, form.candidate_id.data or 0), current_user,
                 recruiter=recruiter, hiring_manager=hiring_manager,
                 bar_raiser=person(form.bar_raiser_id.data), shadow=person(form.shadow_id.data),
+                reverse_shadow=bool(form.reverse_shadow.data),
             ))
         if outcome.ok:
             db.session.commit()
@@ -112,6 +115,7 @@ def people_form(loop: Loop, formdata=None) -> LoopPeopleForm:
     if formdata is None:
         form.recruiter_id.data, form.hiring_manager_id.data = loop.recruiter_id, loop.hiring_manager_id
         form.bar_raiser_id.data, form.shadow_id.data = loop.bar_raiser_id or 0, loop.shadow_id or 0
+        form.reverse_shadow.data = loop.is_reverse_shadow
     return form
 
 
@@ -138,7 +142,7 @@ def people(loop_id: int):
         outcome = attempt(form, lambda: services.set_loop_people(
             loop, current_user, recruiter=person(form.recruiter_id.data),
             hiring_manager=person(form.hiring_manager_id.data), bar_raiser=person(form.bar_raiser_id.data),
-            shadow=person(form.shadow_id.data),
+            shadow=person(form.shadow_id.data), reverse_shadow=bool(form.reverse_shadow.data),
         ))
         if outcome.ok:
             db.session.commit()
@@ -147,7 +151,7 @@ def people(loop_id: int):
         loop, status = permissions.get_loop_or_404(loop_id), outcome.status
     else:
         status = 422 if form.is_submitted() else 200
-    suggestions = (services.suggest_bar_raisers(loop.hiring_manager, loop.recruiter)
+    suggestions = (services.suggest_bar_raisers(loop.hiring_manager, loop.recruiter, requisition=loop.requisition)
                    if loop.step <= Step.IN_HOUSE_INTERVIEWS else [])
     return render_template("loops/people.html", loop=loop, form=form, suggestions=suggestions), status
 

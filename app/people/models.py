@@ -7,7 +7,7 @@ from enum import StrEnum
 from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.db_types import EnumString, UTCDateTime, not_blank, one_of, utcnow
@@ -15,13 +15,54 @@ from app.extensions import db
 
 
 class Certification(StrEnum):
+    """Where a person stands on the bar-raiser path (app/program/certification.py moves them)."""
+
     NONE = "none"
+    NOMINATED = "nominated"
     IN_TRAINING = "in_training"
+    SHADOWING = "shadowing"
+    REVERSE_SHADOW = "reverse_shadow"
     CERTIFIED = "certified"
+    PAUSED = "paused"
+    RETIRED = "retired"
 
     @property
     def label(self) -> str:
-        return {"none": "None", "in_training": "In training", "certified": "Certified"}[self.value]
+        return CERTIFICATION_LABELS[self]
+
+    @property
+    def is_trainee(self) -> bool:
+        """On the path to certification, past the nomination."""
+        return self in (Certification.IN_TRAINING, Certification.SHADOWING, Certification.REVERSE_SHADOW)
+
+    @property
+    def can_shadow(self) -> bool:
+        """May join a loop as an observing shadow who writes practice feedback."""
+        return self in (Certification.IN_TRAINING, Certification.SHADOWING)
+
+
+CERTIFICATION_LABELS = {
+    Certification.NONE: "None",
+    Certification.NOMINATED: "Nominated",
+    Certification.IN_TRAINING: "In training",
+    Certification.SHADOWING: "Shadowing",
+    Certification.REVERSE_SHADOW: "Reverse shadow",
+    Certification.CERTIFIED: "Certified",
+    Certification.PAUSED: "Paused",
+    Certification.RETIRED: "Retired",
+}
+
+# Job levels run L1 to L12, the scale requisitions name their level on ("L6").
+LEVEL_RANGE = (1, 12)
+
+
+def level_number(level: str | None) -> int | None:
+    """Read a requisition's level ("L6", "l 7", "6") as its number on the scale, or None."""
+    digits = "".join(ch for ch in (level or "") if ch.isdigit())
+    if not digits:
+        return None
+    number = int(digits)
+    return number if LEVEL_RANGE[0] <= number <= LEVEL_RANGE[1] else None
 
 
 class OrgUnit(db.Model):
@@ -48,6 +89,10 @@ class User(UserMixin, db.Model):
         not_blank("email"),
         not_blank("name"),
         one_of("certification", Certification),
+        CheckConstraint(f"job_level BETWEEN {LEVEL_RANGE[0]} AND {LEVEL_RANGE[1]}", name="job_level_range"),
+        CheckConstraint("manager_id <> id", name="not_own_manager"),
+        CheckConstraint("certification = 'none' OR certification_since IS NOT NULL",
+                        name="certification_has_since"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,6 +105,9 @@ class User(UserMixin, db.Model):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_recruiter: Mapped[bool] = mapped_column(Boolean, default=False)
     certification: Mapped[str] = mapped_column(EnumString(Certification), default=Certification.NONE)
+    certification_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    job_level: Mapped[int | None]
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
@@ -67,6 +115,7 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     org_unit: Mapped[OrgUnit | None] = relationship(lazy="joined")
+    manager: Mapped["User | None"] = relationship(remote_side=[id])
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
@@ -81,7 +130,18 @@ class User(UserMixin, db.Model):
 
     @property
     def is_bar_raiser_in_training(self) -> bool:
-        return self.certification == Certification.IN_TRAINING
+        return Certification(self.certification).is_trainee
+
+    @property
+    def level_label(self) -> str:
+        return f"L{self.job_level}" if self.job_level else "—"
+
+    @validates("certification")
+    def _stamp_certification(self, key, value):
+        # Every change of state restarts the clock its requirements (sign-offs) count from.
+        if value != self.certification:
+            self.certification_since = utcnow()
+        return value
 
     def get_id(self) -> str:
         # The token in the id lets the server end every session of a user.

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.audit.services import record
 from app.errors import ServiceError
 from app.extensions import db
-from app.people.models import Certification, OrgUnit, User, new_session_token
+from app.people.models import LEVEL_RANGE, Certification, OrgUnit, User, new_session_token
 
 
 class AccountError(ServiceError):
@@ -86,8 +86,10 @@ def update_user(
     is_admin: bool,
     is_recruiter: bool,
     timezone: str,
+    job_level: int | None = None,
+    manager: User | None = None,
 ) -> None:
-    """Change a user's details and roles; refuse a taken e-mail or removing the last admin."""
+    """Change a user's details, roles, level and manager; refuse a taken e-mail or removing the last admin."""
     email = normalize_email(email)
     taken = db.session.scalar(
         select(func.count()).select_from(User).where(User.email == email, User.id != user.id)
@@ -98,25 +100,32 @@ def update_user(
         raise AccountError("Choose a time zone from the list.", field="timezone")
     if user.is_admin and not is_admin:
         require_another_admin(user, field="is_admin")
+    if job_level is not None and not LEVEL_RANGE[0] <= job_level <= LEVEL_RANGE[1]:
+        raise AccountError(f"Choose a level from L{LEVEL_RANGE[0]} to L{LEVEL_RANGE[1]}.", field="job_level")
+    require_no_management_loop(user, manager)
     before = {"name": user.name, "email": user.email, "org_unit": _unit_name(user.org_unit),
-              "roles": role_names(user), "timezone": user.timezone}
+              "roles": role_names(user), "timezone": user.timezone, "job_level": user.job_level,
+              "manager": user.manager.name if user.manager else None}
     user.name, user.email, user.org_unit = name.strip(), email, org_unit
     user.is_admin, user.is_recruiter, user.timezone = is_admin, is_recruiter, timezone
+    user.job_level, user.manager = job_level, manager
     after = {"name": user.name, "email": user.email, "org_unit": _unit_name(org_unit),
-             "roles": role_names(user), "timezone": timezone}
+             "roles": role_names(user), "timezone": timezone, "job_level": job_level,
+             "manager": manager.name if manager else None}
     changed = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
     if changed:
         record("user.updated", user, actor, changes=changed)
 
 
-def set_certification(user: User, certification: str, actor: User, reason: str = "") -> None:
-    """Move a user between none, in training and certified bar raiser."""
-    new = Certification(certification)
-    if new == user.certification:
-        return
-    record("user.certification_changed", user, actor,
-           from_state=user.certification, to_state=new, reason=reason)
-    user.certification = new
+def require_no_management_loop(user: User, manager: User | None) -> None:
+    """Refuse a manager who is the person, or who reports (however indirectly) to them."""
+    seen = set()
+    while manager is not None and manager.id not in seen:
+        if manager.id == user.id:
+            raise AccountError("Someone cannot report to themselves, directly or through others.",
+                               field="manager_id")
+        seen.add(manager.id)
+        manager = manager.manager
 
 
 def set_active(user: User, active: bool, actor: User) -> None:

@@ -10,6 +10,7 @@ participant without the right gets 403.
 - `loops`: loading a loop, and what its people may do in it.
 - `records`: requisitions, candidates and résumés.
 - `kits`: the question bank and interview kits.
+- `program`: the bar-raiser program's pages.
 """
 
 from app.permissions.feedback import (
@@ -44,19 +45,30 @@ from app.permissions.loops import (
     can_download_report,
     can_manage_loop,
     can_manage_offer,
+    can_note_agenda,
     can_open_debrief,
     can_record_final_vote,
+    can_record_practice_verdict,
     can_record_references,
     can_record_verdict,
     can_schedule_interviews,
     can_screen,
+    can_write_brief,
     get_interview_or_404,
     get_loop_or_404,
     holds,
     is_loop_participant,
     participant_filter,
+    runs_debrief,
     takes_part,
     unmet_conditions_for,
+)
+from app.permissions.program import (
+    can_nominate,
+    can_see_progress,
+    can_sign_off,
+    can_view_program,
+    is_certified_bar_raiser,
 )
 from app.permissions.records import (
     can_close_requisition,
@@ -84,6 +96,8 @@ TEMPLATE_PREDICATES = (
     "can_record_references", "can_manage_offer", "can_open_debrief", "can_decide", "can_record_verdict",
     "can_record_final_vote", "can_download_report", "can_write_feedback", "can_see_submissions",
     "can_curate_questions", "can_view_kit", "can_swap_questions",
+    "runs_debrief", "can_write_brief", "can_note_agenda", "can_record_practice_verdict",
+    "can_view_program", "can_see_progress", "can_nominate", "can_sign_off", "is_certified_bar_raiser",
 )
 
 __all__ = [
@@ -94,8 +108,10 @@ __all__ = [
     "can_manage_loop", "can_manage_offer", "can_open_debrief", "can_record_final_vote", "can_record_references",
     "can_record_verdict", "can_schedule_interviews", "can_screen", "get_interview_or_404", "get_loop_or_404",
     "holds", "is_loop_participant", "participant_filter", "takes_part", "unmet_conditions_for",
+    "runs_debrief", "can_write_brief", "can_note_agenda", "can_record_practice_verdict",
     "can_close_requisition", "can_edit_requisition", "can_read_resume", "can_see_candidate", "can_see_requisition",
     "get_candidate_or_404", "get_requisition_or_404",
+    "can_nominate", "can_see_progress", "can_sign_off", "can_view_program", "is_certified_bar_raiser",
     "can_view_metrics", "is_admin", "is_recruiter", "require", "require_admin", "require_recruiter",
     "KIT_EDITORS", "KIT_READERS", "can_curate_questions", "can_swap_questions", "can_view_kit", "may_curate",
     "require_curator",

@@ -201,3 +201,26 @@ def unmet_conditions_for(loop: Loop, user: User | None = None) -> list[str]:
     return (["Submit your feedback."] if mine in unmet else []) + (
         ["Every in-house interviewer submits their feedback."] if unmet else [])
 
+
+
+def runs_debrief(loop: Loop, user: User | None = None) -> bool:
+    """The bar raiser runs the debrief; on a reverse-shadow loop the trainee acts for them."""
+    user = _user(user)
+    return user.id == loop.bar_raiser_id or (loop.is_reverse_shadow and user.id == loop.shadow_id)
+
+
+def can_write_brief(loop: Loop, user: User | None = None) -> bool:
+    """Whoever runs the debrief writes its summary, once the blind rule lets them read everyone's feedback."""
+    user = _user(user)
+    return runs_debrief(loop, user) and feedback_access(loop, user).can_read_others
+
+
+def can_note_agenda(loop: Loop, user: User | None = None) -> bool:
+    """Whoever runs the debrief notes what each principle's discussion established, until the decision."""
+    return _at_debrief_undecided(loop) and runs_debrief(loop, user)
+
+
+def can_record_practice_verdict(loop: Loop, user: User | None = None) -> bool:
+    """A reverse shadow records a practice verdict, once, before the decision."""
+    return (_at_debrief_undecided(loop) and loop.is_reverse_shadow and _user(user).id == loop.shadow_id
+            and loop.practice_verdict is None)

@@ -11,9 +11,11 @@ Callers check who may read the report first: it holds every feedback in full.
 import hashlib
 import json
 
+from app.debrief.agenda import build_agenda
 from app.debrief.models import Outcome, Verdict
 from app.debrief.summary import Column, DebriefSummary, summarize
 from app.feedback.models import Feedback, Rating, Vote
+from app.feedback.seal import sealed_fingerprint
 from app.feedback.services import due_at, is_late
 from app.interviews.models import Interview, InterviewKind
 from app.kits.debrief import questions_asked
@@ -22,7 +24,8 @@ from app.references.models import ReferenceOutcome
 from app.reports.timeline import timeline
 
 # Bump when the data's shape changes, so a fingerprint never spans two shapes.
-FORMAT = 2  # 2: the questions asked per principle
+FORMAT = 3  # 2: the questions asked per principle; 3: the bar raiser's summary, agenda notes, practice verdict,
+# sealed first votes
 
 
 def _iso(value) -> str | None:
@@ -79,6 +82,7 @@ def feedback_block(interview: Interview, feedback: Feedback | None, *, late: boo
     ratings = sorted(feedback.ratings, key=lambda r: (r.principle.position, r.principle.name))
     block.update({
         "submitted_at": _iso(feedback.submitted_at),
+        "sealed_fingerprint": sealed_fingerprint(feedback),
         "vote": _choice(feedback.vote, Vote),
         "raises_bar": feedback.raises_bar,
         "summary": feedback.summary,
@@ -106,6 +110,32 @@ def grid(summary: DebriefSummary) -> dict:
             cells.append({"rating": _choice(rating, Rating), "probed": probed})
         rows.append({"principle": row.principle.name, "cells": cells, "uncovered": row.is_uncovered})
     return {"interviewers": [column.interviewer.name for column in summary.columns], "rows": rows}
+
+
+def brief(loop: Loop) -> dict | None:
+    """The bar raiser's summary, once marked ready (a draft is the bar raiser's own)."""
+    b = loop.brief
+    if b is None or not b.is_ready:
+        return None
+    return {"body": b.body, "by": _name(b.author), "at": _iso(b.ready_at)}
+
+
+def agenda(summary: DebriefSummary, loop: Loop) -> list[dict]:
+    """The agenda's principles in the order the debrief takes them, with the bar raiser's notes."""
+    order = build_agenda(summary, loop.agenda_notes)
+    return [{"principle": item.principle.name, "kind": item.kind,
+             "ratings": [{"interviewer": e.column.interviewer.name, "rating": _choice(e.rating, Rating)}
+                         for e in item.evidence],
+             "note": item.note.body if item.note else None, "note_by": _name(item.note.author) if item.note else None}
+            for item in order.items]
+
+
+def practice_verdict(loop: Loop) -> dict | None:
+    practice = loop.practice_verdict
+    if practice is None:
+        return None
+    return {"label": Verdict(practice.verdict).label, "rationale": practice.rationale,
+            "by": _name(practice.trainee), "at": _iso(practice.recorded_at)}
 
 
 def report_data(loop: Loop) -> dict:
@@ -136,7 +166,8 @@ def report_data(loop: Loop) -> dict:
         "requisition": {"id": requisition.id, "title": requisition.title, "level": requisition.level,
                         "org_unit": requisition.org_unit.name if requisition.org_unit else None},
         "people": {"hiring_manager": _name(loop.hiring_manager), "bar_raiser": _name(loop.bar_raiser),
-                   "recruiter": _name(loop.recruiter), "shadow": _name(loop.shadow)},
+                   "recruiter": _name(loop.recruiter), "shadow": _name(loop.shadow),
+                   "is_reverse_shadow": loop.is_reverse_shadow},
         "outcome": outcome(loop),
         "tally": [{"vote": vote.value, "label": vote.label, "first": first, "final": final}
                   for vote, first, final in summary.tally.rows()],
@@ -150,6 +181,9 @@ def report_data(loop: Loop) -> dict:
         "feedback": in_house,
         "phone_screen": phone,
         "practice": practice,
+        "brief": brief(loop),
+        "agenda": agenda(summary, loop),
+        "practice_verdict": practice_verdict(loop),
         "timeline": timeline(loop),
         "references": [{"name": r.name, "relation": r.relation, "contacted_on": r.contacted_on.isoformat(),
                         "outcome": _choice(r.outcome, ReferenceOutcome), "summary": r.summary,

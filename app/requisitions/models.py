@@ -3,12 +3,12 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import EnumString, UTCDateTime, not_blank, one_of, utcnow
 from app.extensions import db
-from app.people.models import OrgUnit, User
+from app.people.models import OrgUnit, User, level_number
 from app.principles.models import Principle
 
 
@@ -47,6 +47,8 @@ class Requisition(db.Model):
     hiring_manager_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     recruiter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     job_description: Mapped[str] = mapped_column(Text, default="")
+    # The new hire will manage people: the hiring manager's reports would move under them.
+    manages_people: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(EnumString(RequisitionStatus), default=RequisitionStatus.DRAFT, index=True)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
@@ -66,6 +68,10 @@ class Requisition(db.Model):
 
     def __repr__(self) -> str:
         return f"<Requisition {self.id} {self.title}>"
+
+    @property
+    def level_number(self) -> int | None:
+        return level_number(self.level)
 
     @property
     def is_approved(self) -> bool:

@@ -1,0 +1,141 @@
+"""The program page's numbers: each member's state, progress, load and record as a bar raiser.
+
+Loads and records come from grouped queries for everyone at once; a trainee's
+progress is asked of the path (app/program/certification.py), so the page and
+the moves count alike. The program is tens of people, not thousands.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.db_types import utcnow
+from app.debrief.models import DebriefDecision, FinalVote, Outcome, PracticeVerdict, Verdict
+from app.extensions import db
+from app.feedback.models import Feedback, FeedbackStatus, Vote
+from app.interviews.models import Interview, InterviewKind
+from app.loops.models import Loop, LoopStatus
+from app.people.models import Certification, User
+from app.program import certification as path
+from app.program.models import SignOff
+
+
+@dataclass
+class Member:
+    user: User
+    state: Certification
+    progress: str
+    active_loops: int = 0
+    loops_this_year: int = 0
+    decided: int = 0  # debriefs with a decision where they were the bar raiser
+    verdicts: int = 0
+    vetoes: int = 0
+    agreed: int = 0  # the bar raiser's call (verdict, else vote) matched the hiring manager's decision
+    sign_offs: list[SignOff] = field(default_factory=list)
+    next_moves: list[tuple[Certification, list[str]]] = field(default_factory=list)
+
+    @property
+    def veto_rate(self) -> float | None:
+        return 100 * self.vetoes / self.verdicts if self.verdicts else None
+
+    @property
+    def agreement(self) -> float | None:
+        return 100 * self.agreed / self.decided if self.decided else None
+
+
+def progress_text(user: User) -> str:
+    """Where the person stands towards their next state, in a line."""
+    config = current_app.config
+    state = Certification(user.certification)
+    if state == Certification.NOMINATED:
+        return "Awaiting an admin to accept the nomination."
+    if state == Certification.IN_TRAINING:
+        done = path.shadowed_loops(user)
+        return f"In training; {done} loop{'' if done == 1 else 's'} shadowed so far."
+    if state == Certification.SHADOWING:
+        need = config["BAR_RAISER_SHADOW_LOOPS"]
+        return f"{path.shadowed_loops(user)} of {need} loops shadowed with practice feedback."
+    if state == Certification.REVERSE_SHADOW:
+        need = config["BAR_RAISER_REVERSE_SHADOW_LOOPS"]
+        return (f"{path.reverse_shadowed_loops(user)} of {need} reverse-shadow loop{'' if need == 1 else 's'}; "
+                f"{len(path.sign_offs(user))} of {config['BAR_RAISER_SIGN_OFFS']} sign-offs.")
+    if state == Certification.CERTIFIED:
+        return "Certified."
+    if state == Certification.PAUSED:
+        return "Paused: not offered as a bar raiser."
+    return "Retired."
+
+
+def counts(query) -> dict[int, int]:
+    return dict(db.session.execute(query).all())
+
+
+def members(include_retired: bool = False) -> list[Member]:
+    """Everyone on the path (and, if asked, those who left it), with their numbers."""
+    query = select(User).where(User.certification != Certification.NONE).order_by(User.name)
+    if not include_retired:
+        query = query.where(User.certification != Certification.RETIRED)
+    people = db.session.scalars(query).all()
+    year_start = datetime(utcnow().year, 1, 1, tzinfo=UTC)
+    active_br = counts(select(Loop.bar_raiser_id, func.count()).where(Loop.status == LoopStatus.OPEN)
+                       .group_by(Loop.bar_raiser_id))
+    active_shadow = counts(select(Loop.shadow_id, func.count()).where(Loop.status == LoopStatus.OPEN)
+                           .group_by(Loop.shadow_id))
+    this_year = counts(select(Loop.bar_raiser_id, func.count()).where(Loop.created_at >= year_start)
+                       .group_by(Loop.bar_raiser_id))
+    decisions = db.session.execute(
+        select(Loop.id, Loop.bar_raiser_id, DebriefDecision.outcome, DebriefDecision.verdict)
+        .join(DebriefDecision, DebriefDecision.loop_id == Loop.id)
+        .where(Loop.bar_raiser_id.in_([p.id for p in people]))
+    ).all()
+    votes = bar_raiser_votes([d.id for d in decisions])
+    rows = []
+    for person in people:
+        member = Member(person, Certification(person.certification), progress_text(person),
+                        active_loops=active_br.get(person.id, 0) + active_shadow.get(person.id, 0),
+                        loops_this_year=this_year.get(person.id, 0))
+        for d in decisions:
+            if d.bar_raiser_id != person.id:
+                continue
+            member.decided += 1
+            if d.verdict is not None:
+                member.verdicts += 1
+                member.vetoes += d.verdict == Verdict.VETO
+            # Their call: the verdict where they gave one (concur is a hire, veto is not), else their vote.
+            vote = votes.get((d.id, person.id))
+            if d.verdict is not None:
+                says_hire = d.verdict == Verdict.CONCUR
+            elif vote is not None:
+                says_hire = Vote(vote).is_positive
+            else:
+                continue
+            member.agreed += says_hire == (d.outcome == Outcome.HIRE)
+        if member.state == Certification.REVERSE_SHADOW:
+            member.sign_offs = path.sign_offs(person)
+        member.next_moves = [(to, path.unmet_requirements(person, to)) for to in path.next_states(member.state)]
+        rows.append(member)
+    return rows
+
+
+def bar_raiser_votes(loop_ids: list[int]) -> dict[tuple[int, int], str]:
+    """Each (loop, interviewer)'s vote at the debrief: the final one if recorded, else the first."""
+    if not loop_ids:
+        return {}
+    first = db.session.execute(
+        select(Interview.loop_id, Feedback.author_id, Feedback.vote)
+        .join(Feedback, Feedback.interview_id == Interview.id)
+        .where(Interview.loop_id.in_(loop_ids), Interview.kind == InterviewKind.IN_HOUSE,
+               Feedback.is_practice.is_(False), Feedback.status == FeedbackStatus.SUBMITTED)
+    ).all()
+    votes = {(loop_id, author): vote for loop_id, author, vote in first}
+    finals = db.session.execute(select(FinalVote.loop_id, FinalVote.interviewer_id, FinalVote.vote)
+                                .where(FinalVote.loop_id.in_(loop_ids))).all()
+    votes.update({(loop_id, who): vote for loop_id, who, vote in finals})
+    return votes
+
+
+def practice_record(user: User) -> list[PracticeVerdict]:
+    return list(db.session.scalars(select(PracticeVerdict).where(PracticeVerdict.trainee_id == user.id)
+                                   .order_by(PracticeVerdict.recorded_at.desc())))
