@@ -107,6 +107,7 @@ def register_url_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
+    from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
     from app.candidates.views import bp as candidates_bp
     from app.debrief.views import bp as debrief_bp
@@ -124,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(audit_bp, url_prefix="/admin/audit")
     app.register_blueprint(requisitions_bp, url_prefix="/requisitions")
     app.register_blueprint(candidates_bp, url_prefix="/candidates")
     app.register_blueprint(loops_bp, url_prefix="/loops")
@@ -245,6 +247,7 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from app.audit.commands import verify_audit
     from app.commands import create_user, purge_candidates, seed_demo
     from app.notifications.commands import send_reminders
 
@@ -252,6 +255,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(purge_candidates)
     app.cli.add_command(send_reminders)
+    app.cli.add_command(verify_audit)
 
 
 def configure_logging(app: Flask) -> None:

@@ -81,6 +81,8 @@ TABLE = {
     ("admin.principle_action", "POST"): ADMIN_ONLY,
     ("admin.jobs", "GET"): ADMIN_ONLY,
     ("admin.clear_job", "POST"): {**ADMIN_ONLY, "admin": 404},  # no such failed job
+    ("audit.index", "GET"): ADMIN_ONLY,
+    ("audit.export", "GET"): ADMIN_ONLY,
     ("candidates.index", "GET"): RECRUITERS_ONLY,
     ("candidates.new", "GET"): RECRUITERS_ONLY,
     ("candidates.new", "POST"): RECRUITERS_ONLY,
@@ -193,11 +195,12 @@ def category(status: int, location: str) -> str | int:
 
 
 def snapshot(app) -> str:
-    """Hash every table but the audit trail, which GETs legitimately append to (downloads, refusals)."""
+    """Hash every table but the audit trail's (entries, their chain's head, their personal data), which GETs
+    legitimately append to (downloads, refusals)."""
     with app.app_context():
         digest = hashlib.sha256()
         for table in db.metadata.sorted_tables:
-            if table.name == "audit_entries":
+            if table.name.startswith("audit_"):
                 continue
             rows = db.session.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
             digest.update(f"{table.name}:{rows!r}".encode())
