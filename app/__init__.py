@@ -121,11 +121,13 @@ def register_blueprints(app: Flask) -> None:
     from app.references.views import bp as references_bp
     from app.reports.views import bp as reports_bp
     from app.requisitions.views import bp as requisitions_bp
+    from app.retention.views import bp as retention_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(audit_bp, url_prefix="/admin/audit")
+    app.register_blueprint(retention_bp, url_prefix="/admin/retention")
     app.register_blueprint(requisitions_bp, url_prefix="/requisitions")
     app.register_blueprint(candidates_bp, url_prefix="/candidates")
     app.register_blueprint(loops_bp, url_prefix="/loops")
@@ -250,12 +252,14 @@ def register_commands(app: Flask) -> None:
     from app.audit.commands import verify_audit
     from app.commands import create_user, purge_candidates, seed_demo
     from app.notifications.commands import send_reminders
+    from app.reports.commands import verify_pdf
 
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
     app.cli.add_command(purge_candidates)
     app.cli.add_command(send_reminders)
     app.cli.add_command(verify_audit)
+    app.cli.add_command(verify_pdf)
 
 
 def configure_logging(app: Flask) -> None:

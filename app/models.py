@@ -13,10 +13,12 @@ from app.people.models import Certification, OrgUnit, User
 from app.principles.models import Principle
 from app.references.models import Reference, ReferenceOutcome
 from app.requisitions.models import Requisition, RequisitionStatus, requisition_principles
+from app.retention.models import LegalHold, PolicyScope, RetentionPolicy
 
 __all__ = [
     "Amendment", "AskedQuestion", "AuditEntry", "Candidate", "Certification", "CoachingFlag", "DebriefDecision",
-    "Feedback", "FeedbackRating", "FeedbackStatus", "FinalVote", "Interview", "InterviewKind", "Loop",
+    "Feedback", "FeedbackRating", "FeedbackStatus", "FinalVote", "Interview", "InterviewKind", "LegalHold", "Loop",
+    "PolicyScope", "RetentionPolicy",
     "LoopStatus", "Notification", "NotificationKind", "NotificationStatus",
     "Offer", "OfferStatus", "OrgUnit", "Outcome", "PlannedQuestion", "Principle", "Question", "QuestionVersion",
     "Rating", "Reference", "ReferenceOutcome", "Requisition", "RequisitionStatus", "ScreenDecision",

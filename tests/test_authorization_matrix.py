@@ -82,6 +82,11 @@ TABLE = {
     ("admin.jobs", "GET"): ADMIN_ONLY,
     ("admin.clear_job", "POST"): {**ADMIN_ONLY, "admin": 404},  # no such failed job
     ("audit.index", "GET"): ADMIN_ONLY,
+    ("retention.index", "GET"): ADMIN_ONLY,
+    ("retention.set_policy", "POST"): ADMIN_ONLY,
+    ("retention.remove_policy", "POST"): ADMIN_ONLY,
+    ("retention.place_hold", "POST"): ADMIN_ONLY,
+    ("retention.release_hold", "POST"): ADMIN_ONLY,
     ("audit.export", "GET"): ADMIN_ONLY,
     ("candidates.index", "GET"): RECRUITERS_ONLY,
     ("candidates.new", "GET"): RECRUITERS_ONLY,
@@ -150,7 +155,7 @@ REFUSED_BY_A_RULE = {
     ("auth.login", "POST"): {"anon"},  # no e-mail or password
     **{(endpoint, "POST"): {"admin"} for endpoint in (
         "admin.change_certification", "admin.new_user", "admin.org_unit_list", "admin.principles",
-        "admin.set_password")},  # empty forms
+        "admin.set_password", "retention.set_policy", "retention.place_hold")},  # empty forms
     ("candidates.new", "POST"): {"recruiter"},
     ("requisitions.new", "POST"): {"recruiter"},
     ("requisitions.describe", "POST"): {"hm"},

@@ -28,6 +28,7 @@ def record(
     reason: str = "",
     at=None,
     personal: dict | None = None,
+    about_candidate: int | None = None,
     **details,
 ) -> AuditEntry:
     """Append an entry about `subject` and return it (flushed with the caller's work, chained on commit).
@@ -35,7 +36,8 @@ def record(
     On an entry about a candidate (one of a loop, or the candidate itself) the
     reason and `personal` (what names them) are kept apart, where erasing the
     candidate reaches them. `at` back-dates an entry, for importing history such
-    as the demo company's.
+    as the demo company's. `about_candidate` names the candidate of an entry whose subject is something else
+    (a legal hold on them).
     """
     entry = AuditEntry(
         at=at or utcnow(),
@@ -49,7 +51,7 @@ def record(
         stored_reason=reason or "",
         details=details,
     )
-    candidate_id = candidate_of(subject, loop)
+    candidate_id = about_candidate if about_candidate is not None else candidate_of(subject, loop)
     if candidate_id is not None and (reason or personal):
         salt = secrets.token_hex(16)
         personal = dict(personal or {}) or None

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.forms_common import attempt
 from app.loops.models import Loop
 from app.requisitions.models import Requisition, RequisitionStatus
+from app.retention import rules
 
 bp = Blueprint("candidates", __name__)
 
@@ -73,7 +74,8 @@ def show(candidate_id: int):
     ).all() if permissions.is_recruiter() else []
     return render_template("candidates/show.html", candidate=candidate, loops=loops, requisitions=requisitions,
                            duplicates=services.same_email_candidates(candidate),
-                           resume_name=file_name(*resume_name_parts(candidate), extension=".pdf"))
+                           resume_name=file_name(*resume_name_parts(candidate), extension=".pdf"),
+                           erasure=rules.status_of(candidate))
 
 
 def resume_name_parts(candidate: Candidate) -> tuple[str, str]:

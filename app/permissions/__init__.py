@@ -68,6 +68,7 @@ from app.permissions.records import (
     get_requisition_or_404,
 )
 from app.permissions.roles import (
+    can_manage_retention,
     can_read_audit_trail,
     can_view_metrics,
     is_admin,
@@ -85,7 +86,7 @@ TEMPLATE_PREDICATES = (
     "can_record_references", "can_manage_offer", "can_open_debrief", "can_decide", "can_record_verdict",
     "can_record_final_vote", "can_download_report", "can_write_feedback", "can_see_submissions",
     "can_curate_questions", "can_view_kit", "can_swap_questions",
-    "can_read_audit_trail",
+    "can_read_audit_trail", "can_manage_retention",
 )
 
 __all__ = [
@@ -100,5 +101,5 @@ __all__ = [
     "get_candidate_or_404", "get_requisition_or_404",
     "can_view_metrics", "is_admin", "is_recruiter", "require", "require_admin", "require_recruiter",
     "KIT_EDITORS", "KIT_READERS", "can_curate_questions", "can_swap_questions", "can_view_kit", "may_curate",
-    "require_curator", "can_read_audit_trail",
+    "require_curator", "can_read_audit_trail", "can_manage_retention",
 ]

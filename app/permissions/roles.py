@@ -48,6 +48,11 @@ def can_read_audit_trail(user: User | None = None) -> bool:
     return is_admin(user)
 
 
+def can_manage_retention(user: User | None = None) -> bool:
+    """Admins set retention policies and place legal holds."""
+    return is_admin(user)
+
+
 def can_view_metrics(user: User | None = None) -> bool:
     """Recruiters, admins and certified bar raisers see the metrics."""
     user = _user(user)

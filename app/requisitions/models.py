@@ -47,6 +47,8 @@ class Requisition(db.Model):
     hiring_manager_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     recruiter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     job_description: Mapped[str] = mapped_column(Text, default="")
+    # Where the role is based; retention policies may differ by location.
+    location: Mapped[str | None] = mapped_column(String(120), index=True)
     status: Mapped[str] = mapped_column(EnumString(RequisitionStatus), default=RequisitionStatus.DRAFT, index=True)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))

@@ -1,4 +1,5 @@
-"""Records that hold up: a hash-chained audit trail whose personal data is kept apart.
+"""Records that hold up: a hash-chained audit trail whose personal data is kept apart, retention policies,
+legal holds, and seals that admit erasure.
 
 Adds the chain's columns to `audit_entries` and its head (`audit_chain`), and
 `audit_personal_data`, where the reasons and names of entries about a
@@ -8,6 +9,11 @@ salted digest of it), then every entry is chained in id order. The
 append-only triggers are replaced by ones that admit exactly one change to
 an entry, its sealing into the chain, and one change to a personal-data row,
 its erasure.
+
+Retention policies (a default and overrides per org unit or location, which
+requisitions now carry) and legal holds get their tables. The seals on a
+closed loop and on a debrief decision admit one change, as feedback's already
+do (0003): their free text replaced by the retention marker, and nothing else.
 
 The canonical form below is a copy of app/audit/chain.py's (version 1); the
 test suite checks that `flask verify-audit` accepts what this migration chains.
@@ -30,6 +36,14 @@ branch_labels = None
 depends_on = None
 
 GENESIS = "0" * 64
+REDACTED = "[removed under the retention policy]"
+LOOP_COLUMNS = ("requisition_id", "candidate_id", "recruiter_id", "hiring_manager_id", "bar_raiser_id", "shadow_id",
+                "step", "status", "closed_at", "closed_by_id", "step_entered_at", "created_at")
+DECISION_COLUMNS = ("loop_id", "outcome", "decided_by_id", "decided_at", "verdict", "verdict_by_id", "verdict_at")
+OLD_DECISION_CONDITION = (
+    "OLD.verdict IS NOT NULL OR NEW.outcome IS DISTINCT FROM OLD.outcome"
+    " OR NEW.rationale IS DISTINCT FROM OLD.rationale OR NEW.loop_id IS DISTINCT FROM OLD.loop_id"
+    " OR NEW.decided_by_id IS DISTINCT FROM OLD.decided_by_id")
 CONTENT_COLUMNS = ("id", "at", "actor_id", "action", "subject_type", "subject_id", "loop_id", "from_state",
                    "to_state", "reason", "details", "personal_digest")
 # What an entry about a candidate said that names them, by action.
@@ -121,6 +135,106 @@ def restore_append_only() -> None:
         refuse("audit_entries_append_only_delete", "audit_entries", "DELETE", None, "audit entries are append-only")
 
 
+def replace_seals(allow_redaction: bool) -> None:
+    """The closed loop's and the decision's seals, admitting the retention marker or not (as 0001 made them)."""
+    loop_condition, decision_condition = "OLD.status <> 'open'", OLD_DECISION_CONDITION
+    if allow_redaction:
+        loop_redaction = " AND ".join([f"NEW.close_reason = '{REDACTED}'"] + [same(c) for c in LOOP_COLUMNS])
+        loop_condition = f"{loop_condition} AND NOT ({loop_redaction})"
+        decision_redaction = " AND ".join(
+            [same(c) for c in DECISION_COLUMNS]
+            + [f"(NEW.rationale = OLD.rationale OR NEW.rationale = '{REDACTED}')",
+               f"(NEW.verdict_rationale IS NOT DISTINCT FROM OLD.verdict_rationale"
+               f" OR NEW.verdict_rationale = '{REDACTED}')"])
+        decision_condition = f"({decision_condition}) AND NOT ({decision_redaction})"
+    drop_trigger("closed_loop_read_only", "loops")
+    refuse("closed_loop_read_only", "loops", "UPDATE", loop_condition, "a closed loop is read-only")
+    drop_trigger("decision_made_once", "debrief_decisions")
+    refuse("decision_made_once", "debrief_decisions", "UPDATE", decision_condition,
+           "a debrief decision is made once, and a veto is final")
+
+
+def create_retention_tables() -> None:
+    op.create_table(
+        "retention_policies",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("scope", sa.String(length=16), nullable=False),
+        sa.Column("org_unit_id", sa.Integer(), nullable=True),
+        sa.Column("location", sa.String(length=120), nullable=True),
+        sa.Column("hired_days", sa.Integer(), nullable=False),
+        sa.Column("not_hired_days", sa.Integer(), nullable=False),
+        sa.Column("rejected_days", sa.Integer(), nullable=False),
+        sa.Column("withdrawn_days", sa.Integer(), nullable=False),
+        sa.Column("updated_by_id", sa.Integer(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("scope IN ('default', 'org_unit', 'location')",
+                           name=op.f("ck_retention_policies_scope_valid")),
+        sa.CheckConstraint(
+            "(scope = 'default' AND org_unit_id IS NULL AND location IS NULL)"
+            " OR (scope = 'org_unit' AND org_unit_id IS NOT NULL AND location IS NULL)"
+            " OR (scope = 'location' AND location IS NOT NULL AND org_unit_id IS NULL)",
+            name=op.f("ck_retention_policies_scope_matches")),
+        *[sa.CheckConstraint(f"{column} BETWEEN 0 AND 36500", name=op.f(f"ck_retention_policies_{column}_range"))
+          for column in ("hired_days", "not_hired_days", "rejected_days", "withdrawn_days")],
+        sa.ForeignKeyConstraint(["org_unit_id"], ["org_units.id"],
+                                name=op.f("fk_retention_policies_org_unit_id_org_units"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["updated_by_id"], ["users.id"],
+                                name=op.f("fk_retention_policies_updated_by_id_users"), ondelete="RESTRICT"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_retention_policies")),
+        sa.UniqueConstraint("location", name=op.f("uq_retention_policies_location")),
+        sa.UniqueConstraint("org_unit_id", name=op.f("uq_retention_policies_org_unit_id")),
+    )
+    with op.batch_alter_table("retention_policies", schema=None) as batch_op:
+        batch_op.create_index("uq_retention_policies_default", ["scope"], unique=True,
+                              sqlite_where=sa.text("scope = 'default'"),
+                              postgresql_where=sa.text("scope = 'default'"))
+    op.create_table(
+        "legal_holds",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("candidate_id", sa.Integer(), nullable=True),
+        sa.Column("requisition_id", sa.Integer(), nullable=True),
+        sa.Column("org_unit_id", sa.Integer(), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("placed_by_id", sa.Integer(), nullable=False),
+        sa.Column("placed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("released_by_id", sa.Integer(), nullable=True),
+        sa.Column("released_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint("length(trim(reason)) > 0", name=op.f("ck_legal_holds_reason_not_blank")),
+        sa.CheckConstraint(
+            "(CASE WHEN candidate_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN requisition_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN org_unit_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name=op.f("ck_legal_holds_holds_one_thing")),
+        sa.CheckConstraint("(released_at IS NULL) = (released_by_id IS NULL)",
+                           name=op.f("ck_legal_holds_released_has_actor")),
+        sa.ForeignKeyConstraint(["candidate_id"], ["candidates.id"],
+                                name=op.f("fk_legal_holds_candidate_id_candidates"), ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(["requisition_id"], ["requisitions.id"],
+                                name=op.f("fk_legal_holds_requisition_id_requisitions"), ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(["org_unit_id"], ["org_units.id"],
+                                name=op.f("fk_legal_holds_org_unit_id_org_units"), ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(["placed_by_id"], ["users.id"],
+                                name=op.f("fk_legal_holds_placed_by_id_users"), ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(["released_by_id"], ["users.id"],
+                                name=op.f("fk_legal_holds_released_by_id_users"), ondelete="RESTRICT"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_legal_holds")),
+    )
+    with op.batch_alter_table("legal_holds", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_legal_holds_candidate_id"), ["candidate_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_legal_holds_org_unit_id"), ["org_unit_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_legal_holds_requisition_id"), ["requisition_id"], unique=False)
+    with op.batch_alter_table("requisitions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("location", sa.String(length=120), nullable=True))
+        batch_op.create_index(batch_op.f("ix_requisitions_location"), ["location"], unique=False)
+
+
+def drop_retention_tables() -> None:
+    with op.batch_alter_table("requisitions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_requisitions_location"))
+        batch_op.drop_column("location")
+    op.drop_table("legal_holds")
+    op.drop_table("retention_policies")
+
+
 def move_personal_data_and_chain() -> None:
     """Move what existing entries say about a candidate to the new table, then chain every entry in id order."""
     bind = op.get_bind()
@@ -204,9 +318,13 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_audit_personal_data_candidate_id"), ["candidate_id"], unique=False)
     move_personal_data_and_chain()
     create_chain_guards()
+    create_retention_tables()
+    replace_seals(allow_redaction=True)
 
 
 def downgrade():
+    replace_seals(allow_redaction=False)
+    drop_retention_tables()
     drop_chain_guards()
     # Put the personal data back into the entries' text before the table goes.
     bind = op.get_bind()
