@@ -95,6 +95,7 @@ def _configure_sqlite(dbapi_connection, connection_record):
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA secure_delete=ON")  # erased text leaves no copy in the file's free space
         cursor.close()
 
 
@@ -155,7 +156,7 @@ def register_errorhandlers(app: Flask) -> None:
         message = error.description if error.description != type(error).description else None
         return render_template(f"errors/{code}.html", error=error, message=message), code
 
-    for code in (400, 404, 405, 409, 413, 429):
+    for code in (400, 404, 405, 409, 410, 413, 429):
         app.register_error_handler(code, render_error)
 
     @app.errorhandler(403)

@@ -95,6 +95,7 @@ TABLE = {
     ("candidates.edit", "GET"): allow("recruiter"),
     ("candidates.edit", "POST"): allow("recruiter"),
     ("candidates.resume", "GET"): allow(*PARTICIPANTS),
+    ("candidates.export", "GET"): {**allow("recruiter"), "admin": "ok"},
     ("requisitions.index", "GET"): SIGNED_IN_OK,
     ("requisitions.new", "GET"): RECRUITERS_ONLY,
     ("requisitions.new", "POST"): RECRUITERS_ONLY,

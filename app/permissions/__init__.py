@@ -61,6 +61,7 @@ from app.permissions.loops import (
 from app.permissions.records import (
     can_close_requisition,
     can_edit_requisition,
+    can_export_candidate_data,
     can_read_resume,
     can_see_candidate,
     can_see_requisition,
@@ -86,7 +87,7 @@ TEMPLATE_PREDICATES = (
     "can_record_references", "can_manage_offer", "can_open_debrief", "can_decide", "can_record_verdict",
     "can_record_final_vote", "can_download_report", "can_write_feedback", "can_see_submissions",
     "can_curate_questions", "can_view_kit", "can_swap_questions",
-    "can_read_audit_trail", "can_manage_retention",
+    "can_read_audit_trail", "can_manage_retention", "can_export_candidate_data",
 )
 
 __all__ = [
@@ -98,7 +99,7 @@ __all__ = [
     "can_record_verdict", "can_schedule_interviews", "can_screen", "get_interview_or_404", "get_loop_or_404",
     "holds", "is_loop_participant", "participant_filter", "takes_part", "unmet_conditions_for",
     "can_close_requisition", "can_edit_requisition", "can_read_resume", "can_see_candidate", "can_see_requisition",
-    "get_candidate_or_404", "get_requisition_or_404",
+    "get_candidate_or_404", "get_requisition_or_404", "can_export_candidate_data",
     "can_view_metrics", "is_admin", "is_recruiter", "require", "require_admin", "require_recruiter",
     "KIT_EDITORS", "KIT_READERS", "can_curate_questions", "can_swap_questions", "can_view_kit", "may_curate",
     "require_curator", "can_read_audit_trail", "can_manage_retention",

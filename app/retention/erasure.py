@@ -19,7 +19,7 @@ import os
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, select, text, update
 
 from app.audit.models import AuditPersonalData
 from app.audit.services import record
@@ -146,4 +146,8 @@ def purge(actor=None, *, older_than_days: int | None = None, echo=lambda line: N
         after_commit(status.candidate_id)
         result.erased.append(status.candidate_id)
         echo(f"  #{status.candidate_id} erased")
+    if result.erased and db.engine.dialect.name == "sqlite":
+        # Old page images wait in the write-ahead log until a checkpoint; write them back and empty it.
+        db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        db.session.commit()
     return result
