@@ -1,6 +1,6 @@
 """Setting retention policies and placing and releasing legal holds; each change is audited."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.audit.services import record
 from app.candidates.models import Candidate
@@ -35,7 +35,7 @@ def set_policy(actor: User, *, scope: str, org_unit: OrgUnit | None = None, loca
     if scope == PolicyScope.ORG_UNIT:
         query = query.where(RetentionPolicy.org_unit_id == org_unit.id)
     elif scope == PolicyScope.LOCATION:
-        query = query.where(RetentionPolicy.location == location)
+        query = query.where(func.lower(RetentionPolicy.location) == location.lower())
     policy = db.session.scalar(query)
     before = None if policy is None else {s: policy.days_for(s) for s in KEEP_COLUMNS}
     if policy is None:
