@@ -4,13 +4,14 @@ from datetime import UTC, datetime, time, timedelta
 
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import DateField, SelectField, StringField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from app.audit.queries import AuditFilter
 from app.extensions import db
 from app.formatting import viewer_zone
-from app.forms_common import OnePassSelect, options
+from app.forms_common import OnePassSelect, WholeNumberField, options
+from app.integers import ID_MAX, coerce_int
 from app.people.models import User
 
 MIN_YEAR, MAX_YEAR = 2000, 2999
@@ -21,16 +22,21 @@ def _plausible(field) -> None:
         raise ValidationError(f"Choose a date between {MIN_YEAR} and {MAX_YEAR}.")
 
 
+def actor_choice(value) -> int:
+    """A person's id, or -1 for entries the system made."""
+    return -1 if value in (-1, "-1") else coerce_int(value)
+
+
 class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
-    actor = SelectField("Who", coerce=int, default=0, widget=OnePassSelect())
+    actor = SelectField("Who", coerce=actor_choice, default=0, widget=OnePassSelect())
     action = StringField("What", description="An action or its start, such as loop. or debrief.vetoed.",
                          validators=[Optional()])
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To", validators=[Optional()])
-    loop = IntegerField("Loop", validators=[Optional(), NumberRange(min=1, max=2**31 - 1,
+    loop = WholeNumberField("Loop", validators=[Optional(), NumberRange(min=1, max=ID_MAX,
                                                                     message="Enter a loop's number.")])
 
     def validate_action(self, field):

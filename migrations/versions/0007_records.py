@@ -19,7 +19,7 @@ The canonical form below is a copy of app/audit/chain.py's (version 1); the
 test suite checks that `flask verify-audit` accepts what this migration chains.
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0005
 """
 
 import hashlib
@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
