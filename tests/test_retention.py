@@ -302,3 +302,16 @@ def test_releasing_a_hold_twice_answers_409(app, client, auth, admin):
     assert client.post(f"/admin/retention/holds/{hold_id}/release").status_code == 302
     response = client.post(f"/admin/retention/holds/{hold_id}/release")
     assert response.status_code == 409 and "already released" in response.get_data(as_text=True)
+
+
+def test_the_daily_job_purges_as_the_command_does(app):
+    from app.jobs.tasks import purge_candidates
+
+    with app.app_context():
+        set_default(admin_user(), 0)
+        loop = closed_loop()
+        db.session.commit()
+        candidate_id = loop.candidate_id
+        purge_candidates.call_local()
+        db.session.expire_all()
+        assert db.session.get(Candidate, candidate_id).anonymized_at is not None
