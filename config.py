@@ -71,6 +71,12 @@ class Config:
     # Rendered debrief PDFs, keyed by their content fingerprint; empty means instance/pdf-cache.
     PDF_CACHE_DIR = os.environ.get("PDF_CACHE_DIR", "")
     PDF_CACHE_MAX_FILES = env_int("PDF_CACHE_MAX_FILES", 500, minimum=1)
+    # The key and certificate (PEM files; the certificate file may carry its chain) that sign debrief PDFs.
+    # Unset, the instance makes a self-signed pair on first use under PDF_SIGNING_DIR (default instance/signing).
+    PDF_SIGNING_KEY = os.environ.get("PDF_SIGNING_KEY", "")
+    PDF_SIGNING_CERT = os.environ.get("PDF_SIGNING_CERT", "")
+    PDF_SIGNING_KEY_PASSPHRASE = os.environ.get("PDF_SIGNING_KEY_PASSPHRASE", "")
+    PDF_SIGNING_DIR = os.environ.get("PDF_SIGNING_DIR", "")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -95,6 +95,7 @@ def _configure_sqlite(dbapi_connection, connection_record):
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA secure_delete=ON")  # erased text leaves no copy in the file's free space
         cursor.close()
 
 
@@ -107,6 +108,7 @@ def register_url_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
+    from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
     from app.candidates.views import bp as candidates_bp
     from app.debrief.views import bp as debrief_bp
@@ -121,10 +123,13 @@ def register_blueprints(app: Flask) -> None:
     from app.references.views import bp as references_bp
     from app.reports.views import bp as reports_bp
     from app.requisitions.views import bp as requisitions_bp
+    from app.retention.views import bp as retention_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(audit_bp, url_prefix="/admin/audit")
+    app.register_blueprint(retention_bp, url_prefix="/admin/retention")
     app.register_blueprint(requisitions_bp, url_prefix="/requisitions")
     app.register_blueprint(candidates_bp, url_prefix="/candidates")
     app.register_blueprint(loops_bp, url_prefix="/loops")
@@ -153,7 +158,7 @@ def register_errorhandlers(app: Flask) -> None:
         message = error.description if error.description != type(error).description else None
         return render_template(f"errors/{code}.html", error=error, message=message), code
 
-    for code in (400, 404, 405, 409, 413, 429):
+    for code in (400, 404, 405, 409, 410, 413, 429):
         app.register_error_handler(code, render_error)
 
     @app.errorhandler(403)
@@ -247,13 +252,17 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from app.audit.commands import verify_audit
     from app.commands import create_user, purge_candidates, seed_demo
     from app.notifications.commands import send_reminders
+    from app.reports.commands import verify_pdf
 
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
     app.cli.add_command(purge_candidates)
     app.cli.add_command(send_reminders)
+    app.cli.add_command(verify_audit)
+    app.cli.add_command(verify_pdf)
 
 
 def configure_logging(app: Flask) -> None:

@@ -39,23 +39,36 @@ def create_user(email, name, password, org_unit, is_admin, is_recruiter):
 
 
 @click.command("purge-candidates")
-@click.option("--older-than", "older_than", type=click.IntRange(min=1), required=True, metavar="DAYS",
-              help="Anonymize candidates whose loops all closed more than DAYS ago.")
-@click.option("--dry-run", is_flag=True, help="List what would be anonymized; change nothing.")
+@click.option("--older-than", "older_than", type=click.IntRange(min=1), default=None, metavar="DAYS",
+              help="Instead of the retention policies: erase candidates whose loops all closed more than DAYS ago.")
+@click.option("--dry-run", is_flag=True, help="List who would be erased and who is held; change nothing.")
 @with_appcontext
 def purge_candidates(older_than, dry_run):
-    """Anonymize old candidates: names, e-mails, résumés and feedback text; counts stay for the metrics."""
-    from app.candidates.retention import candidates_to_purge, purge
+    """Erase candidates whose retention ran out: every copy of their personal data; counts stay for the metrics.
 
-    plan = candidates_to_purge(older_than)
-    for candidate in plan.candidates:
-        click.echo(f"  #{candidate.id} {candidate.name}")
+    Each candidate is erased in their own transaction, so a run stopped half-way is finished by the next one.
+    Candidates under a legal hold are listed and kept.
+    """
+    from app.retention import rules
+    from app.retention.erasure import purge
+
+    due_now = rules.due(0, older_than_days=older_than)
+    held = [status for status in due_now if status.holds]
+    basis = f"whose loops all closed more than {older_than} days ago" if older_than else "due under the policies"
+    for status in held:
+        click.echo(f"  #{status.candidate_id} held: " + " ".join(status.problems()))
     if dry_run:
-        click.echo(f"Would anonymize {len(plan.candidates)} candidate(s); nothing changed (dry run).")
+        for status in due_now:
+            if not status.holds:
+                click.echo(f"  #{status.candidate_id} {status.name}")
+        click.echo(f"Would erase {len(due_now) - len(held)} candidate(s) {basis}; {len(held)} held; "
+                   "nothing changed (dry run).")
         return
-    count = purge(plan)
-    db.session.commit()
-    click.echo(f"Anonymized {count} candidate(s) whose loops closed more than {older_than} days ago.")
+    result = purge(older_than_days=older_than, echo=click.echo)
+    click.echo(f"Erased {len(result.erased)} candidate(s) {basis}; {len(result.held)} held by a legal hold"
+               + (f"; {len(result.failed)} failed (run again)." if result.failed else "."))
+    if result.failed:
+        raise SystemExit(1)
 
 
 @click.command("seed-demo")

@@ -14,11 +14,12 @@ from app.principles.models import Principle
 from app.program.models import SignOff
 from app.references.models import Reference, ReferenceOutcome
 from app.requisitions.models import Requisition, RequisitionStatus, requisition_principles
+from app.retention.models import LegalHold, PolicyScope, RetentionPolicy
 
 __all__ = [
     "AgendaNote", "Amendment", "AskedQuestion", "AuditEntry", "Candidate", "Certification", "CoachingFlag",
     "DebriefBrief", "DebriefDecision", "Feedback", "FeedbackRating", "FeedbackStatus", "FinalVote", "Interview",
-    "InterviewKind", "Loop", "PracticeVerdict", "SignOff",
+    "InterviewKind", "LegalHold", "Loop", "PolicyScope", "PracticeVerdict", "RetentionPolicy", "SignOff",
     "LoopStatus", "Notification", "NotificationKind", "NotificationStatus",
     "Offer", "OfferStatus", "OrgUnit", "Outcome", "PlannedQuestion", "Principle", "Question", "QuestionVersion",
     "Rating", "Reference", "ReferenceOutcome", "Requisition", "RequisitionStatus", "ScreenDecision",

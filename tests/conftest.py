@@ -34,6 +34,7 @@ def make_app(url: str, tmp_path=None, **overrides):
     if tmp_path is not None:
         settings.setdefault("UPLOAD_FOLDER", str(tmp_path / "uploads"))
         settings.setdefault("PDF_CACHE_DIR", str(tmp_path / "pdf-cache"))
+        settings.setdefault("PDF_SIGNING_DIR", str(tmp_path / "signing"))
     config = type("PerTestConfig", (TestConfig,), settings)
     return create_app(config)
 

@@ -20,6 +20,7 @@ from app.people.services import create_user
 from app.principles.models import Principle
 from app.references.models import Reference, ReferenceOutcome
 from app.requisitions.models import Requisition, RequisitionStatus
+from app.retention.models import LegalHold, RetentionPolicy
 
 _serial = count(1)
 
@@ -204,6 +205,10 @@ def build_world(app) -> dict:
         question = kits.add_question(loop.requisition.principles[0], kits.QuestionInput("Tell me about a time."),
                                      people["admin"])
         interview = next(i for i in loop.interviews if i.interviewer_id == people["iv"].id)
+        policy = RetentionPolicy(scope="default", hired_days=730, not_hired_days=365, rejected_days=180,
+                                 withdrawn_days=180, updated_by=people["admin"])
+        hold = LegalHold(candidate=loop.candidate, reason="Discrimination claim filed.", placed_by=people["admin"])
+        db.session.add_all([policy, hold])
         db.session.commit()
         return {
             "emails": {role: user.email for role, user in people.items()},
@@ -212,6 +217,7 @@ def build_world(app) -> dict:
                 "requisition_id": loop.requisition_id, "user_id": people["iv"].id,
                 "unit_id": people["iv"].org_unit_id, "principle_id": loop.requisition.principles[0].id,
                 "step": 2, "name": "funnel", "job_id": "no-such-job", "question_id": question.id,
+                "policy_id": policy.id, "hold_id": hold.id,
             },
         }
 

@@ -45,7 +45,7 @@ def save_candidate(candidate: Candidate | None, actor: User, *, name: str, email
     if resume_pdf is not None:
         store_resume(candidate, resume_pdf, resume_filename or "resume.pdf")
     db.session.flush()
-    record("candidate.created" if is_new else "candidate.updated", candidate, actor, name=name)
+    record("candidate.created" if is_new else "candidate.updated", candidate, actor, personal={"name": name})
     return candidate
 
 

@@ -1,6 +1,17 @@
 """Candidate pages and résumé downloads."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -9,11 +20,15 @@ from app import permissions
 from app.candidates import services
 from app.candidates.forms import CandidateForm
 from app.candidates.models import Candidate
+from app.db_types import utcnow
 from app.downloads import content_disposition, file_name
 from app.extensions import db
+from app.formatting import viewer_zone
 from app.forms_common import attempt
 from app.loops.models import Loop
 from app.requisitions.models import Requisition, RequisitionStatus
+from app.retention import rules
+from app.retention.export import CandidateErased, archive
 
 bp = Blueprint("candidates", __name__)
 
@@ -73,7 +88,8 @@ def show(candidate_id: int):
     ).all() if permissions.is_recruiter() else []
     return render_template("candidates/show.html", candidate=candidate, loops=loops, requisitions=requisitions,
                            duplicates=services.same_email_candidates(candidate),
-                           resume_name=file_name(*resume_name_parts(candidate), extension=".pdf"))
+                           resume_name=file_name(*resume_name_parts(candidate), extension=".pdf"),
+                           erasure=rules.status_of(candidate))
 
 
 def resume_name_parts(candidate: Candidate) -> tuple[str, str]:
@@ -94,6 +110,26 @@ def edit(candidate_id: int):
             return redirect(url_for("candidates.show", candidate_id=candidate.id))
     status = 422 if form.is_submitted() else 200
     return render_template("candidates/form.html", form=form, candidate=candidate), status
+
+
+@bp.route("/<int:candidate_id>/export.zip")
+def export(candidate_id: int):
+    """Send everything held about the candidate as one archive; audited."""
+    candidate = db.session.get(Candidate, candidate_id)
+    if candidate is None:
+        abort(404)
+    if not permissions.can_export_candidate_data(candidate):
+        abort(403 if permissions.can_see_candidate(candidate) else 404)
+    try:
+        data = archive(candidate, current_user, viewer_zone())
+    except CandidateErased as erased:
+        db.session.rollback()
+        abort(410, description=erased.message)
+    db.session.commit()
+    response = Response(data, mimetype="application/zip")
+    day = utcnow().date().isoformat()
+    response.headers["Content-Disposition"] = f'attachment; filename="candidate-{candidate.id}-data-{day}.zip"'
+    return response
 
 
 @bp.route("/<int:candidate_id>/resume.pdf")

@@ -157,7 +157,7 @@ def _candidates(people, calendar: Calendar) -> dict[str, Candidate]:
         )
         db.session.add(candidate)
         db.session.flush()
-        record("candidate.created", candidate, people[applicant.added_by], name=candidate.name)
+        record("candidate.created", candidate, people[applicant.added_by], personal={"name": candidate.name})
         stamp_pending_audit(added)
         candidates[applicant.key] = candidate
     return candidates

@@ -119,7 +119,7 @@ class LoopWriter:
         db.session.flush()
         writer = cls(people, company.principles, loop)
         writer.audit("loop.created", loop, loop.recruiter, at, to_state=Step.RESUME_REVIEW.label,
-                     candidate=candidate.name, requisition=requisition.title,
+                     personal={"candidate": candidate.name}, requisition=requisition.title,
                      bar_raiser=loop.bar_raiser and loop.bar_raiser.email,
                      shadow=loop.shadow and loop.shadow.email)
         return writer

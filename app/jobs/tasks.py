@@ -1,4 +1,4 @@
-"""The jobs: mail from the outbox, reminders, and the debrief PDF rendered before anyone asks.
+"""The jobs: mail from the outbox, reminders, the debrief PDF rendered before anyone asks, and retention.
 
 Run the workers with `python -m huey.bin.huey_consumer app.jobs.tasks.huey` (`make run` starts one).
 Each job imports what it needs when it runs: the areas that ask for jobs import this module.
@@ -9,8 +9,9 @@ from huey.exceptions import TaskLockedException
 
 from app.jobs.queue import huey, job
 
-__all__ = ["huey", "deliver_outbox", "send_reminders", "prerender_debrief"]
+__all__ = ["huey", "deliver_outbox", "send_reminders", "prerender_debrief", "purge_candidates"]
 OUTBOX_LOCK = "deliver-outbox"
+PURGE_LOCK = "purge-candidates"
 
 
 @job
@@ -53,3 +54,15 @@ def prerender_debrief(loop_id: int) -> None:
     for zone in sorted({person.timezone for person in readers if person is not None}):
         debrief_pdf(loop, ZoneInfo(zone))
     db.session.rollback()  # a read: nothing to keep
+
+
+@job(periodic=crontab(hour="3", minute="15"))
+def purge_candidates() -> None:
+    """Erase the candidates whose retention ran out (as `flask purge-candidates` does); one run at a time."""
+    from app.retention.erasure import purge
+
+    try:
+        with huey.lock_task(PURGE_LOCK):
+            purge()
+    except TaskLockedException:
+        pass  # another worker is purging; each candidate is its own transaction, so nothing is lost

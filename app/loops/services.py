@@ -56,7 +56,7 @@ def create_loop(requisition: Requisition | None, candidate, actor: User, *, recr
     db.session.add(loop)
     db.session.flush()
     record("loop.created", loop, actor, loop=loop, to_state=Step.RESUME_REVIEW.label,
-           candidate=candidate.name, requisition=requisition.title)
+           personal={"candidate": candidate.name}, requisition=requisition.title)
     return loop
 
 

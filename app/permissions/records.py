@@ -44,6 +44,17 @@ def can_read_resume(candidate: Candidate, user: User | None = None) -> bool:
     )))
 
 
+def can_export_candidate_data(candidate: Candidate, user: User | None = None) -> bool:
+    """An admin, or a recruiter of the candidate's loops (or who added them), makes their data export."""
+    user = _user(user)
+    if is_admin(user):
+        return True
+    if not is_recruiter(user):
+        return False
+    return candidate.created_by_id == user.id or bool(db.session.scalar(select(
+        exists().where(Loop.candidate_id == candidate.id, Loop.recruiter_id == user.id))))
+
+
 def get_candidate_or_404(candidate_id: int) -> Candidate:
     candidate = db.session.get(Candidate, candidate_id)
     if candidate is None or not can_see_candidate(candidate):

@@ -43,6 +43,16 @@ def require_recruiter() -> None:
     require(is_recruiter())
 
 
+def can_read_audit_trail(user: User | None = None) -> bool:
+    """Admins read the whole audit trail, personal data included, and export it."""
+    return is_admin(user)
+
+
+def can_manage_retention(user: User | None = None) -> bool:
+    """Admins set retention policies and place legal holds."""
+    return is_admin(user)
+
+
 def can_view_metrics(user: User | None = None) -> bool:
     """Recruiters, admins and certified bar raisers see the metrics."""
     user = _user(user)

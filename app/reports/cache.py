@@ -17,7 +17,8 @@ from pathlib import Path
 from flask import Flask
 
 log = logging.getLogger(__name__)
-KEY = re.compile(r"^[0-9a-f]{64}\.[A-Za-z0-9_+~-]{1,80}$")
+# "<loop id>-<fingerprint>.<zone>": the loop's id lets erasure find every cached copy of its report.
+KEY = re.compile(r"^[0-9]{1,12}-[0-9a-f]{64}\.[A-Za-z0-9_+~-]{1,80}$")
 DEFAULT_MAX_FILES = 500
 
 
@@ -26,11 +27,23 @@ class PdfCache:
         self.folder = folder
         self.max_files = max_files
 
+    @staticmethod
+    def root(app: Flask) -> Path:
+        return Path(app.config.get("PDF_CACHE_DIR") or os.path.join(app.instance_path, "pdf-cache"))
+
     @classmethod
     def for_app(cls, app: Flask, layout: str) -> "PdfCache":
         """Return the app's cache for one version of the report's layout (template and CSS)."""
-        root = app.config.get("PDF_CACHE_DIR") or os.path.join(app.instance_path, "pdf-cache")
-        return cls(Path(root) / layout, int(app.config.get("PDF_CACHE_MAX_FILES", DEFAULT_MAX_FILES)))
+        return cls(cls.root(app) / layout, int(app.config.get("PDF_CACHE_MAX_FILES", DEFAULT_MAX_FILES)))
+
+    @classmethod
+    def remove_loop(cls, app: Flask, loop_id: int) -> int:
+        """Delete every cached report of one loop, in every layout; return how many files went."""
+        removed = 0
+        for path in cls.root(app).glob(f"*/{int(loop_id)}-*.pdf"):
+            path.unlink(missing_ok=True)
+            removed += 1
+        return removed
 
     def path(self, key: str) -> Path:
         if not KEY.match(key):

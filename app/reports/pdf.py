@@ -24,6 +24,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
 from app.db_types import utcnow
 from app.feedback.models import Vote
 from app.loops.models import Loop
+from app.reports import signing
 from app.reports.cache import PdfCache
 from app.reports.charts import vote_chart_svg
 from app.reports.data import FORMAT, fingerprint, report_data
@@ -119,15 +120,17 @@ def render_html(data: dict, *, report_fingerprint: str, generated_at: datetime, 
 
 
 def layout_version() -> str:
-    """Hash the template, the CSS and the data format, so a changed layout never serves an old cached PDF."""
+    """Hash the template, the CSS, the data format and the signing certificate, so a changed layout or a
+    new signing key never serves an old cached PDF."""
     env = current_app.jinja_env
     source = env.loader.get_source(env, TEMPLATE)[0].encode()
     css = (Path(current_app.static_folder) / ASSETS[f"{SCHEME}:reports/debrief.css"][0]).read_bytes()
-    return hashlib.sha256(b"%d\0%s\0%s" % (FORMAT, source, css)).hexdigest()[:16]
+    signer = signing.certificate_fingerprint().encode()
+    return hashlib.sha256(b"%d\0%s\0%s\0%s" % (FORMAT, source, css, signer)).hexdigest()[:16]
 
 
-def cache_key(report_fingerprint: str, zone: ZoneInfo) -> str:
-    return f"{report_fingerprint}.{zone.key.replace('/', '~')}"
+def cache_key(loop: Loop, report_fingerprint: str, zone: ZoneInfo) -> str:
+    return f"{loop.id}-{report_fingerprint}.{zone.key.replace('/', '~')}"
 
 
 @dataclass
@@ -138,16 +141,16 @@ class Report:
 
 
 def debrief_pdf(loop: Loop, zone: ZoneInfo) -> Report:
-    """Return the loop's debrief PDF, from the cache when this exact report was rendered before."""
+    """Return the loop's signed debrief PDF, from the cache when this exact report was rendered before."""
     data = report_data(loop)
     report_fingerprint = fingerprint(data)
     cache = PdfCache.for_app(current_app, layout_version())
-    key = cache_key(report_fingerprint, zone)
+    key = cache_key(loop, report_fingerprint, zone)
     cached = cache.get(key)
     if cached is not None:
         return Report(cached, report_fingerprint, True)
     generated_at = utcnow()
     html = render_html(data, report_fingerprint=report_fingerprint, generated_at=generated_at, zone=zone)
-    pdf = render_pdf(html)
+    pdf = signing.sign_pdf(render_pdf(html))
     cache.put(key, pdf)
     return Report(pdf, report_fingerprint, False)

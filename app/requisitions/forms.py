@@ -12,6 +12,7 @@ class RequisitionForm(FlaskForm):
     title = StringField("Job title", validators=[DataRequired("Enter the job title."), Length(max=200)])
     level = StringField("Level", validators=[DataRequired("Enter the level, e.g. L6."), Length(max=40)])
     org_unit_id = SelectField("Org unit", coerce=coerce_int)
+    location = StringField("Location", validators=[Optional(), Length(max=120)])
     hiring_manager_id = PersonField("Hiring manager")
     recruiter_id = PersonField("Recruiter")
     submit = SubmitField("Open requisition")

@@ -49,6 +49,8 @@ class Requisition(db.Model):
     job_description: Mapped[str] = mapped_column(Text, default="")
     # The new hire will manage people: the hiring manager's reports would move under them.
     manages_people: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where the role is based; retention policies may differ by location.
+    location: Mapped[str | None] = mapped_column(String(120), index=True)
     status: Mapped[str] = mapped_column(EnumString(RequisitionStatus), default=RequisitionStatus.DRAFT, index=True)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))

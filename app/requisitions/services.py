@@ -12,7 +12,7 @@ from app.requisitions.models import Requisition, RequisitionStatus
 
 
 def open_requisition(actor: User, *, title: str, level: str, org_unit: OrgUnit, hiring_manager: User,
-                     recruiter: User) -> Requisition:
+                     recruiter: User, location: str = "") -> Requisition:
     """Open a draft requisition for the hiring manager to write and approve."""
     if not actor.is_recruiter:
         raise ServiceError("Only recruiters open requisitions.")
@@ -25,7 +25,8 @@ def open_requisition(actor: User, *, title: str, level: str, org_unit: OrgUnit, 
         if not person.active:
             raise ServiceError(f"{person.name}'s account is deactivated.", field=field)
     requisition = Requisition(title=" ".join(title.split()), level=level.strip(), org_unit=org_unit,
-                              hiring_manager=hiring_manager, recruiter=recruiter)
+                              hiring_manager=hiring_manager, recruiter=recruiter,
+                              location=" ".join(location.split()) or None)
     db.session.add(requisition)
     db.session.flush()
     record("requisition.opened", requisition, actor, to_state=RequisitionStatus.DRAFT, title=requisition.title)

@@ -50,7 +50,7 @@ def new():
                 current_user, title=form.title.data, level=form.level.data,
                 org_unit=db.session.get(OrgUnit, form.org_unit_id.data),
                 hiring_manager=db.session.get(User, form.hiring_manager_id.data),
-                recruiter=db.session.get(User, form.recruiter_id.data),
+                recruiter=db.session.get(User, form.recruiter_id.data), location=form.location.data or "",
             ))
         if ok:
             db.session.commit()

@@ -1,0 +1,176 @@
+"""When a candidate's personal data is erased: the policies that keep it, the holds that stop erasure.
+
+A closed loop keeps its candidate's data for the longest of the policies that
+cover it (the default, its requisition's org unit, its requisition's
+location) for the way it closed; a candidate is due when every loop of theirs
+is closed and the last keep has run out. An open loop or an active legal hold
+(on the candidate, a requisition of theirs, or the org unit of one) stops
+erasure; `problems` says so in the words the purge and the pages show.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from app.candidates.models import Candidate
+from app.db_types import utcnow
+from app.extensions import db
+from app.loops.models import Loop, LoopStatus
+from app.requisitions.models import Requisition
+from app.retention.models import LegalHold, PolicyScope, RetentionPolicy
+
+DUE_WINDOW_DAYS = 30
+
+
+@dataclass
+class Policies:
+    default: RetentionPolicy | None = None
+    by_org_unit: dict[int, RetentionPolicy] = field(default_factory=dict)
+    by_location: dict[str, RetentionPolicy] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> "Policies":
+        found = cls()
+        for policy in db.session.scalars(select(RetentionPolicy)):
+            if policy.scope == PolicyScope.DEFAULT:
+                found.default = policy
+            elif policy.scope == PolicyScope.ORG_UNIT:
+                found.by_org_unit[policy.org_unit_id] = policy
+            else:
+                found.by_location[policy.location.casefold()] = policy
+        return found
+
+    def keep(self, status: str, org_unit_id: int | None, location: str | None) -> tuple[int, str] | None:
+        """Return (days, which policy) for a loop closed as `status`: the longest that covers it, or None."""
+        covering = [self.default, self.by_org_unit.get(org_unit_id),
+                    self.by_location.get((location or "").casefold()) if location else None]
+        covering = [policy for policy in covering if policy is not None]
+        if not covering:
+            return None
+        winner = max(covering, key=lambda policy: policy.days_for(status))
+        return winner.days_for(status), winner.label
+
+
+@dataclass
+class LoopKeep:
+    loop_id: int
+    status: str
+    closed_at: datetime | None
+    keep_until: datetime | None = None
+    because: str = ""
+
+
+@dataclass
+class ErasureStatus:
+    """Where one candidate stands: when their data is erased, and what keeps it."""
+
+    candidate_id: int
+    name: str
+    erased_at: datetime | None
+    loops: list[LoopKeep] = field(default_factory=list)
+    holds: list[LegalHold] = field(default_factory=list)
+    no_policy: bool = False
+
+    @property
+    def open_loops(self) -> list[int]:
+        return [keep.loop_id for keep in self.loops if keep.status == LoopStatus.OPEN]
+
+    @property
+    def erase_on(self) -> datetime | None:
+        """The day the last keep runs out; None while a loop is open, without loops, or without a policy."""
+        if not self.loops or self.open_loops or self.no_policy or self.erased_at is not None:
+            return None
+        return max(keep.keep_until for keep in self.loops)
+
+    @property
+    def kept_by(self) -> str:
+        """Which loop and policy keep the data longest, in words."""
+        if self.erase_on is None:
+            return ""
+        last = max(self.loops, key=lambda keep: keep.keep_until)
+        return f"loop {last.loop_id}, {LoopStatus(last.status).label.lower()}: {last.because}"
+
+    def problems(self, now: datetime | None = None) -> list[str]:
+        """Return why the candidate may not be erased now, in words; empty when they may."""
+        now = now or utcnow()
+        if self.erased_at is not None:
+            return ["Their data was already erased."]
+        found = [f"Loop {loop_id} is still open; a candidate is erased only once every loop of theirs is closed."
+                 for loop_id in self.open_loops]
+        found += [f"Legal hold {hold.id} on {hold.target} keeps them: {hold.reason}" for hold in self.holds]
+        if not found:
+            if not self.loops:
+                found.append("They were never in a loop; no policy covers them.")
+            elif self.no_policy:
+                found.append("No retention policy covers their loops; set a default policy.")
+            elif self.erase_on > now:
+                found.append(f"Kept until {self.erase_on:%d %b %Y} ({self.kept_by}).")
+        return found
+
+
+def statuses(candidate_ids: list[int] | None = None, *, older_than_days: int | None = None,
+             now: datetime | None = None) -> list[ErasureStatus]:
+    """Return the erasure status of the given candidates (default: every candidate not yet erased).
+
+    `older_than_days` replaces the policies: every loop's keep runs out that many days after it closed.
+    """
+    now = now or utcnow()
+    query = select(Candidate.id, Candidate.name, Candidate.anonymized_at)
+    query = query.where(Candidate.id.in_(candidate_ids)) if candidate_ids is not None else query.where(
+        Candidate.anonymized_at.is_(None))
+    found = {row.id: ErasureStatus(row.id, row.name, row.anonymized_at) for row in db.session.execute(query)}
+    if not found:
+        return []
+    policies = Policies.load() if older_than_days is None else None
+    loops = db.session.execute(
+        select(Loop.id, Loop.candidate_id, Loop.status, Loop.closed_at, Loop.requisition_id,
+               Requisition.org_unit_id, Requisition.location)
+        .join(Requisition, Requisition.id == Loop.requisition_id)
+        .where(Loop.candidate_id.in_(list(found))).order_by(Loop.id)).all()
+    requisitions, units = defaultdict(set), defaultdict(set)
+    for row in loops:
+        status = found[row.candidate_id]
+        requisitions[row.requisition_id].add(row.candidate_id)
+        units[row.org_unit_id].add(row.candidate_id)
+        keep = LoopKeep(row.id, row.status, row.closed_at)
+        if row.status != LoopStatus.OPEN:
+            if policies is None:
+                keep.keep_until, keep.because = row.closed_at + timedelta(days=older_than_days), (
+                    f"{older_than_days} days (--older-than)")
+            else:
+                rule = policies.keep(row.status, row.org_unit_id, row.location)
+                if rule is None:
+                    status.no_policy = True
+                else:
+                    keep.keep_until = row.closed_at + timedelta(days=rule[0])
+                    keep.because = f"{rule[1]}, {rule[0]} days"
+        status.loops.append(keep)
+    holds = db.session.scalars(select(LegalHold).where(LegalHold.released_at.is_(None)).where(
+        LegalHold.candidate_id.in_(list(found)) | LegalHold.requisition_id.in_(list(requisitions))
+        | LegalHold.org_unit_id.in_([unit for unit in units if unit is not None])).order_by(LegalHold.id))
+    for hold in holds:
+        if hold.candidate_id is not None:
+            held = {hold.candidate_id}
+        elif hold.requisition_id is not None:
+            held = requisitions[hold.requisition_id]
+        else:
+            held = units[hold.org_unit_id]
+        for candidate_id in held:
+            found[candidate_id].holds.append(hold)
+    return list(found.values())
+
+
+def status_of(candidate: Candidate, **kwargs) -> ErasureStatus:
+    return statuses([candidate.id], **kwargs)[0]
+
+
+def due(within_days: int = DUE_WINDOW_DAYS, *, older_than_days: int | None = None,
+        now: datetime | None = None) -> list[ErasureStatus]:
+    """Candidates whose data is due for erasure within `within_days` (held ones included, marked), soonest first."""
+    now = now or utcnow()
+    horizon = now + timedelta(days=within_days)
+    found = [status for status in statuses(older_than_days=older_than_days, now=now)
+             if status.erase_on is not None and status.erase_on <= horizon]
+    return sorted(found, key=lambda status: (status.erase_on, status.candidate_id))
