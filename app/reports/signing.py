@@ -12,8 +12,10 @@ file (nothing was appended after signing), and was made with this instance's
 certificate.
 """
 
+import asyncio
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -121,13 +123,28 @@ def certificate_fingerprint(app=None) -> str:
     return signer(app).signing_cert.sha256.hex()
 
 
+def outside_event_loop(fn, *args):
+    """Call `fn`, on a thread of its own if this thread runs an asyncio loop.
+
+    pyHanko's synchronous calls start one with `asyncio.run`, which refuses to
+    run inside another (a worker or a test harness that drives one).
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args).result()
+
+
 def sign_pdf(pdf: bytes) -> bytes:
     """Return the PDF with a PAdES signature by this instance's key."""
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
     metadata = signers.PdfSignatureMetadata(field_name=FIELD, subfilter=SigSeedSubFilter.PADES,
                                             md_algorithm="sha256", reason=REASON)
     # A fixed reservation spares pyHanko a trial signature to measure one (it halves the cost).
-    return signers.PdfSigner(metadata, signer=signer()).sign_pdf(writer, bytes_reserved=RESERVED).getvalue()
+    pdf_signer = signers.PdfSigner(metadata, signer=signer())
+    return outside_event_loop(lambda: pdf_signer.sign_pdf(writer, bytes_reserved=RESERVED).getvalue())
 
 
 @dataclass(frozen=True)
@@ -149,7 +166,7 @@ def check_pdf(data: bytes, app=None) -> Check:
         return Check(False, "the file carries no signature.")
     signature = embedded[-1]
     try:
-        status = validate_pdf_signature(signature, ValidationContext(trust_roots=[ours]))
+        status = outside_event_loop(validate_pdf_signature, signature, ValidationContext(trust_roots=[ours]))
     except (SignatureValidationError, ValueError, KeyError) as error:
         return Check(False, f"the signature cannot be checked ({error}); the file was altered.")
     who = status.signing_cert.subject.human_friendly
