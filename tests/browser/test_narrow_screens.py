@@ -28,6 +28,11 @@ def nothing_hidden_sideways(page: Page) -> None:
         "() => [...document.querySelectorAll('.table-wrap')].filter(e => e.scrollWidth > e.clientWidth + 1).length")
     assert scrolling == 0, page.url
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"], page.url
+    # Each card's value sits beside its column's name; a name on two lines makes its cell as tall.
+    crowded = page.evaluate("""() => [...document.querySelectorAll('.table--cards td[data-label]')]
+        .filter(td => td.offsetParent !== null)
+        .filter(td => parseFloat(getComputedStyle(td, '::before').height) > td.clientHeight + 1).length""")
+    assert crowded == 0, page.url
     for link in page.get_by_role("navigation", name="Main").get_by_role("link").all():
         expect(link).to_be_in_viewport()
         box = link.bounding_box()
