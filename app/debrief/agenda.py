@@ -3,6 +3,7 @@
 The process runs a debrief in a set order: first the principles the ratings
 disagree on most, then the Not inclined votes before the Inclined ones, then
 the rest (principles the panel agrees on, single data points, uncovered ones).
+The outline also lists the evidence-coaching flags (app/kits) the feedback carried.
 Built from a `DebriefSummary`, so the same blind rule applies: callers show it
 only to readers who may read the others' feedback.
 """
@@ -12,6 +13,8 @@ from statistics import pvariance
 
 from app.debrief.summary import Column, DebriefSummary, GridRow
 from app.feedback.models import Rating, Vote
+from app.kits.debrief import flag_table
+from app.loops.models import Loop
 from app.principles.models import Principle
 
 # Ratings on one line, so a spread can be measured: 3 is the widest disagreement.
@@ -105,17 +108,16 @@ def build_agenda(summary: DebriefSummary, notes=()) -> Agenda:
     )
 
 
-def coaching_flags(summary: DebriefSummary) -> list[str]:
-    """Evidence-coaching flags raised on the loop's feedback, one line each.
+def coaching_flags(loop: Loop) -> list[str]:
+    """The evidence-coaching flags the loop's sealed feedback carried, one line per interviewer who has any."""
+    rules, rows = flag_table(loop)
+    titles = {rule.name: rule.title for rule in rules}
+    return [f"{row.interviewer.name}: " + "; ".join(f"{titles.get(name, name)} ({n})" for name, n in row.counts.items())
+            for row in rows if row.total]
 
-    A hook: the coaching rules live with the interview kits; until they are
-    there, there is nothing to list.
-    """
-    return []
 
-
-def draft_outline(summary: DebriefSummary) -> str:
-    """Draft the bar raiser's summary outline from the feedback, for them to edit."""
+def draft_outline(summary: DebriefSummary, loop: Loop | None = None) -> str:
+    """Draft the bar raiser's summary outline from the feedback (and the loop's coaching flags), for them to edit."""
     agenda = build_agenda(summary)
     lines = ["Disagreements"]
     for item in agenda.disagreements:
@@ -132,8 +134,8 @@ def draft_outline(summary: DebriefSummary) -> str:
     late = [c for c in summary.columns if c.is_late]
     lines += ["", "Late feedback"]
     lines += [f"- {c.interviewer.name}" for c in late] or ["- None: every feedback came in on time."]
-    flags = coaching_flags(summary)
-    if flags:
-        lines += ["", "Coaching flags"] + [f"- {flag}" for flag in flags]
+    lines += ["", "Coaching flags"]
+    lines += [f"- {flag}" for flag in (coaching_flags(loop) if loop is not None else [])] or [
+        "- None: no evidence was flagged."]
     lines += ["", "My read", "- "]
     return "\n".join(lines)

@@ -141,7 +141,7 @@ def summary_page(loop_id: int):
     permissions.require(permissions.can_write_brief(loop))  # the blind rule: it is built from everyone's feedback
     brief = loop.brief
     summary = summarize(loop)
-    form = BriefForm(formdata=None, body=(brief.body if brief and brief.body else draft_outline(summary)))
+    form = BriefForm(formdata=None, body=(brief.body if brief and brief.body else draft_outline(summary, loop)))
     status = 200
     if request.method == "POST":
         form = BriefForm()
