@@ -143,7 +143,7 @@ def autosave(loop_id: int, interview_id: int):
     form = form_for(existing or services.blank_feedback(interview, current_user), formdata=request.form)
     if not form.validate_on_submit():
         return jsonify(error="Not saved automatically: check the form and save it with the button."), 422
-    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    version = parse_int(form.version.data)
     try:
         if existing is None:
             feedback, stale_check = services.start_feedback(interview, current_user), None
