@@ -3,8 +3,10 @@
 Rows stay, so counts, votes, ratings, dates and who acted stay and the
 metrics do not change. What identifies or describes the candidate goes:
 their name, e-mail, phone, source, notes and résumé file; the text of
-feedback, amendments, final-vote reasons, screen reasons, the debrief's
-rationales, close reasons, offer terms, interview locations and references;
+feedback, amendments, the questions interviewers wrote themselves,
+final-vote reasons, screen reasons, the debrief's rationales, the bar
+raiser's summary and agenda notes, practice verdicts' rationales, close
+reasons, offer terms, interview locations and references;
 every cached debrief PDF of their loops; and the reasons and names audit
 entries keep about them (in `audit_personal_data`, which the chain refers to
 by digest, so it stays intact). The outbox keeps no mail bodies: messages are
@@ -26,11 +28,12 @@ from app.audit.services import record
 from app.candidates.models import Candidate
 from app.candidates.services import resume_path
 from app.db_types import utcnow
-from app.debrief.models import DebriefDecision, FinalVote
+from app.debrief.models import AgendaNote, DebriefBrief, DebriefDecision, FinalVote, PracticeVerdict
 from app.errors import Conflict
 from app.extensions import db
 from app.feedback.models import Amendment, Feedback, FeedbackRating
 from app.interviews.models import Interview
+from app.kits.models import AskedQuestion
 from app.loops.models import Loop, ScreenDecision
 from app.offers.models import Offer
 from app.references.models import Reference
@@ -38,7 +41,7 @@ from app.reports.cache import PdfCache
 from app.retention import rules
 from app.retention.models import LegalHold
 
-REDACTED = "[removed under the retention policy]"  # the one value the seals on feedback, decisions and loops admit
+REDACTED = "[removed under the retention policy]"  # the one value the seals on feedback, kits, debriefs and loops admit
 
 
 def erased_name(candidate_id: int) -> str:
@@ -93,6 +96,8 @@ def redact_loops(loop_ids: list[int]) -> None:
         update(Feedback).where(and_(Feedback.id.in_(feedback_ids), Feedback.summary != ""))
         .values(summary=REDACTED),
         update(Amendment).where(Amendment.feedback_id.in_(feedback_ids)).values(body=REDACTED),
+        update(AskedQuestion).where(AskedQuestion.feedback_id.in_(feedback_ids), AskedQuestion.own_text.is_not(None))
+        .values(own_text=REDACTED),
         update(FinalVote).where(and_(FinalVote.loop_id.in_(loop_ids), FinalVote.reason != ""))
         .values(reason=REDACTED),
         update(ScreenDecision).where(and_(ScreenDecision.loop_id.in_(loop_ids), ScreenDecision.reason != ""))
@@ -103,6 +108,12 @@ def redact_loops(loop_ids: list[int]) -> None:
         update(DebriefDecision).where(DebriefDecision.loop_id.in_(loop_ids),
                                       DebriefDecision.verdict_rationale.is_not(None))
         .values(verdict_rationale=REDACTED),
+        # The summary's and the notes' dates stay as they were (their columns would otherwise take the time now).
+        update(DebriefBrief).where(DebriefBrief.loop_id.in_(loop_ids), DebriefBrief.body != "")
+        .values(body=REDACTED, updated_at=DebriefBrief.updated_at),
+        update(AgendaNote).where(AgendaNote.loop_id.in_(loop_ids))
+        .values(body=REDACTED, updated_at=AgendaNote.updated_at),
+        update(PracticeVerdict).where(PracticeVerdict.loop_id.in_(loop_ids)).values(rationale=REDACTED),
         update(Offer).where(Offer.loop_id.in_(loop_ids), Offer.terms != "").values(terms=REDACTED),
         update(Interview).where(Interview.loop_id.in_(loop_ids), Interview.location != "").values(location=""),
         update(Loop).where(Loop.id.in_(loop_ids), Loop.close_reason.is_not(None)).values(close_reason=REDACTED),
