@@ -107,3 +107,23 @@ def test_an_erased_candidate_has_nothing_to_export(app, client, auth, admin, loo
     response = export(client, auth, admin, candidate_id)
     assert response.status_code == 410
     assert f"Candidate {candidate_id}&#39;s personal data was erased on" in response.get_data(as_text=True)
+
+
+def test_the_archive_holds_the_kit_questions_and_the_bar_raisers_notes(app, client, auth, admin, bar_raiser,
+                                                                        loop_id):
+    """What the interviewers asked in their own words, the summary, the agenda's notes, a practice verdict."""
+    from app.people.models import User
+    from tests.test_erasure import AGENDA_NOTE, BRIEF, OWN_QUESTION, PRACTICE, kit_and_debrief_notes
+
+    with app.app_context():
+        kit_and_debrief_notes(db.session.get(Loop, loop_id), db.session.get(User, bar_raiser.id))
+        db.session.commit()
+    archive = zipfile.ZipFile(io.BytesIO(export(client, auth, admin, candidate_of(app, loop_id)).data))
+    data = json.loads(archive.read("data.json"))
+    jsonschema.validate(data, json.loads(SCHEMA_PATH.read_text()))
+    (loop,) = data["loops"]
+    asked = [q for i in loop["interviews"] for f in i["feedback"] for q in f["questions_asked"]]
+    assert [q["own_question"] for q in asked if q["text"] == OWN_QUESTION] == [True]
+    assert loop["debrief_summary"]["body"] == BRIEF and loop["debrief_summary"]["status"] == "ready"
+    assert [note["body"] for note in loop["agenda_notes"]] == [AGENDA_NOTE]
+    assert loop["practice_verdict"]["rationale"] == PRACTICE and loop["practice_verdict"]["verdict"] == "veto"

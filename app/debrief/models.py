@@ -154,6 +154,7 @@ class AgendaNote(db.Model):
 
     loop = relationship("Loop", back_populates="agenda_notes")
     author: Mapped[User] = relationship()
+    principle = relationship("Principle")
 
 
 class PracticeVerdict(db.Model):

@@ -22,6 +22,7 @@ from app.candidates.services import resume_path
 from app.db_types import utcnow
 from app.errors import ServiceError
 from app.extensions import db
+from app.kits.models import AskedQuestion
 from app.loops.models import Loop, Step
 from app.reports import pdf
 
@@ -53,11 +54,15 @@ def feedback_record(feedback) -> dict:
         "ratings": [{"principle": r.principle.name, "rating": _value(r.rating), "evidence": r.evidence}
                     for r in sorted(feedback.ratings, key=lambda r: r.principle.position)],
         "amendments": [{"by": _name(a.author), "at": _iso(a.created_at), "body": a.body} for a in feedback.amendments],
+        "questions_asked": [{"principle": a.principle.name, "text": a.text, "own_question": a.version_id is None}
+                            for a in db.session.scalars(select(AskedQuestion).where(
+                                AskedQuestion.feedback_id == feedback.id).order_by(AskedQuestion.id))],
     }
 
 
 def loop_record(loop: Loop) -> dict:
     requisition, decision, offer = loop.requisition, loop.decision, loop.offer
+    brief, practice = loop.brief, loop.practice_verdict
     return {
         "id": loop.id,
         "requisition": {"id": requisition.id, "title": requisition.title, "level": requisition.level,
@@ -85,6 +90,15 @@ def loop_record(loop: Loop) -> dict:
         "references": [{"name": r.name, "relation": r.relation, "contacted_on": r.contacted_on.isoformat(),
                         "summary": r.summary, "outcome": _value(r.outcome), "recorded_by": _name(r.recorded_by),
                         "recorded_at": _iso(r.recorded_at)} for r in loop.references],
+        # What the bar raiser wrote for the debrief: the summary, the agenda's notes, a reverse shadow's verdict.
+        "debrief_summary": None if brief is None else {
+            "author": _name(brief.author), "status": _value(brief.status), "body": brief.body,
+            "ready_at": _iso(brief.ready_at)},
+        "agenda_notes": [{"principle": n.principle.name, "author": _name(n.author), "body": n.body,
+                          "updated_at": _iso(n.updated_at)} for n in loop.agenda_notes],
+        "practice_verdict": None if practice is None else {
+            "trainee": _name(practice.trainee), "verdict": _value(practice.verdict),
+            "rationale": practice.rationale, "recorded_at": _iso(practice.recorded_at)},
         "offer": None if offer is None else {
             "status": _value(offer.status), "terms": offer.terms, "extended_at": _iso(offer.extended_at),
             "resolved_at": _iso(offer.resolved_at)},
