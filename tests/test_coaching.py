@@ -86,6 +86,8 @@ def test_evidence_that_only_resembles_opinion_is_not_flagged(text):
     ("His religion came up when discussing weekends.", "religion"),
     ("Nationality: might need a lot of support.", "nationality"),
     ("Took time off for health reasons last year.", "health"),
+    ("Worried about her age for a team this junior.", "age"),
+    ("His family might not want to move.", "family"),
 ])
 def test_words_about_protected_characteristics_are_flagged_with_the_word_found(text, term):
     flags = flags_for(Entry(text, Rating.BELOW_THE_BAR), field="x")
@@ -98,6 +100,10 @@ def test_words_about_protected_characteristics_are_flagged_with_the_word_found(t
     "Managed the page layout for the storage team.",  # "age" inside words
     "Raced the deploy against the freeze and won.",  # "race" inside a word
     "Built the healthcheck endpoint and its accent-colour theme switch.",  # compound words
+    "Found the race condition in the ledger writer and fixed it with a lock.",  # engineering words
+    "Added health checks to every service, then alerts on the cache age.",
+    "Owned the whole product family's release train for a year.",
+    "Negotiated in good faith with the vendor and cut the bill by a third.",
 ])
 def test_protected_words_inside_other_words_are_not_flagged(text):
     assert "protected_characteristic" not in rules(text)

@@ -57,14 +57,17 @@ def test_kits_of_one_loop_never_share_a_question(ctx):
 
 
 def test_the_phone_screen_kit_counts_for_the_loop(ctx):
-    loop = in_house_loop()
-    phone = next(i for i in loop.interviews if i.kind == InterviewKind.PHONE_SCREEN)
-    principle = phone.principles[0]
+    # The phone screen's kit is planned while it is ahead (a sealed interview's kit never changes).
+    loop = factories.make_loop(step=Step.PHONE_SCREEN)
+    principle = loop.requisition.principles[0]
+    phone, in_house = [Interview(loop_id=loop.id, kind=kind, interviewer_id=factories.make_user().id,
+                                 principles=[principle], starts_at=utcnow() + timedelta(days=days))
+                       for kind, days in ((InterviewKind.PHONE_SCREEN, 1), (InterviewKind.IN_HOUSE, 5))]
+    db.session.add_all([phone, in_house])
+    db.session.flush()
+    db.session.expire(loop, ["interviews"])
     questions = bank(principle, 3)
     services.plan_interview(phone)
-    in_house = next(i for i in loop.interviews if i.kind == InterviewKind.IN_HOUSE)
-    in_house.principles = [principle]
-    db.session.flush()
     services.plan_interview(in_house)
     phone_ids = {p.question_id for p in services.planned_for(phone)}
     house_ids = {p.question_id for p in services.planned_for(in_house)}
@@ -73,7 +76,7 @@ def test_the_phone_screen_kit_counts_for_the_loop(ctx):
 
 
 def test_questions_planned_for_the_candidate_in_an_earlier_loop_are_not_suggested_again(ctx):
-    earlier = factories.make_loop(step=Step.DEBRIEF)
+    earlier = factories.make_loop(step=Step.IN_HOUSE_INTERVIEWS)  # planned before its feedback was sealed
     principle = earlier.requisition.principles[0]
     questions = bank(principle, 4)
     interview = next(i for i in earlier.interviews if principle in i.principles and i.kind == "in_house")
@@ -261,3 +264,36 @@ def test_property_suggestions_never_repeat_and_follow_every_rule(ctx, bank_shape
             assert sum(1 for p in plans if p.principle_id == principle.id) == min(wanted, len(fit))
     finally:
         db.session.rollback()
+
+
+def test_a_sealed_interviews_kit_is_never_filled_again_by_the_service_or_the_database(ctx):
+    loop = factories.make_loop(step=Step.WRITTEN_FEEDBACK)
+    sealed = next(i for i in loop.interviews if i.submitted_feedback is not None)
+    principle = sealed.principles[0]
+    (question,) = bank(principle, 1)
+    assert services.plan_interview(sealed) == 0
+    assert services.planned_for(sealed) == []
+    with pytest.raises((IntegrityError, DBAPIError)):
+        with db.session.begin_nested():
+            db.session.add(PlannedQuestion(loop_id=loop.id, interview_id=sealed.id, principle_id=principle.id,
+                                           question_id=question.id, version_id=question.current.id))
+            db.session.flush()
+
+
+def test_the_database_keeps_an_asked_question_under_its_own_principle(ctx):
+    loop = factories.make_loop(step=Step.IN_HOUSE_INTERVIEWS)
+    first, other = loop.requisition.principles[:2]
+    (question,) = bank(first, 1)
+    interview = next(i for i in loop.interviews if i.kind == InterviewKind.IN_HOUSE)
+    draft = services_feedback_draft(interview)
+    with pytest.raises((IntegrityError, DBAPIError)):
+        with db.session.begin_nested():
+            db.session.add(AskedQuestion(feedback_id=draft.id, principle_id=other.id, question_id=question.id,
+                                         version_id=question.current.id))
+            db.session.flush()
+
+
+def services_feedback_draft(interview):
+    from app.feedback.services import start_feedback
+
+    return start_feedback(interview, interview.interviewer)

@@ -6,6 +6,7 @@ from wtforms.validators import Length, Optional
 
 from app.feedback.models import Rating, Vote
 from app.forms_common import CheckboxListField, options
+from app.integers import coerce_int
 
 
 class RatingForm(Form):
@@ -13,7 +14,7 @@ class RatingForm(Form):
     evidence = TextAreaField("Evidence", validators=[Optional(), Length(max=20000)],
                              description="What the candidate did: the situation, their actions, the result.")
     # The kit's questions for this principle (planned-question ids) the interviewer ticks as asked.
-    asked = CheckboxListField("Questions you asked", coerce=int, validate_choice=False)
+    asked = CheckboxListField("Questions you asked", coerce=coerce_int, validate_choice=False)
     own_question = StringField("A question of your own", validators=[Optional(), Length(max=1000)],
                                description="If you asked something not in your kit, write it here.")
 

@@ -38,14 +38,24 @@ OPINION_PHRASES = [
 ]
 # A curated list: words about characteristics that must play no part in a hiring decision.
 PROTECTED_TERMS = [
-    "age", "aged", "elderly", "too old", "too young", "years old", "retirement", "family", "families", "kids",
-    "children", "childcare", "baby", "pregnant", "pregnancy", "maternity", "paternity", "married", "marital",
-    "wife", "husband", "spouse", "religion", "religious", "church", "mosque", "synagogue", "faith", "christian",
-    "muslim", "jewish", "hindu", "sikh", "buddhist", "nationality", "national origin", "foreigner", "foreign-born",
-    "immigrant", "accent", "native speaker", "ethnicity", "ethnic", "race", "racial", "gender", "disability",
-    "disabled", "wheelchair", "health", "illness", "medical", "mental health", "sexual orientation", "gay",
-    "lesbian", "transgender",
+    "aged", "elderly", "too old", "too young", "years old", "retirement", "kids", "children", "childcare",
+    "pregnant", "pregnancy", "maternity", "paternity", "married", "marital", "wife", "husband", "spouse",
+    "religion", "religious", "church", "mosque", "synagogue", "christian", "muslim", "jewish", "hindu", "sikh",
+    "buddhist", "nationality", "national origin", "foreigner", "foreign-born", "immigrant", "accent",
+    "native speaker", "ethnicity", "ethnic", "racial", "gender", "disability", "disabled", "wheelchair",
+    "illness", "mental health", "sexual orientation", "gay", "lesbian", "transgender",
 ]
+# Words that are also ordinary engineering words count only in a personal phrase: "a cache's age", "a race
+# condition", "health checks" and "a product family" are evidence, not bias. The flag names the word.
+_PERSONAL = r"(?:his|her|their|your|(?:the\s+)?candidate's)\s+"
+CONTEXTUAL_TERMS = {
+    "age": [_PERSONAL + r"age", r"age\s+of\s+\d", r"(?:older|younger)\s+candidate"],
+    "race": [_PERSONAL + r"race"],
+    "health": [_PERSONAL + r"health", r"health\s+(?:reasons|problems|issues|condition)"],
+    "family": [_PERSONAL + r"family", r"start(?:ing)?\s+a\s+family", r"family\s+(?:plans|commitments)"],
+    "faith": [_PERSONAL + r"faith"],
+    "medical": [r"medical\s+(?:condition|leave|history)"],
+}
 EXTREME_RATINGS = frozenset({Rating.RAISES_THE_BAR, Rating.STRONG_CONCERN})
 
 
@@ -56,6 +66,8 @@ def _pattern(terms: Iterable[str]) -> re.Pattern:
 
 _ACTION, _RESULT = _pattern(ACTION_WORDS), _pattern(RESULT_WORDS)
 _OPINION, _PROTECTED = _pattern(OPINION_PHRASES), _pattern(PROTECTED_TERMS)
+_CONTEXTUAL = {word: re.compile(r"(?<![\w-])(?:" + "|".join(phrases) + r")(?![\w-])", re.IGNORECASE)
+               for word, phrases in CONTEXTUAL_TERMS.items()}
 _NUMBER = re.compile(r"\d")
 
 
@@ -101,7 +113,8 @@ def opinion_only(entry: Entry, min_words: int) -> list[str]:
 
 
 def protected_characteristic(entry: Entry, min_words: int) -> list[str]:
-    return _found(_PROTECTED, entry.text)
+    found = _found(_PROTECTED, entry.text)
+    return found + [word for word, pattern in _CONTEXTUAL.items() if pattern.search(entry.text) and word not in found]
 
 
 @dataclass(frozen=True)

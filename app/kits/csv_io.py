@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app.errors import ServiceError
 from app.extensions import db
 from app.kits.models import Question
 from app.kits.services import QuestionError, QuestionInput, _same_text_exists, add_question, checked
 from app.people.models import User
-from app.permissions.kits import may_curate
+from app.permissions.kits import can_curate_questions
 from app.principles.models import Principle
 
 COLUMNS = ["principle", "question", "probes", "strong_evidence", "weak_evidence", "levels", "status"]
@@ -64,7 +65,8 @@ def export_csv() -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     questions = db.session.scalars(
-        select(Question).join(Principle).order_by(Principle.position, Principle.id, Question.id))
+        select(Question).join(Principle).order_by(Principle.position, Principle.id, Question.id)
+        .options(selectinload(Question.versions), contains_eager(Question.principle)))
     for question in questions:
         version = question.current
         writer.writerow([_safe(question.principle.name), _safe(version.text), _safe(version.probes),
@@ -117,7 +119,7 @@ def read_rows(data: bytes) -> tuple[list[tuple[int, dict]], list[Problem]]:
 
 def import_csv(data: bytes, actor: User | None, *, check_actor: bool = True) -> ImportResult:
     """Check every row, then add them all; or add nothing and raise ImportRefused listing each problem."""
-    if check_actor and (actor is None or not may_curate(actor)):
+    if check_actor and (actor is None or not can_curate_questions(actor)):
         raise QuestionError("Only admins and certified bar raisers curate the question bank.")
     rows, problems = read_rows(data)
     principles = {name.lower(): p for name, p in

@@ -5,6 +5,8 @@ from flask_wtf.file import FileField
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from app.integers import coerce_int
+
 
 class QuestionForm(FlaskForm):
     principle_id = SelectField("Leadership principle", coerce=int)
@@ -26,8 +28,8 @@ class ImportForm(FlaskForm):
 
 
 class SwapForm(FlaskForm):
-    plan_id = SelectField("Question to replace", coerce=int)
-    question_id = SelectField("Replace with", coerce=int)
+    plan_id = SelectField("Question to replace", coerce=coerce_int)
+    question_id = SelectField("Replace with", coerce=coerce_int, validate_choice=False)
     submit = SubmitField("Swap")
 
 

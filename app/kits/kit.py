@@ -5,13 +5,13 @@ from dataclasses import dataclass, field
 from flask import current_app
 
 from app.feedback.models import Feedback, Rating
-from app.interviews.models import Interview, InterviewKind
+from app.interviews.models import Interview
 from app.kits import suggestions
 from app.kits.models import PlannedQuestion, QuestionVersion
 from app.kits.services import planned_for
 from app.loops.models import Loop
 from app.people.models import User
-from app.permissions import can_see_submissions, can_swap_questions, feedback_access
+from app.permissions import can_see_submissions, can_swap_questions, feedback_access, is_kit_open
 from app.principles.models import Principle
 
 RATING_MEANINGS = {
@@ -69,22 +69,17 @@ class Kit:
     unlocked: bool
     can_fill: bool = False  # the bank has questions for a principle the kit holds too few of
 
-    @property
-    def question_count(self) -> int:
-        return sum(len(p.planned) for p in self.principles)
-
-
 def build_kit(loop: Loop, interview: Interview, reader: User) -> Kit:
     """Gather the kit of `interview` as `reader` may see it."""
     plans = planned_for(interview)
-    swap = can_swap_questions(loop, reader) and interview.submitted_feedback is None
+    swap = can_swap_questions(loop, reader) and is_kit_open(interview)
     used = suggestions.used_for_candidate(loop)
     principles = [
         PrincipleKit(p, [plan for plan in plans if plan.principle_id == p.id], suggestions.eligible(loop, p, used))
         for p in interview.principles
     ]
     per_principle = current_app.config["KIT_QUESTIONS_PER_PRINCIPLE"]
-    fillable = loop.is_open and interview.submitted_feedback is None and any(
+    fillable = is_kit_open(interview) and any(
         len(part.planned) < per_principle and part.alternatives for part in principles)
     access = feedback_access(loop, reader)
     watcher = can_see_submissions(loop, reader)
@@ -101,7 +96,3 @@ def build_kit(loop: Loop, interview: Interview, reader: User) -> Kit:
             earlier.append(EarlierStep(other, None, "sealed"))
     return Kit(loop, interview, principles, time_plan(interview.duration_minutes, interview.principles),
                earlier, swap, access.can_read_others, fillable)
-
-
-def kind_label(interview: Interview) -> str:
-    return InterviewKind(interview.kind).label

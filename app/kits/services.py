@@ -22,7 +22,7 @@ from app.kits.coaching import Flag, coach
 from app.kits.models import AskedQuestion, CoachingFlag, PlannedQuestion, Question, QuestionVersion, split_levels
 from app.loops.models import Loop
 from app.people.models import User
-from app.permissions.kits import can_swap_questions, may_curate
+from app.permissions.kits import can_curate_questions, can_swap_questions, is_kit_open
 from app.principles.models import Principle
 
 MAX_QUESTION = 1000
@@ -35,7 +35,7 @@ class QuestionError(ServiceError):
 
 
 def _require_curator(actor: User) -> None:
-    if not may_curate(actor):
+    if not can_curate_questions(actor):
         raise QuestionError("Only admins and certified bar raisers curate the question bank.")
 
 
@@ -142,8 +142,8 @@ def plan_interview(interview: Interview, actor: User | None = None, used: set[in
     Anyone who may open the kit may fill it: filling only applies the rules.
     """
     loop = interview.loop
-    if not loop.is_open:
-        return 0
+    if not is_kit_open(interview):
+        return 0  # a closed loop's, or a sealed interview's, kit stays as it was asked
     per_principle = current_app.config["KIT_QUESTIONS_PER_PRINCIPLE"]
     added = 0
     for principle_id, versions in suggestions.suggest(loop, interview, per_principle, used).items():
@@ -167,7 +167,7 @@ def swap_question(plan: PlannedQuestion, question: Question, actor: User) -> Non
     loop = interview.loop
     if not can_swap_questions(loop, actor):
         raise QuestionError("Only the loop's recruiter or bar raiser swaps kit questions, while the loop is open.")
-    if interview.submitted_feedback is not None:
+    if not is_kit_open(interview):
         raise QuestionError("This interview's feedback is submitted; its kit stays as it was asked.")
     if question.principle_id != plan.principle_id:
         raise QuestionError("Swap a question for another of the same principle.", field="question_id")

@@ -3,16 +3,17 @@
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app import permissions
 from app.errors import ServiceError
 from app.extensions import db
 from app.forms_common import attach_to_form, attempt, options
+from app.integers import int_arg
 from app.kits import csv_io, services
 from app.kits.forms import ActionForm, ImportForm, QuestionForm, SwapForm
 from app.kits.kit import RATING_MEANINGS, build_kit
 from app.kits.models import PlannedQuestion, Question
-from app.loops.models import Step
 from app.principles.models import Principle
 from app.principles.services import ordered_principles
 
@@ -40,9 +41,10 @@ def principle_field(form: QuestionForm) -> None:
 def bank():
     """List the bank by principle, with how many times each question has been planned."""
     permissions.require_curator()
-    principle_id = request.args.get("principle", type=int)
+    principle_id = int_arg(request.args, "principle")
     show = request.args.get("show", "active")
-    query = select(Question).join(Principle).order_by(Principle.position, Question.id)
+    query = (select(Question).join(Principle).order_by(Principle.position, Question.id)
+             .options(selectinload(Question.versions), contains_eager(Question.principle)))
     if principle_id:
         query = query.where(Question.principle_id == principle_id)
     if show != "all":
@@ -63,7 +65,7 @@ def new_question():
     form = QuestionForm()
     principle_field(form)
     if not form.is_submitted():
-        form.principle_id.data = request.args.get("principle", 0, type=int)
+        form.principle_id.data = int_arg(request.args, "principle") or 0
     if form.validate_on_submit():
         principle = db.session.get(Principle, form.principle_id.data or 0)
         if principle is None:
@@ -166,9 +168,7 @@ def import_bank():
 
 def kit_interview_or_404(loop_id: int, interview_id: int):
     loop = permissions.get_loop_or_404(loop_id)
-    interview = next((i for i in loop.interviews if i.id == interview_id), None)
-    if interview is None:
-        abort(404)
+    interview = permissions.get_interview_or_404(loop, interview_id)
     permissions.require(permissions.can_view_kit(interview))
     return loop, interview
 
@@ -195,11 +195,10 @@ def plan(loop_id: int, interview_id: int):
     return redirect(url_for("kits.kit", loop_id=loop.id, interview_id=interview.id, _anchor="questions"))
 
 
-def render_kit(loop, interview, swap_form=None, status=200):
+def render_kit(loop, interview, status=200):
     kit = build_kit(loop, interview, current_user)
     return render_template("kits/kit.html", kit=kit, loop=loop, interview=interview,
-                           meanings=RATING_MEANINGS, swap_form=swap_form or SwapForm(formdata=None),
-                           Step=Step), status
+                           meanings=RATING_MEANINGS), status
 
 
 @bp.route("/loops/<int:loop_id>/interviews/<int:interview_id>/kit/swap", methods=["POST"])
@@ -210,11 +209,12 @@ def swap(loop_id: int, interview_id: int):
     form = SwapForm()
     plans = {p.id: p for p in services.planned_for(interview)}
     form.plan_id.choices = options((p, p) for p in plans)
-    form.question_id.choices = options((q, q) for q in db.session.scalars(select(Question.id)))
     status = 422
     if form.validate_on_submit():
         plan = plans[form.plan_id.data]
         question = db.session.get(Question, form.question_id.data)
+        if question is None:  # the service refuses any question the rules do not offer; this one does not exist
+            abort(404)
         outcome = attempt(form, lambda: services.swap_question(plan, question, current_user))
         if outcome.ok:
             db.session.commit()
@@ -224,4 +224,4 @@ def swap(loop_id: int, interview_id: int):
     loop, interview = kit_interview_or_404(loop_id, interview_id)
     for message in [*form.form_errors, *form.plan_id.errors, *form.question_id.errors]:
         flash(f"Not swapped: {message}", "error")
-    return render_kit(loop, interview, form, status)
+    return render_kit(loop, interview, status)

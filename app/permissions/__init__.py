@@ -33,7 +33,7 @@ from app.permissions.kits import (
     can_curate_questions,
     can_swap_questions,
     can_view_kit,
-    may_curate,
+    is_kit_open,
     require_curator,
 )
 from app.permissions.loops import (
@@ -117,6 +117,6 @@ __all__ = [
     "get_candidate_or_404", "get_requisition_or_404", "can_export_candidate_data",
     "can_nominate", "can_see_progress", "can_sign_off", "can_view_program", "is_certified_bar_raiser",
     "can_view_metrics", "is_admin", "is_recruiter", "require", "require_admin", "require_recruiter",
-    "KIT_EDITORS", "KIT_READERS", "can_curate_questions", "can_swap_questions", "can_view_kit", "may_curate",
+    "KIT_EDITORS", "KIT_READERS", "can_curate_questions", "can_swap_questions", "can_view_kit", "is_kit_open",
     "require_curator", "can_read_audit_trail", "can_manage_retention",
 ]

@@ -141,6 +141,8 @@ VERSION_OF_QUESTION = "(SELECT question_id FROM question_versions WHERE id = {ro
 LOOP_OF_INTERVIEW = "(SELECT loop_id FROM interviews WHERE id = {row}.interview_id) <> {row}.loop_id"
 PRINCIPLE_OF_QUESTION = "(SELECT principle_id FROM questions WHERE id = {row}.question_id) <> {row}.principle_id"
 SEALED = "(SELECT status FROM feedback WHERE id = {row}.feedback_id) = 'submitted'"
+KIT_SEALED = ("EXISTS (SELECT 1 FROM feedback WHERE interview_id = {row}.interview_id AND status = 'submitted' "
+              "AND NOT is_practice)")
 
 # (trigger name, table, events, [(condition, message)]): every condition is tested on each event's row.
 GUARDS = [
@@ -148,9 +150,11 @@ GUARDS = [
         (LOOP_OF_INTERVIEW, "a planned question belongs to the loop of its interview"),
         (VERSION_OF_QUESTION, "a planned question cites a version of that question"),
         (PRINCIPLE_OF_QUESTION, "a planned question is of the principle of its question"),
+        (KIT_SEALED, "a kit stays as it was asked once its feedback is submitted"),
     ]),
     ("asked_question_fits", "asked_questions", ("INSERT", "UPDATE"), [
         (VERSION_OF_QUESTION, "an asked question cites a version of that question"),
+        (PRINCIPLE_OF_QUESTION, "an asked question is of the principle of its question"),
     ]),
     ("asked_questions_sealed", "asked_questions", ("INSERT", "UPDATE", "DELETE"), [
         (SEALED, "submitted feedback is sealed"),
