@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from app.audit.models import AuditEntry, AuditTrailIsAppendOnly
 from app.audit.services import record
 from app.auth.gate import public
+from app.db_types import utcnow
 from app.debrief.models import DebriefDecision, Outcome, Verdict
 from app.extensions import db
 from app.feedback.models import Feedback, Vote
@@ -231,3 +232,51 @@ def test_reads_end_in_commit_so_postgresql_keeps_its_prepared_statements(postgre
     with postgres_app.app_context():
         # Requests one after another share one pooled connection; this reads its prepared statements.
         assert db.session.scalar(sa.text("SELECT count(*) FROM pg_prepared_statements")) > 0
+
+
+def test_an_erased_candidate_is_never_written_again(ctx):
+    from app.candidates.services import save_candidate
+    from app.errors import Conflict
+
+    loop = factories.make_loop(step=Step.RESUME_REVIEW)
+    candidate = loop.candidate
+    db.session.execute(sa.text("UPDATE candidates SET name = 'Candidate (erased)', anonymized_at = :now "
+                               "WHERE id = :id"), {"now": utcnow(), "id": candidate.id})
+    db.session.expire(candidate)
+    assert refused("UPDATE candidates SET name = 'Real Name Again' WHERE id = :id", id=candidate.id)
+    with pytest.raises(Conflict, match="erased"):
+        save_candidate(candidate, loop.recruiter, name="Real Name Again", email="", phone="", source="",
+                       resume_url="", notes="")
+
+
+def test_one_in_house_interview_per_interviewer_per_loop(ctx):
+    loop = factories.make_loop(step=Step.IN_HOUSE_INTERVIEWS)
+    taken = next(i for i in loop.interviews if i.kind == "in_house")
+    assert refused("INSERT INTO interviews (loop_id, kind, interviewer_id, starts_at, duration_minutes, location, "
+                   "created_at) VALUES (:loop, 'in_house', :who, :at, 60, '', :at)",
+                   loop=loop.id, who=taken.interviewer_id, at=utcnow())
+    assert not refused("INSERT INTO interviews (loop_id, kind, interviewer_id, starts_at, duration_minutes, "
+                       "location, created_at) VALUES (:loop, 'phone_screen', :who, :at, 60, '', :at)",
+                       loop=loop.id, who=taken.interviewer_id, at=utcnow())
+
+
+def test_the_bar_raiser_is_fixed_once_written_feedback_starts(ctx):
+    loop = factories.make_loop(step=Step.WRITTEN_FEEDBACK)
+    other = factories.make_user(certification="certified", org_unit="Ads")
+    assert refused("UPDATE loops SET bar_raiser_id = :who WHERE id = :id", who=other.id, id=loop.id)
+    early = factories.make_loop(step=Step.IN_HOUSE_INTERVIEWS)
+    assert not refused("UPDATE loops SET bar_raiser_id = :who WHERE id = :id", who=other.id, id=early.id)
+
+
+def test_only_the_loops_certified_bar_raiser_records_the_verdict(ctx):
+    loop = factories.make_loop(step=Step.DEBRIEF, outcome="hire")
+    decision = loop.decision
+    stranger = factories.make_user(certification="certified", org_unit="Ads")
+    concur = ("UPDATE debrief_decisions SET verdict = 'concur', verdict_rationale = 'Fine.', verdict_by_id = :who, "
+              "verdict_at = :at WHERE id = :id")
+    assert refused(concur, who=stranger.id, at=utcnow(), id=decision.id)
+    db.session.execute(sa.text("UPDATE users SET certification = 'paused' WHERE id = :id"), {"id": loop.bar_raiser_id})
+    assert refused(concur, who=loop.bar_raiser_id, at=utcnow(), id=decision.id)
+    db.session.execute(sa.text("UPDATE users SET certification = 'certified' WHERE id = :id"),
+                       {"id": loop.bar_raiser_id})
+    assert not refused(concur, who=loop.bar_raiser_id, at=utcnow(), id=decision.id)

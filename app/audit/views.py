@@ -8,7 +8,9 @@ from app.audit import chain, queries
 from app.audit.forms import AuditFilterForm
 from app.audit.services import record
 from app.db_types import utcnow
+from app.downloads import content_disposition
 from app.extensions import db
+from app.integers import int_arg
 
 bp = Blueprint("audit", __name__)
 
@@ -30,7 +32,7 @@ def index():
     if not form.validate():
         return render_template("audit/index.html", form=form, entries=[], next_seq=None, head=None,
                                filtered=True, args={}), 400
-    after = request.args.get("after", type=int)
+    after = int_arg(request.args, "after", minimum=1)
     entries, next_seq = queries.page(form.filters(), after_seq=after)
     args = {key: value for key, value in request.args.items() if key != "after" and value}
     return render_template("audit/index.html", form=form, entries=entries, next_seq=next_seq,
@@ -53,7 +55,7 @@ def export():
     day = utcnow().date().isoformat()
     lines = stream_with_context(queries.export_lines(audit_filter, length, head_hash))
     response = Response(lines, mimetype="application/x-ndjson")
-    response.headers["Content-Disposition"] = f'attachment; filename="audit-trail-{day}.jsonl"'
+    response.headers["Content-Disposition"] = content_disposition("audit-trail", day, extension=".jsonl")
     response.headers["X-Audit-Chain-Head"] = head_hash
     return response
 

@@ -38,3 +38,8 @@ class Candidate(db.Model):
 
     def __repr__(self) -> str:
         return f"<Candidate {self.id} {self.name}>"
+
+    @property
+    def is_erased(self) -> bool:
+        """Whether retention erased this candidate's personal data: the row is then never written again."""
+        return self.anonymized_at is not None

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.audit.services import record
 from app.candidates.models import Candidate
-from app.errors import ServiceError
+from app.errors import Conflict, ServiceError
 from app.extensions import db
 from app.people.models import User
 
@@ -29,6 +29,9 @@ def save_candidate(candidate: Candidate | None, actor: User, *, name: str, email
     """Create or update a candidate; a résumé upload must really be a PDF."""
     if not actor.is_recruiter:
         raise ServiceError("Only recruiters add and edit candidates.")
+    if candidate is not None and candidate.anonymized_at is not None:
+        raise Conflict("This candidate's data was erased under the retention policy; nothing of it can be "
+                       "written again.")
     name = " ".join(name.split())
     if not name:
         raise ServiceError("Enter the candidate's name.", field="name")

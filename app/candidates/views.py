@@ -100,7 +100,7 @@ def resume_name_parts(candidate: Candidate) -> tuple[str, str]:
 @bp.route("/<int:candidate_id>/edit", methods=["GET", "POST"])
 def edit(candidate_id: int):
     candidate = permissions.get_candidate_or_404(candidate_id)
-    permissions.require_recruiter()
+    permissions.require(permissions.can_edit_candidate(candidate))
     form = CandidateForm(obj=candidate)
     if form.validate_on_submit():
         ok, _ = attempt(form, lambda: save(candidate, form))
@@ -128,7 +128,8 @@ def export(candidate_id: int):
     db.session.commit()
     response = Response(data, mimetype="application/zip")
     day = utcnow().date().isoformat()
-    response.headers["Content-Disposition"] = f'attachment; filename="candidate-{candidate.id}-data-{day}.zip"'
+    response.headers["Content-Disposition"] = content_disposition("candidate", str(candidate.id), "data", day,
+                                                                  extension=".zip")
     return response
 
 

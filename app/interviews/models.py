@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Table, Text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import EnumString, UTCDateTime, one_of, utcnow
@@ -35,6 +35,9 @@ class Interview(db.Model):
         one_of("kind", InterviewKind),
         CheckConstraint("duration_minutes BETWEEN 15 AND 480", name="duration_range"),
         Index("ix_interviews_interviewer_starts", "interviewer_id", "starts_at"),
+        # One in-house interview per interviewer per loop (the picker and the service say why).
+        Index("uq_interviews_in_house_interviewer", "loop_id", "interviewer_id", unique=True,
+              sqlite_where=text("kind = 'in_house'"), postgresql_where=text("kind = 'in_house'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -72,6 +72,7 @@ from app.permissions.program import (
 )
 from app.permissions.records import (
     can_close_requisition,
+    can_edit_candidate,
     can_edit_requisition,
     can_export_candidate_data,
     can_read_resume,
@@ -101,7 +102,7 @@ TEMPLATE_PREDICATES = (
     "can_curate_questions", "can_view_kit", "can_swap_questions",
     "runs_debrief", "can_write_brief", "can_note_agenda", "can_record_practice_verdict",
     "can_view_program", "can_see_progress", "can_nominate", "can_sign_off", "is_certified_bar_raiser",
-    "can_read_audit_trail", "can_manage_retention", "can_export_candidate_data",
+    "can_read_audit_trail", "can_manage_retention", "can_edit_candidate", "can_export_candidate_data",
 )
 
 __all__ = [
@@ -114,7 +115,7 @@ __all__ = [
     "holds", "is_loop_participant", "participant_filter", "takes_part", "unmet_conditions_for",
     "runs_debrief", "can_write_brief", "can_note_agenda", "can_record_practice_verdict",
     "can_close_requisition", "can_edit_requisition", "can_read_resume", "can_see_candidate", "can_see_requisition",
-    "get_candidate_or_404", "get_requisition_or_404", "can_export_candidate_data",
+    "get_candidate_or_404", "get_requisition_or_404", "can_edit_candidate", "can_export_candidate_data",
     "can_nominate", "can_see_progress", "can_sign_off", "can_view_program", "is_certified_bar_raiser",
     "can_view_metrics", "is_admin", "is_recruiter", "require", "require_admin", "require_recruiter",
     "KIT_EDITORS", "KIT_READERS", "can_curate_questions", "can_swap_questions", "can_view_kit", "is_kit_open",

@@ -17,7 +17,7 @@ from app.loops import workflow
 from app.loops.models import SEATED_ROLES, Loop, LoopRole, Step
 from app.people.models import User
 from app.permissions.feedback import can_see_submissions, feedback_access
-from app.permissions.roles import _user
+from app.permissions.roles import _user, is_active_user
 from app.requisitions.models import Requisition
 
 # Who records each screen decision: the résumé screen (step 2) and the phone-screen proceed (step 3).
@@ -168,10 +168,11 @@ def can_decide(loop: Loop, user: User | None = None) -> bool:
 
 
 def can_record_verdict(loop: Loop, user: User | None = None) -> bool:
-    """The bar raiser concurs or vetoes a Hire, once."""
-    decision = loop.decision
+    """The loop's bar raiser, certified, concurs or vetoes a Hire, once."""
+    user, decision = _user(user), loop.decision
     return (loop.is_open and loop.step == Step.DEBRIEF and decision is not None and decision.outcome == "hire"
-            and decision.verdict is None and _user(user).id == loop.bar_raiser_id)
+            and decision.verdict is None and user.id == loop.bar_raiser_id and is_active_user(user)
+            and user.is_certified_bar_raiser)
 
 
 def can_record_final_vote(loop: Loop, user: User | None = None) -> bool:

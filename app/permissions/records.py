@@ -44,6 +44,11 @@ def can_read_resume(candidate: Candidate, user: User | None = None) -> bool:
     )))
 
 
+def can_edit_candidate(candidate: Candidate, user: User | None = None) -> bool:
+    """Recruiters edit a candidate, until retention erases them."""
+    return is_recruiter(user) and not candidate.is_erased
+
+
 def can_export_candidate_data(candidate: Candidate, user: User | None = None) -> bool:
     """An admin, or a recruiter of the candidate's loops (or who added them), makes their data export."""
     user = _user(user)
