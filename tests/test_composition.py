@@ -184,3 +184,11 @@ def test_a_recruiter_is_told_which_rule_the_panel_breaks(app, client, auth, recr
     assert refused.status_code == 422
     assert ("Independent bar raiser: The bar raiser cannot be from the hiring manager&#39;s org unit (Payments)."
             in refused.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("level, number", [("L6", 6), ("l 7", 7), ("6", 6), ("L²", None), ("L١٢", None),
+                                            ("L99", None), ("", None), (None, None)])
+def test_a_level_is_read_in_ascii_digits_on_the_scale_only(level, number):
+    from app.people.models import level_number
+
+    assert level_number(level) == number

@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.db_types import EnumString, UTCDateTime, not_blank, one_of, utcnow
 from app.extensions import db
+from app.integers import parse_int
 
 
 class Certification(StrEnum):
@@ -58,11 +59,8 @@ LEVEL_RANGE = (1, 12)
 
 def level_number(level: str | None) -> int | None:
     """Read a requisition's level ("L6", "l 7", "6") as its number on the scale, or None."""
-    digits = "".join(ch for ch in (level or "") if ch.isdigit())
-    if not digits:
-        return None
-    number = int(digits)
-    return number if LEVEL_RANGE[0] <= number <= LEVEL_RANGE[1] else None
+    digits = "".join(ch for ch in (level or "") if ch in "0123456789")  # ASCII only: "L²" is no level
+    return parse_int(digits, minimum=LEVEL_RANGE[0], maximum=LEVEL_RANGE[1])
 
 
 class OrgUnit(db.Model):

@@ -65,10 +65,12 @@ from app.permissions.loops import (
 )
 from app.permissions.program import (
     can_nominate,
+    can_open_program,
     can_see_progress,
     can_sign_off,
     can_view_program,
     is_certified_bar_raiser,
+    is_on_path,
 )
 from app.permissions.records import (
     can_close_requisition,
@@ -102,7 +104,8 @@ TEMPLATE_PREDICATES = (
     "can_curate_questions", "can_view_kit", "can_swap_questions",
     "runs_debrief", "can_write_brief", "can_note_agenda", "can_record_practice_verdict",
     "can_view_program", "can_see_progress", "can_nominate", "can_sign_off", "is_certified_bar_raiser",
-    "can_read_audit_trail", "can_manage_retention", "can_edit_candidate", "can_export_candidate_data",
+    "can_open_program", "can_read_audit_trail", "can_manage_retention", "can_edit_candidate",
+    "can_export_candidate_data",
 )
 
 __all__ = [
@@ -117,6 +120,7 @@ __all__ = [
     "can_close_requisition", "can_edit_requisition", "can_read_resume", "can_see_candidate", "can_see_requisition",
     "get_candidate_or_404", "get_requisition_or_404", "can_edit_candidate", "can_export_candidate_data",
     "can_nominate", "can_see_progress", "can_sign_off", "can_view_program", "is_certified_bar_raiser",
+    "can_open_program", "is_on_path",
     "can_view_metrics", "is_admin", "is_recruiter", "require", "require_admin", "require_recruiter",
     "KIT_EDITORS", "KIT_READERS", "can_curate_questions", "can_swap_questions", "can_view_kit", "is_kit_open",
     "require_curator", "can_read_audit_trail", "can_manage_retention",

@@ -18,6 +18,17 @@ def can_view_program(user: User | None = None) -> bool:
     return is_admin(user) or is_certified_bar_raiser(user)
 
 
+def is_on_path(user: User | None = None) -> bool:
+    """Whether the user is somewhere on the certification path (nominated onwards): they see their own progress."""
+    user = _user(user)
+    return is_active_user(user) and user.certification != Certification.NONE
+
+
+def can_open_program(user: User | None = None) -> bool:
+    """The program's page is for its overseers, and shows a person on the path their own progress."""
+    return can_view_program(user) or is_on_path(user)
+
+
 def can_see_progress(person: User, user: User | None = None) -> bool:
     """A person sees their own progress on the path; the program's overseers see everyone's."""
     user = _user(user)

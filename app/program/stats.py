@@ -34,7 +34,6 @@ class Member:
     vetoes: int = 0
     agreed: int = 0  # the bar raiser's call (verdict, else vote) matched the hiring manager's decision
     sign_offs: list[SignOff] = field(default_factory=list)
-    next_moves: list[tuple[Certification, list[str]]] = field(default_factory=list)
 
     @property
     def veto_rate(self) -> float | None:
@@ -91,14 +90,15 @@ def members(include_retired: bool = False) -> list[Member]:
         .where(Loop.bar_raiser_id.in_([p.id for p in people]))
     ).all()
     votes = bar_raiser_votes([d.id for d in decisions])
+    decided_by: dict[int, list] = {}
+    for d in decisions:
+        decided_by.setdefault(d.bar_raiser_id, []).append(d)
     rows = []
     for person in people:
         member = Member(person, Certification(person.certification), progress_text(person),
                         active_loops=active_br.get(person.id, 0) + active_shadow.get(person.id, 0),
                         loops_this_year=this_year.get(person.id, 0))
-        for d in decisions:
-            if d.bar_raiser_id != person.id:
-                continue
+        for d in decided_by.get(person.id, []):
             member.decided += 1
             if d.verdict is not None:
                 member.verdicts += 1
@@ -114,7 +114,6 @@ def members(include_retired: bool = False) -> list[Member]:
             member.agreed += says_hire == (d.outcome == Outcome.HIRE)
         if member.state == Certification.REVERSE_SHADOW:
             member.sign_offs = path.sign_offs(person)
-        member.next_moves = [(to, path.unmet_requirements(person, to)) for to in path.next_states(member.state)]
         rows.append(member)
     return rows
 

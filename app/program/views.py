@@ -41,9 +41,8 @@ def charts(members: list[stats.Member]):
 def index():
     """The program for admins and certified bar raisers; a trainee is shown their own progress."""
     if not permissions.can_view_program():
-        if Certification(current_user.certification) != Certification.NONE:
-            return redirect(url_for("program.person", user_id=current_user.id))
-        abort(403)
+        permissions.require(permissions.is_on_path())
+        return redirect(url_for("program.person", user_id=current_user.id))
     return program_page(nominate_form())
 
 

@@ -14,16 +14,21 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from app.audit.models import AuditEntry
 from app.audit.services import record
 from app.candidates.models import Candidate
 from app.candidates.services import resume_path
 from app.db_types import utcnow
+from app.debrief.models import AgendaNote, FinalVote
 from app.errors import ServiceError
 from app.extensions import db
+from app.feedback.models import Amendment, Feedback, FeedbackRating
+from app.interviews.models import Interview
 from app.kits.models import AskedQuestion
-from app.loops.models import Loop, Step
+from app.loops.models import Loop, ScreenDecision, Step
+from app.references.models import Reference
 from app.reports import pdf
 
 SCHEMA_PATH = Path(__file__).with_name("candidate_export.schema.json")
@@ -46,7 +51,7 @@ def _value(choice):
     return None if choice is None else str(choice)
 
 
-def feedback_record(feedback) -> dict:
+def feedback_record(feedback, asked: dict) -> dict:
     return {
         "author": _name(feedback.author), "is_practice": feedback.is_practice, "status": _value(feedback.status),
         "vote": _value(feedback.vote), "raises_bar": feedback.raises_bar, "summary": feedback.summary,
@@ -55,12 +60,11 @@ def feedback_record(feedback) -> dict:
                     for r in sorted(feedback.ratings, key=lambda r: r.principle.position)],
         "amendments": [{"by": _name(a.author), "at": _iso(a.created_at), "body": a.body} for a in feedback.amendments],
         "questions_asked": [{"principle": a.principle.name, "text": a.text, "own_question": a.version_id is None}
-                            for a in db.session.scalars(select(AskedQuestion).where(
-                                AskedQuestion.feedback_id == feedback.id).order_by(AskedQuestion.id))],
+                            for a in asked.get(feedback.id, [])],
     }
 
 
-def loop_record(loop: Loop) -> dict:
+def loop_record(loop: Loop, asked: dict) -> dict:
     requisition, decision, offer = loop.requisition, loop.decision, loop.offer
     brief, practice = loop.brief, loop.practice_verdict
     return {
@@ -78,7 +82,7 @@ def loop_record(loop: Loop) -> dict:
         "interviews": [{"id": i.id, "kind": _value(i.kind), "interviewer": _name(i.interviewer),
                         "starts_at": _iso(i.starts_at), "duration_minutes": i.duration_minutes,
                         "location": i.location, "principles": [p.name for p in i.principles],
-                        "feedback": [feedback_record(f) for f in i.feedbacks]} for i in loop.interviews],
+                        "feedback": [feedback_record(f, asked) for f in i.feedbacks]} for i in loop.interviews],
         "final_votes": [{"interviewer": _name(v.interviewer), "first_vote": _value(v.first_vote),
                          "vote": _value(v.vote), "reason": v.reason, "recorded_at": _iso(v.recorded_at)}
                         for v in loop.final_votes],
@@ -105,11 +109,22 @@ def loop_record(loop: Loop) -> dict:
     }
 
 
+def asked_questions(feedback_ids: list[int]) -> dict[int, list[AskedQuestion]]:
+    """The questions each feedback says were asked, in one query."""
+    asked: dict[int, list[AskedQuestion]] = {}
+    for question in db.session.scalars(select(AskedQuestion).where(AskedQuestion.feedback_id.in_(feedback_ids))
+                                       .options(selectinload(AskedQuestion.principle),
+                                                selectinload(AskedQuestion.version))
+                                       .order_by(AskedQuestion.id)):
+        asked.setdefault(question.feedback_id, []).append(question)
+    return asked
+
+
 def audit_records(candidate: Candidate, loop_ids: list[int]) -> list[dict]:
     about = or_(AuditEntry.loop_id.in_(loop_ids),
                 (AuditEntry.subject_type == "Candidate") & (AuditEntry.subject_id == candidate.id))
     entries = db.session.scalars(select(AuditEntry).where(about, AuditEntry.seq.is_not(None))
-                                 .order_by(AuditEntry.seq))
+                                 .options(selectinload(AuditEntry.actor)).order_by(AuditEntry.seq))
     return [{"seq": e.seq, "at": _iso(e.at), "actor": _name(e.actor), "action": e.action,
              "subject_type": e.subject_type, "subject_id": e.subject_id, "loop_id": e.loop_id,
              "from_state": e.from_state, "to_state": e.to_state, "reason": e.reason,
@@ -119,6 +134,7 @@ def audit_records(candidate: Candidate, loop_ids: list[int]) -> list[dict]:
 
 def document(candidate: Candidate, actor, loops: list[Loop], files: dict) -> dict:
     """Return every record held about the candidate as plain data (see the schema)."""
+    asked = asked_questions([f.id for loop in loops for i in loop.interviews for f in i.feedbacks])
     return {
         "format": FORMAT,
         "exported_at": utcnow().isoformat(),
@@ -127,7 +143,7 @@ def document(candidate: Candidate, actor, loops: list[Loop], files: dict) -> dic
                       "phone": candidate.phone, "source": candidate.source, "resume_url": candidate.resume_url,
                       "resume_filename": candidate.resume_filename, "notes": candidate.notes,
                       "created_at": _iso(candidate.created_at), "created_by": _name(candidate.created_by)},
-        "loops": [loop_record(loop) for loop in loops],
+        "loops": [loop_record(loop, asked) for loop in loops],
         "audit_entries": audit_records(candidate, [loop.id for loop in loops]),
         "files": files,
     }
@@ -138,7 +154,19 @@ def archive(candidate: Candidate, actor, zone: ZoneInfo) -> bytes:
     if candidate.anonymized_at is not None:
         raise CandidateErased(f"Candidate {candidate.id}'s personal data was erased on "
                               f"{candidate.anonymized_at:%d %b %Y}; nothing about them is held to export.")
-    loops = list(db.session.scalars(select(Loop).where(Loop.candidate_id == candidate.id).order_by(Loop.id)))
+    loops = list(db.session.scalars(select(Loop).where(Loop.candidate_id == candidate.id).order_by(Loop.id).options(
+        # What loop_record reads, loaded with the loops: a candidate's loops, not a query per feedback.
+        selectinload(Loop.interviews).options(
+            selectinload(Interview.principles), selectinload(Interview.interviewer),
+            selectinload(Interview.feedbacks).options(
+                selectinload(Feedback.author), selectinload(Feedback.amendments).selectinload(Amendment.author),
+                selectinload(Feedback.ratings).selectinload(FeedbackRating.principle))),
+        selectinload(Loop.screen_decisions).selectinload(ScreenDecision.decided_by),
+        selectinload(Loop.final_votes).selectinload(FinalVote.interviewer),
+        selectinload(Loop.references).selectinload(Reference.recorded_by),
+        selectinload(Loop.agenda_notes).options(selectinload(AgendaNote.principle), selectinload(AgendaNote.author)),
+        selectinload(Loop.requisition), selectinload(Loop.decision), selectinload(Loop.offer),
+        selectinload(Loop.brief), selectinload(Loop.practice_verdict))))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
         files = {"resume": None, "debrief_pdfs": []}

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app import permissions
 from app.candidates.models import Candidate
@@ -32,10 +33,14 @@ def page(policy_form: PolicyForm | None = None, hold_form: HoldForm | None = Non
     policy_form = policy_form or PolicyForm(formdata=None)
     hold_form = hold_form or HoldForm(formdata=None)
     policy_form.org_unit_id.choices = hold_form.org_unit_id.choices = unit_choices()
-    policies = sorted(db.session.scalars(select(RetentionPolicy)),
+    policies = sorted(db.session.scalars(select(RetentionPolicy).options(
+                          selectinload(RetentionPolicy.org_unit), selectinload(RetentionPolicy.updated_by))),
                       key=lambda p: (p.scope != "default", p.scope, p.label))
-    holds = db.session.scalars(select(LegalHold).order_by(LegalHold.released_at.is_not(None),
-                                                          LegalHold.placed_at.desc()).limit(200)).all()
+    # What each hold names and who placed and released it come with the holds: not a query a row.
+    holds = db.session.scalars(select(LegalHold).options(
+        selectinload(LegalHold.candidate), selectinload(LegalHold.requisition), selectinload(LegalHold.org_unit),
+        selectinload(LegalHold.placed_by), selectinload(LegalHold.released_by))
+        .order_by(LegalHold.released_at.is_not(None), LegalHold.placed_at.desc()).limit(200)).all()
     return render_template("retention/index.html", policies=policies, holds=holds, due=rules.due(),
                            window=rules.DUE_WINDOW_DAYS, policy_form=policy_form, hold_form=hold_form,
                            confirm=ConfirmForm(formdata=None), statuses=KEEP_COLUMNS), status
