@@ -48,7 +48,7 @@ class UserForm(FlaskForm):
     timezone = SelectField("Time zone", default="UTC")
     is_recruiter = BooleanField("Recruiter")
     is_admin = BooleanField("Admin")
-    job_level = LevelField("Job level", coerce=int, validate_choice=True, default=0,
+    job_level = LevelField("Job level", coerce=coerce_int, validate_choice=True, default=0,
                             choices=options([(0, "— not recorded —")] + [(n, f"L{n}") for n in range(
                                 LEVEL_RANGE[0], LEVEL_RANGE[1] + 1)]))
     manager_id = ManagerField("Manager", default=0)

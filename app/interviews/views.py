@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app import permissions
+from app.downloads import content_disposition
 from app.extensions import db
 from app.formatting import viewer_zone
 from app.forms_common import attempt, to_utc
@@ -63,6 +64,6 @@ def calendar(loop_id: int, interview_id: int):
     interview = permissions.get_interview_or_404(loop, interview_id)
     body = services.calendar_file(interview, url_for("loops.show", loop_id=loop.id, _external=True),
                                   url_for("kits.kit", loop_id=loop.id, interview_id=interview.id, _external=True))
-    filename = f"interview-{interview.starts_at.astimezone(UTC):%Y%m%d-%H%M}.ics"
+    when = f"{interview.starts_at.astimezone(UTC):%Y%m%d-%H%M}"
     return Response(body, mimetype="text/calendar",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                    headers={"Content-Disposition": content_disposition("interview", when, extension=".ics")})

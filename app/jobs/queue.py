@@ -114,7 +114,9 @@ def dead_letters() -> list[dict]:
     for key, value in huey.storage.result_items().items():
         key = key.decode() if isinstance(key, bytes) else str(key)
         if key.startswith(DEAD_LETTER):
-            letters.append(huey.serializer.deserialize(value) if isinstance(value, bytes) else value)
+            letter = dict(huey.serializer.deserialize(value) if isinstance(value, bytes) else value)
+            letter["failed_at"] = datetime.fromisoformat(letter["failed_at"])
+            letters.append(letter)
     return sorted(letters, key=lambda letter: letter["failed_at"], reverse=True)
 
 

@@ -9,7 +9,7 @@ from app.integers import coerce_int
 
 
 class QuestionForm(FlaskForm):
-    principle_id = SelectField("Leadership principle", coerce=int)
+    principle_id = SelectField("Leadership principle", coerce=coerce_int)
     text = TextAreaField("Question", validators=[Optional(), Length(max=1000)],
                          description="A behavioural question: “Tell me about a time you…”.")
     probes = TextAreaField("Follow-up probes", validators=[Optional(), Length(max=4000)],

@@ -21,8 +21,9 @@ from app.loops.models import Loop, Step
 
 HISTORY_ON_PAGE = 10  # the loop page shows the latest entries; the history page shows them all
 
-# Blank forms other areas post from the loop page (references, the offer), each registered by its own area
-# with the condition under which the page shows it: the loop area never imports theirs.
+# Blank forms of the steps after the debrief (references, the offer), each registered by its own area with the
+# condition under which the page shows it, so the loop area depends on none of them. Scheduling is different:
+# its form needs the loop's people and principles, and the page is where interviews are planned.
 SECTION_FORMS: dict[str, tuple[Callable[[Loop], bool], Callable[[], object]]] = {}
 
 
@@ -122,10 +123,7 @@ def post_from_loop_page(loop_id: int, form, form_name: str, allowed, action, suc
     if not form.validate_on_submit():
         return loop_page(loop, 422, **{form_name: form})
     outcome = attempt(form, lambda: action(loop))
-    if not outcome.ok:
-        if outcome.status == 409:
-            flash(outcome.error.message, "error")
-            return refused_on_loop_page(loop_id, outcome)
+    if not outcome.ok:  # what was typed stays beside its form; a state refusal is said above the page
         return refused_on_loop_page(loop_id, outcome, **{form_name: form})
     db.session.commit()
     flash(success, "success")

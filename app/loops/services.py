@@ -26,7 +26,6 @@ def require_independence(**people) -> None:
     composition.require_none(composition.people_breaches(**people))
 
 
-active_loop_counts = composition.active_loop_counts
 suggest_bar_raisers = composition.suggest_bar_raisers
 
 
