@@ -2,7 +2,6 @@
 
 import re
 import subprocess
-import time
 
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -112,27 +111,3 @@ def test_the_signed_pdf_still_shows_its_content_fingerprint(app, signed, loop_id
         expected = fingerprint(report_data(db.session.get(Loop, loop_id)))
     assert expected[:16] in re.sub(r"\s", "", text)
 
-
-def test_signing_costs_little_next_to_the_render(app, loop_id, capsys):
-    """Not a budget assertion (the bench measures those): prints the ratio for the record."""
-    with app.app_context():
-        from zoneinfo import ZoneInfo
-
-        from app.db_types import utcnow
-        from app.extensions import db
-        from app.loops.models import Loop
-
-        data = report_data(db.session.get(Loop, loop_id))
-        html = pdf.render_html(data, report_fingerprint=fingerprint(data), generated_at=utcnow(),
-                               zone=ZoneInfo("UTC"))
-        signing.sign_pdf(pdf.render_pdf(html))  # warm up both
-        start = time.perf_counter()
-        rendered = [pdf.render_pdf(html) for _ in range(3)]
-        render = time.perf_counter() - start
-        start = time.perf_counter()
-        for document in rendered:
-            signing.sign_pdf(document)
-        sign = time.perf_counter() - start
-    with capsys.disabled():
-        print(f"\nrender {render / 3 * 1000:.0f} ms, sign {sign / 3 * 1000:.0f} ms, "
-              f"render+sign / render = {(render + sign) / render:.3f}")

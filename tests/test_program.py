@@ -91,6 +91,7 @@ def test_a_second_sign_off_by_the_same_signer_is_refused(app, client, auth, bar_
                        data={"note": "Held the line on a thin Dive Deep."}).status_code == 302
     again = client.post(f"/program/people/{shadow.id}/sign-off", data={"note": "Again."})
     assert again.status_code in (302, 409, 422)
+    assert again.status_code != 302, "a refused sign-off must not claim success"
     with app.app_context():
         assert db.session.query(SignOff).count() == 1
 

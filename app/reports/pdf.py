@@ -122,11 +122,20 @@ def render_html(data: dict, *, report_fingerprint: str, generated_at: datetime, 
 def layout_version() -> str:
     """Hash the template, the CSS, the data format and the signing certificate, so a changed layout or a
     new signing key never serves an old cached PDF."""
-    env = current_app.jinja_env
-    source = env.loader.get_source(env, TEMPLATE)[0].encode()
-    css = (Path(current_app.static_folder) / ASSETS[f"{SCHEME}:reports/debrief.css"][0]).read_bytes()
     signer = signing.certificate_fingerprint().encode()
-    return hashlib.sha256(b"%d\0%s\0%s\0%s" % (FORMAT, source, css, signer)).hexdigest()[:16]
+    return hashlib.sha256(b"%d\0%s\0%s" % (FORMAT, _layout_digest(), signer)).hexdigest()[:16]
+
+
+def _layout_digest() -> bytes:
+    """Hash the template and the CSS once per process; in debug they are read anew, as templates are."""
+    app = current_app._get_current_object()
+    digest = app.extensions.get("debrief_layout_digest")
+    if digest is None or app.debug:
+        env = app.jinja_env
+        source = env.loader.get_source(env, TEMPLATE)[0].encode()
+        css = (Path(app.static_folder) / ASSETS[f"{SCHEME}:reports/debrief.css"][0]).read_bytes()
+        digest = app.extensions["debrief_layout_digest"] = hashlib.sha256(source + b"\0" + css).digest()
+    return digest
 
 
 def cache_key(loop: Loop, report_fingerprint: str, zone: ZoneInfo) -> str:

@@ -94,14 +94,26 @@ class Identity:
 
 
 def identity(app=None) -> Identity:
-    """Return the configured signing identity, or the embedded default's."""
+    """Return the configured signing identity, or the embedded default's.
+
+    Read once per process and setting: replacing the key files in place takes a restart, as a deploy does.
+    """
     app = app or current_app
     key_file, cert_file = app.config.get("PDF_SIGNING_KEY"), app.config.get("PDF_SIGNING_CERT")
     if key_file and cert_file:
-        passphrase = app.config.get("PDF_SIGNING_KEY_PASSPHRASE") or None
-        return Identity(Path(key_file).read_bytes(), Path(cert_file).read_bytes(),
-                        passphrase.encode() if passphrase else None)
-    blob = ensure_default_identity(default_identity_path(app))
+        return _configured_identity(key_file, cert_file, app.config.get("PDF_SIGNING_KEY_PASSPHRASE") or None)
+    return _default_identity(default_identity_path(app))
+
+
+@cache
+def _configured_identity(key_file: str, cert_file: str, passphrase: str | None) -> Identity:
+    return Identity(Path(key_file).read_bytes(), Path(cert_file).read_bytes(),
+                    passphrase.encode() if passphrase else None)
+
+
+@cache
+def _default_identity(path: Path) -> Identity:
+    blob = ensure_default_identity(path)
     return Identity(blob, blob)
 
 
