@@ -1,7 +1,7 @@
 """Form pieces several areas share: running a service for a form, people pickers, times in the viewer's zone."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from flask import flash
@@ -9,7 +9,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import IntegerField, SelectField, SelectMultipleField, widgets
+from wtforms import IntegerField, SelectField, SelectMultipleField, ValidationError, widgets
 from wtforms.fields.choices import SelectChoice
 
 from app.errors import Conflict, ServiceError
@@ -204,3 +204,32 @@ def principle_choices(principles: list[Principle]) -> list[SelectChoice]:
 def to_utc(local: datetime) -> datetime:
     """Read a naive form time as the viewer's local time."""
     return local.replace(tzinfo=viewer_zone()).astimezone(UTC)
+
+
+class DateRange:
+    """For a filter form with `date_from` and `date_to` fields: plausible years, an end not before the start,
+    and the range as UTC bounds of whole days in the viewer's zone."""
+
+    MIN_YEAR, MAX_YEAR = 2000, 2999
+
+    def _plausible(self, field) -> None:
+        if field.data and not self.MIN_YEAR <= field.data.year <= self.MAX_YEAR:
+            raise ValidationError(f"Choose a date between {self.MIN_YEAR} and {self.MAX_YEAR}.")
+
+    def validate_date_from(self, field):
+        self._plausible(field)
+
+    def validate_date_to(self, field):
+        self._plausible(field)
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError("Choose an end date on or after the start date.")
+
+    def utc_bounds(self) -> tuple[datetime | None, datetime | None]:
+        """Return (since, before): the start of the first day, and the start of the day after the last."""
+        zone = viewer_zone()
+
+        def start_of(day):
+            return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC) if day else None
+
+        last = self.date_to.data
+        return start_of(self.date_from.data), start_of(last + timedelta(days=1)) if last else None

@@ -1,6 +1,5 @@
 """The audit page's filter: a GET form, so a filtered view can be bookmarked and exported as it stands."""
 
-from datetime import UTC, datetime, time, timedelta
 
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -9,17 +8,9 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 
 from app.audit.queries import AuditFilter
 from app.extensions import db
-from app.formatting import viewer_zone
-from app.forms_common import OnePassSelect, WholeNumberField, options
+from app.forms_common import DateRange, OnePassSelect, WholeNumberField, options
 from app.integers import ID_MAX, coerce_int
 from app.people.models import User
-
-MIN_YEAR, MAX_YEAR = 2000, 2999
-
-
-def _plausible(field) -> None:
-    if field.data and not MIN_YEAR <= field.data.year <= MAX_YEAR:
-        raise ValidationError(f"Choose a date between {MIN_YEAR} and {MAX_YEAR}.")
 
 
 def actor_choice(value) -> int:
@@ -27,7 +18,7 @@ def actor_choice(value) -> int:
     return -1 if value in (-1, "-1") else coerce_int(value)
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(DateRange, FlaskForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
@@ -43,14 +34,6 @@ class AuditFilterForm(FlaskForm):
         if field.data and (len(field.data) > 64 or not all(c.isalnum() or c in "._" for c in field.data)):
             raise ValidationError("Enter an action such as loop.closed, or its start such as loop.")
 
-    def validate_date_from(self, field):
-        _plausible(field)
-
-    def validate_date_to(self, field):
-        _plausible(field)
-        if field.data and self.date_from.data and field.data < self.date_from.data:
-            raise ValidationError("Choose an end date on or after the start date.")
-
     def fill_choices(self) -> None:
         people = db.session.execute(select(User.id, User.name, User.email).order_by(User.name))
         self.actor.choices = options([(0, "Anyone"), (-1, "The system")]
@@ -58,15 +41,11 @@ class AuditFilterForm(FlaskForm):
 
     def filters(self) -> AuditFilter:
         """Read the validated form; dates are whole days in the viewer's zone, both ends included."""
-        zone = viewer_zone()
-
-        def start_of(day):
-            return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC) if day else None
-
+        since, before = self.utc_bounds()
         return AuditFilter(
             actor_id=self.actor.data or None,
             action=(self.action.data or "").strip() or None,
-            since=start_of(self.date_from.data),
-            before=start_of(self.date_to.data + timedelta(days=1)) if self.date_to.data else None,
+            since=since,
+            before=before,
             loop_id=self.loop.data or None,
         )

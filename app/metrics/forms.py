@@ -1,15 +1,13 @@
 """The metrics filter: a GET form, so a filtered page can be bookmarked and its CSVs keep the filters."""
 
-from datetime import UTC, datetime, time, timedelta
 
 from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 from wtforms import DateField, SelectField
-from wtforms.validators import Optional, ValidationError
+from wtforms.validators import Optional
 
 from app.extensions import db
-from app.formatting import viewer_zone
-from app.forms_common import OnePassSelect, options
+from app.forms_common import DateRange, OnePassSelect, options
 from app.integers import coerce_int
 from app.loops.models import Loop
 from app.metrics.scope import Filters, Scope
@@ -17,15 +15,7 @@ from app.people.models import Certification, OrgUnit, User
 from app.requisitions.models import Requisition
 
 FIELDS = ("org_unit", "requisition", "bar_raiser", "date_from", "date_to")
-MIN_YEAR, MAX_YEAR = 2000, 2999
-
-
-def _plausible(field) -> None:
-    if field.data and not MIN_YEAR <= field.data.year <= MAX_YEAR:
-        raise ValidationError(f"Choose a date between {MIN_YEAR} and {MAX_YEAR}.")
-
-
-class MetricsFilterForm(FlaskForm):
+class MetricsFilterForm(DateRange, FlaskForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
@@ -35,14 +25,6 @@ class MetricsFilterForm(FlaskForm):
     bar_raiser = SelectField("Bar raiser", coerce=coerce_int, default=0, widget=OnePassSelect())
     date_from = DateField("Created from", validators=[Optional()])
     date_to = DateField("Created to", validators=[Optional()])
-
-    def validate_date_from(self, field):
-        _plausible(field)
-
-    def validate_date_to(self, field):
-        _plausible(field)
-        if field.data and self.date_from.data and field.data < self.date_from.data:
-            raise ValidationError("Choose an end date on or after the start date.")
 
     def fill_choices(self, scope: Scope) -> None:
         """Offer only what the viewer's own loops (all loops, for admins and recruiters) contain."""
@@ -67,15 +49,11 @@ class MetricsFilterForm(FlaskForm):
 
     def filters(self) -> Filters:
         """Read the validated form; dates are whole days in the viewer's zone, both ends included."""
-        zone = viewer_zone()
-
-        def start_of(day):
-            return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC) if day else None
-
+        created_from, created_before = self.utc_bounds()
         return Filters(
             org_unit_id=self.org_unit.data or None,
             requisition_id=self.requisition.data or None,
             bar_raiser_id=self.bar_raiser.data or None,
-            created_from=start_of(self.date_from.data),
-            created_before=start_of(self.date_to.data + timedelta(days=1)) if self.date_to.data else None,
+            created_from=created_from,
+            created_before=created_before,
         )
