@@ -192,3 +192,14 @@ def test_a_level_is_read_in_ascii_digits_on_the_scale_only(level, number):
     from app.people.models import level_number
 
     assert level_number(level) == number
+
+
+def test_bar_raisers_are_still_suggested_while_the_rest_of_the_panel_is_wrong(ctx):
+    from app.loops.composition import suggest_bar_raisers
+    from tests import factories as f
+
+    hiring_manager = f.make_user(org_unit="Payments")
+    bar_raiser = f.make_user(certification="certified", org_unit="Search")
+    hiring_manager.active = False  # the form still names a deactivated hiring manager
+    suggested = [person for person, _ in suggest_bar_raisers(hiring_manager, hiring_manager)]
+    assert bar_raiser in suggested

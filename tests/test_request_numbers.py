@@ -7,8 +7,13 @@ is not such a number is a bad request: 400 saying which. Neither is a 500.
 """
 
 import pytest
+from sqlalchemy import func, select
 
+from app.candidates.models import Candidate
+from app.extensions import db
 from app.integers import ID_MAX, parse_int
+from app.loops.models import Loop, Step
+from app.people.models import User
 from tests.conftest import PASSWORD
 from tests.factories import build_world
 
@@ -73,8 +78,26 @@ def test_a_new_loop_prefilled_with_an_out_of_range_id_is_a_bad_request(app):
 @pytest.mark.parametrize("value", [HUGE, JUST_OVER, "²", "١"])
 def test_a_posted_id_out_of_range_or_not_ascii_is_a_field_error(app, field, value):
     world = build_world(app)
-    response = signed_in(app, world, "recruiter").post("/loops/new", data={field: value})
+    with app.app_context():
+        candidate = Candidate(name="Ada Newcomer", email="ada.newcomer@example.test")
+        db.session.add(candidate)
+        db.session.flush()
+        candidate_id = candidate.id
+        recruiter_id = db.session.scalar(select(User.id).where(User.email == world["emails"]["recruiter"]))
+        db.session.commit()
+
+        def loops():
+            return db.session.scalar(select(func.count()).select_from(Loop))
+        before = loops()
+    valid = {"requisition_id": world["values"]["requisition_id"], "candidate_id": candidate_id,
+             "recruiter_id": recruiter_id, "hiring_manager_id": 0, "bar_raiser_id": 0, "shadow_id": 0}
+    client = signed_in(app, world, "recruiter")
+    response = client.post("/loops/new", data={**valid, field: value})
     assert response.status_code == 422
+    assert "Invalid Choice: could not coerce." in response.get_data(as_text=True)  # beside the field, not a 500
+    with app.app_context():
+        assert loops() == before
+    assert client.post("/loops/new", data=valid).status_code == 302  # the same form, every id valid, is taken
 
 
 def test_unicode_digits_in_a_form_number_are_refused_not_a_server_error(app):
@@ -84,9 +107,26 @@ def test_unicode_digits_in_a_form_number_are_refused_not_a_server_error(app):
     response = iv.post(f"/loops/{loop_id}/interviews/{interview_id}/feedback",
                        data={"version": "²", "summary": "x", "save": "1"})
     assert response.status_code < 500
+    assert response.status_code == 409  # no version to check against a sealed feedback: nothing is saved over it
     recruiter = signed_in(app, world, "recruiter")
     assert recruiter.post(f"/loops/{loop_id}/advance", data={"to_step": "³"}).status_code < 500
     assert recruiter.post(f"/loops/{loop_id}/advance", data={"to_step": HUGE}).status_code < 500
+    # On a loop the recruiter may move on, a step in other digits is no step: refused, and the loop stays.
+    with app.app_context():
+        from tests import factories
+
+        recruiter_user = db.session.scalar(select(User).where(User.email == world["emails"]["recruiter"]))
+        movable = factories.make_loop(step=Step.WRITTEN_FEEDBACK, recruiter=recruiter_user)
+        movable_id = movable.id
+        db.session.commit()
+    for to_step in ("⁶", HUGE):
+        refused = recruiter.post(f"/loops/{movable_id}/advance", data={"to_step": to_step})
+        assert refused.status_code == 409 and "can only move to Debrief" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Loop, movable_id).step == Step.WRITTEN_FEEDBACK
+    # The same step in ASCII digits is read as the debrief, and refused only by its gate.
+    read = recruiter.post(f"/loops/{movable_id}/advance", data={"to_step": "6"}).get_data(as_text=True)
+    assert "Written feedback is not done yet." in read and "can only move to" not in read
 
 
 def test_a_nul_character_in_a_query_or_a_form_is_a_bad_request(app):

@@ -198,3 +198,46 @@ def test_only_the_hiring_manager_decides_to_proceed_after_the_phone_screen(ctx):
     loop = factories.make_loop(step=Step.PHONE_SCREEN)
     with pytest.raises(WorkflowError, match="Only the loop's hiring manager"):
         record_screen_decision(loop, loop.recruiter, Step.PHONE_SCREEN, ScreenOutcome.ADVANCE, "")
+
+
+ENDING_PAIRS = [(how, status) for how in workflow.Ending for status in LoopStatus if status != LoopStatus.OPEN]
+
+
+@pytest.mark.parametrize("step", [s for s in Step if s != Step.JOB_DESCRIPTION])
+@pytest.mark.parametrize("how, status", ENDING_PAIRS)
+def test_every_ending_is_allowed_exactly_as_the_endings_table_says(ctx, step, how, status):
+    """Each (cause, status) pair at each step, for each person: ended, or refused saying why."""
+    loop = factories.make_loop(step=step)
+    people = {"recruiter": loop.recruiter, "hiring_manager": loop.hiring_manager, "bar_raiser": loop.bar_raiser,
+              "stranger": factories.make_user()}
+    rule = workflow.ENDINGS.get((how, status))
+    for role, person in people.items():
+        if person is None:
+            continue
+        allowed = rule is not None and step in rule.steps and role in rule.by
+        with db.session.begin_nested() as savepoint:
+            try:
+                end_loop(loop, person, status, "The reason, in words.", how=how)
+                db.session.flush()
+            except WorkflowError:
+                assert not allowed, (role, how, status, step)
+            else:
+                assert allowed, (role, how, status, step)
+                assert loop.status == status and not loop.is_open
+            savepoint.rollback()
+        db.session.expire(loop)
+
+
+def test_the_endings_table_says_what_product_md_says():
+    """Rejected or withdrawn at any step by the recruiter or hiring manager; not hired at the debrief; the
+    offer's answer at the offer, by the recruiter."""
+    E, S = workflow.Ending, LoopStatus
+    every_step = set(Step) - {Step.JOB_DESCRIPTION}
+    assert {key: (set(rule.steps), set(rule.by)) for key, rule in workflow.ENDINGS.items()} == {
+        (E.CLOSED, S.REJECTED): (every_step, {"recruiter", "hiring_manager"}),
+        (E.CLOSED, S.WITHDRAWN): (every_step, {"recruiter", "hiring_manager"}),
+        (E.DEBRIEF, S.NOT_HIRED): ({Step.DEBRIEF}, {"hiring_manager", "bar_raiser"}),
+        (E.OFFER, S.HIRED): ({Step.OFFER}, {"recruiter"}),
+        (E.OFFER, S.WITHDRAWN): ({Step.OFFER}, {"recruiter"}),
+        (E.OFFER, S.REJECTED): ({Step.OFFER}, {"recruiter"}),
+    }

@@ -4,6 +4,7 @@ reverse-shadow loop, the trainee's practice verdict."""
 from app.audit.services import record
 from app.db_types import utcnow
 from app.debrief.models import AgendaNote, BriefStatus, DebriefBrief, PracticeVerdict, Verdict
+from app.debrief.services import require_debrief
 from app.errors import Conflict, ServiceError
 from app.extensions import db
 from app.loops.models import Loop, Step
@@ -58,8 +59,7 @@ def save_agenda_note(loop: Loop, actor: User, principle: Principle | None, body:
     """Note what the discussion of one principle established; rewritten until the decision."""
     if not runs_debrief(loop, actor):
         raise WorkflowError("Only the loop's bar raiser notes the discussion.")
-    if not loop.is_open or loop.step != Step.DEBRIEF:
-        raise WorkflowError("Notes are taken during the debrief.")
+    require_debrief(loop)
     if loop.decision is not None:
         raise BriefConflict("The hiring manager has decided; the agenda's notes are closed.")
     if principle is None or principle not in loop.requisition.principles:
@@ -84,8 +84,7 @@ def record_practice_verdict(loop: Loop, actor: User, verdict: str, rationale: st
         raise WorkflowError("Only the loop's reverse shadow records a practice verdict.")
     if loop.practice_verdict is not None:
         raise BriefConflict("Your practice verdict was already recorded; it is made once.")
-    if not loop.is_open or loop.step != Step.DEBRIEF:
-        raise WorkflowError("The practice verdict is recorded at the debrief.")
+    require_debrief(loop)
     if loop.decision is not None:
         raise BriefConflict("The hiring manager has decided; a practice verdict comes before the decision.")
     verdict, rationale = Verdict(verdict), (rationale or "").strip()

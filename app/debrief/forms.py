@@ -1,13 +1,13 @@
 """Debrief forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SubmitField, TextAreaField
+from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from app.debrief.models import Outcome, Verdict
 from app.feedback.models import Vote
-from app.forms_common import options
+from app.forms_common import WholeNumberField, options
 
 
 class FinalVoteForm(FlaskForm):
@@ -42,7 +42,7 @@ class BriefForm(FlaskForm):
 
 
 class AgendaNoteForm(FlaskForm):
-    principle_id = IntegerField(validators=[InputRequired("Choose a principle.")], widget=HiddenInput())
+    principle_id = WholeNumberField(validators=[InputRequired("Choose a principle.")], widget=HiddenInput())
     body = TextAreaField("What the discussion established", validators=[Optional(), Length(max=5000)])
     submit = SubmitField("Save note")
 

@@ -206,8 +206,9 @@ def suggest_bar_raisers(hiring_manager: User, recruiter: User, limit: int = 5,
     candidates = db.session.scalars(
         select(User).where(User.certification == Certification.CERTIFIED, User.active)
     ).all()
-    fit = [u for u in candidates if not people_breaches(bar_raiser=u, hiring_manager=hiring_manager,
-                                                        recruiter=recruiter, requisition=requisition)]
+    # Only the rules about the bar raiser: a form whose other people are still wrong keeps its suggestions.
+    fit = [u for u in candidates if not bar_raiser_breaches(u, hiring_manager, recruiter)
+           and not reports_breach(u, "bar_raiser_id", requisition, hiring_manager)]
     fit.sort(key=lambda u: (counts.get(u.id, 0), u.name))
     return [(u, counts.get(u.id, 0)) for u in fit[:limit]]
 
