@@ -2,18 +2,15 @@
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from app import permissions
-from app.errors import ServiceError
 from app.extensions import db
 from app.feedback import services
 from app.feedback.forms import AmendmentForm, FeedbackForm
 from app.feedback.models import Feedback
 from app.feedback.services import FeedbackConflict, FeedbackInput, RatingInput
 from app.formatting import localtime
-from app.forms_common import RACE_MESSAGE, attempt, options
+from app.forms_common import attempt, options
 from app.integers import parse_int
 from app.kits import services as kits
 
@@ -82,6 +79,27 @@ def page(loop, interview, feedback, form=None, status=200, conflict: str | None 
     ), status
 
 
+RACE = "This feedback was saved elsewhere at the same moment; nothing you typed was saved over it."
+
+
+def save(interview, existing: Feedback | None, form: FeedbackForm, *, submit: bool):
+    """Start the author's feedback or check the version their page was built on, then save or submit it.
+
+    The page and its autosave post the same form; return (the feedback, what was saved).
+    """
+    version = parse_int(form.version.data)
+    if existing is None:
+        feedback, stale_check = services.start_feedback(interview, current_user), None
+    elif version == 0:
+        raise FeedbackConflict("A draft of this feedback was started elsewhere (another tab or window) "
+                               "after you opened this page; nothing you typed was saved over it.")
+    else:
+        feedback, stale_check = existing, version
+    data = input_from(form, feedback)
+    (services.submit_feedback if submit else services.save_draft)(feedback, current_user, data, stale_check)
+    return feedback, data
+
+
 @bp.route("/loops/<int:loop_id>/interviews/<int:interview_id>/feedback", methods=["GET", "POST"])
 def write(loop_id: int, interview_id: int):
     loop = permissions.get_loop_or_404(loop_id)
@@ -93,25 +111,8 @@ def write(loop_id: int, interview_id: int):
     form = form_for(existing or services.blank_feedback(interview, current_user), formdata=request.form)
     if not form.validate_on_submit():
         return page(loop, interview, existing or services.blank_feedback(interview, current_user), form, 422)
-    version = parse_int(form.version.data)
     submitting = bool(form.submit.data)
-    data = None
-
-    def save():
-        nonlocal data
-        if existing is None:
-            feedback, stale_check = services.start_feedback(interview, current_user), None
-        elif version == 0:
-            raise FeedbackConflict("A draft of this feedback was started elsewhere (another tab or window) "
-                                   "after you opened this page; nothing you typed was saved over it.")
-        else:
-            feedback, stale_check = existing, version
-        data = input_from(form, feedback)
-        write = services.submit_feedback if submitting else services.save_draft
-        write(feedback, current_user, data, stale_check)
-
-    outcome = attempt(form, save, race_message="This feedback was saved elsewhere at the same moment; "
-                                               "nothing you typed was saved over it.")
+    outcome = attempt(form, lambda: save(interview, existing, form, submit=submitting), race_message=RACE)
     if not outcome.ok:  # the page shows what is stored now, with what was typed and the refusal beside it
         stored = services.feedback_of(interview, current_user) or services.blank_feedback(interview, current_user)
         conflict = None
@@ -123,7 +124,7 @@ def write(loop_id: int, interview_id: int):
     if submitting:
         flash("Feedback submitted and sealed. You can now read the others' submitted feedback on this loop.",
               "success")
-        flags = services.coaching_of(data)
+        flags = services.coaching_of(outcome.value[1])
         if flags:  # coaching never blocks; the author still learns what it noticed
             flash(f"Coaching noticed {len(flags)} thing(s) in it: "
                   + "; ".join(sorted({flag.rule.title for flag in flags})) + ". They are counted for calibration.",
@@ -143,22 +144,11 @@ def autosave(loop_id: int, interview_id: int):
     form = form_for(existing or services.blank_feedback(interview, current_user), formdata=request.form)
     if not form.validate_on_submit():
         return jsonify(error="Not saved automatically: check the form and save it with the button."), 422
-    version = parse_int(form.version.data)
-    try:
-        if existing is None:
-            feedback, stale_check = services.start_feedback(interview, current_user), None
-        elif version == 0:
-            raise FeedbackConflict("A draft was started in another tab or window; reload to see it.")
-        else:
-            feedback, stale_check = existing, version
-        data = input_from(form, feedback)
-        services.save_draft(feedback, current_user, data, stale_check)
-        db.session.flush()
-    except (StaleDataError, IntegrityError, ServiceError) as error:
-        db.session.rollback()
-        status = getattr(error, "status", 409)
-        return jsonify(error=f"Not saved automatically: {getattr(error, 'message', RACE_MESSAGE)}"), status
+    outcome = attempt(form, lambda: save(interview, existing, form, submit=False), race_message=RACE)
+    if not outcome.ok:
+        return jsonify(error=f"Not saved automatically: {outcome.error.message}"), outcome.status
     db.session.commit()
+    feedback, data = outcome.value
     flags: dict[str, list[str]] = {}
     for flag in services.coaching_of(data):
         flags.setdefault(flag.field, []).append(flag.message)
