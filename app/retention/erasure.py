@@ -36,8 +36,10 @@ from app.interviews.models import Interview
 from app.kits.models import AskedQuestion
 from app.loops.models import Loop, ScreenDecision
 from app.offers.models import Offer
+from app.people.models import OrgUnit
 from app.references.models import Reference
 from app.reports.cache import PdfCache
+from app.requisitions.models import Requisition
 from app.retention import rules
 from app.retention.models import LegalHold
 
@@ -66,6 +68,12 @@ def erase(candidate: Candidate, actor, *, basis: str, older_than_days: int | Non
     The caller commits, then calls `after_commit` so files written meanwhile go too.
     """
     db.session.execute(select(Candidate.id).where(Candidate.id == candidate.id).with_for_update())
+    # A hold placed at this moment on one of their requisitions or its org unit must either be seen here or
+    # wait for this erasure: placing one takes a key-share lock on the row it names, which these locks block.
+    requisition_ids = select(Loop.requisition_id).where(Loop.candidate_id == candidate.id)
+    db.session.execute(select(Requisition.id).where(Requisition.id.in_(requisition_ids)).with_for_update())
+    db.session.execute(select(OrgUnit.id).where(OrgUnit.id.in_(
+        select(Requisition.org_unit_id).where(Requisition.id.in_(requisition_ids)))).with_for_update())
     status = rules.status_of(candidate, older_than_days=older_than_days)
     problems = status.problems()
     if problems:
