@@ -124,9 +124,13 @@ class Config:
     APP_BASE_URL = os.environ.get("APP_BASE_URL", "").strip() or "http://127.0.0.1:5000"  # for links in e-mails
 
     # Background jobs (app/jobs): "queue" hands them to the workers, "immediate" runs each in the
-    # request that asked for it, after its commit; "off" drops them. The queue's store is set by
-    # JOBS_REDIS_URL (Redis) or JOBS_SQLITE_PATH (default instance/jobs.db), read when the app starts.
+    # request that asked for it, after its commit; "off" drops them. The queue's store is Redis when
+    # JOBS_REDIS_URL is set, else a SQLite file; web and worker processes must name the same one.
+    # The store is built once per process, when app.jobs is first imported.
     JOBS_MODE = env_choice("JOBS_MODE", "queue", ("queue", "immediate", "off"))
+    JOBS_REDIS_URL = os.environ.get("JOBS_REDIS_URL", "").strip()
+    JOBS_SQLITE_PATH = os.environ.get("JOBS_SQLITE_PATH", "").strip() or str(BASE_DIR / "instance" / "jobs.db")
+    JOBS_QUEUE_NAME = os.environ.get("JOBS_QUEUE_NAME", "").strip() or "bar-raiser"
 
 
 class TestConfig(Config):
@@ -143,10 +147,20 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = True
 
+    # A self-signed signing pair made on first use is per machine: several instances would sign
+    # with different keys, and a redeploy that loses instance/ changes the key. Production names
+    # its pair, or says it accepts the instance's own (PDF_SIGNING_SELF_SIGNED=true).
+    PDF_SIGNING_SELF_SIGNED = env_bool("PDF_SIGNING_SELF_SIGNED", False)
+
     @classmethod
     def check(cls) -> None:
-        """Refuse to run in production with the development secret key."""
+        """Refuse to run in production with the development secret key or an unnamed signing key."""
         if not cls.SECRET_KEY or cls.SECRET_KEY == DEV_SECRET_KEY or len(cls.SECRET_KEY) < 32:
             raise RuntimeError(
                 "ProductionConfig needs SECRET_KEY set to a random value of 32+ characters"
+            )
+        if not (cls.PDF_SIGNING_KEY and cls.PDF_SIGNING_CERT) and not cls.PDF_SIGNING_SELF_SIGNED:
+            raise RuntimeError(
+                "ProductionConfig needs PDF_SIGNING_KEY and PDF_SIGNING_CERT (PEM files) to sign debrief PDFs "
+                "with one key on every instance, or PDF_SIGNING_SELF_SIGNED=true to accept a per-instance pair"
             )

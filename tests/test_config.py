@@ -47,10 +47,21 @@ def test_production_refuses_the_development_secret_key(monkeypatch):
         create_app(ProductionConfig)
 
 
+def test_production_refuses_to_sign_with_an_unnamed_key(monkeypatch):
+    from app import create_app
+
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x" * 48)
+    monkeypatch.setattr(ProductionConfig, "PDF_SIGNING_KEY", "")
+    monkeypatch.setattr(ProductionConfig, "PDF_SIGNING_SELF_SIGNED", False)
+    with pytest.raises(RuntimeError, match="PDF_SIGNING_KEY and PDF_SIGNING_CERT"):
+        create_app(ProductionConfig)
+
+
 def test_production_starts_with_a_real_secret_key(monkeypatch, tmp_path):
     from app import create_app
 
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x" * 48)
+    monkeypatch.setattr(ProductionConfig, "PDF_SIGNING_SELF_SIGNED", True)
     monkeypatch.setattr(ProductionConfig, "SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path}/p.db")
     app = create_app(ProductionConfig)
     assert app.config["SESSION_COOKIE_SECURE"] is True

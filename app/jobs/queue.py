@@ -11,21 +11,19 @@ from huey import RedisHuey, SqliteHuey, signals
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from config import Config
+
 log = logging.getLogger(__name__)
-ROOT = Path(__file__).resolve().parents[2]
 DEAD_LETTER = "dead-letter:"
 RETRIES, RETRY_DELAY, RETRY_BACKOFF = 5, 30, 2  # 30 s, 1, 2, 4, 8 minutes
 
 
-def make_huey():
-    """Build the queue from the environment: JOBS_REDIS_URL for Redis, else a SQLite file (JOBS_SQLITE_PATH)."""
-    name = os.environ.get("JOBS_QUEUE_NAME", "").strip() or "bar-raiser"
-    url = os.environ.get("JOBS_REDIS_URL", "").strip()
-    if url:
-        return RedisHuey(name, url=url, utc=True)
-    path = os.environ.get("JOBS_SQLITE_PATH", "").strip() or str(ROOT / "instance" / "jobs.db")
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey(name, filename=path, utc=True)
+def make_huey(settings=Config):
+    """Build the queue the settings name: Redis with JOBS_REDIS_URL, else the SQLite file JOBS_SQLITE_PATH."""
+    if settings.JOBS_REDIS_URL:
+        return RedisHuey(settings.JOBS_QUEUE_NAME, url=settings.JOBS_REDIS_URL, utc=True)
+    Path(settings.JOBS_SQLITE_PATH).parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey(settings.JOBS_QUEUE_NAME, filename=settings.JOBS_SQLITE_PATH, utc=True)
 
 
 huey = make_huey()
@@ -35,7 +33,7 @@ huey = make_huey()
 def worker_app():
     """The Flask app a worker process runs its jobs in, configured as `wsgi` is."""
     from app import create_app
-    from config import Config, ProductionConfig
+    from config import ProductionConfig
 
     return create_app(ProductionConfig if os.environ.get("APP_ENV") == "production" else Config)
 
