@@ -19,7 +19,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from app.errors import ServiceError
 from app.extensions import db
 from app.kits.models import Question
-from app.kits.services import QuestionError, QuestionInput, _same_text_exists, add_question, checked
+from app.kits.services import QuestionError, QuestionInput, add_question, checked, current_texts
 from app.people.models import User
 from app.permissions.kits import can_curate_questions
 from app.principles.models import Principle
@@ -150,8 +150,9 @@ def import_csv(data: bytes, actor: User | None, *, check_actor: bool = True) -> 
         raise ImportRefused(sorted(problems, key=lambda p: (p.line, COLUMNS.index(p.column)
                                                            if p.column in COLUMNS else -1)))
     result = ImportResult()
+    existing = {(principle_id, text.lower()) for principle_id, text, _ in db.session.execute(current_texts())}
     for principle, data_in, active in ready:
-        if _same_text_exists(principle, data_in.text):
+        if (principle.id, data_in.text.lower()) in existing:
             result.skipped += 1
             continue
         add_question(principle, data_in, actor, active=active, check_actor=False)

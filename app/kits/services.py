@@ -68,17 +68,24 @@ def checked(data: QuestionInput) -> QuestionInput:
     return QuestionInput(text, probes, data.strong_evidence.strip(), data.weak_evidence.strip(), " ".join(levels))
 
 
+def current_texts(principle_id: int | None = None):
+    """A select of (principle id, text, question id) of every question's current version (of one principle)."""
+    latest = select(QuestionVersion.question_id, func.max(QuestionVersion.number).label("number"))
+    if principle_id is not None:
+        latest = latest.join(Question, Question.id == QuestionVersion.question_id).where(
+            Question.principle_id == principle_id)
+    latest = latest.group_by(QuestionVersion.question_id).subquery()
+    return (select(Question.principle_id, QuestionVersion.text, Question.id)
+            .join(latest, (latest.c.question_id == QuestionVersion.question_id)
+                  & (latest.c.number == QuestionVersion.number))
+            .join(Question, Question.id == QuestionVersion.question_id))
+
+
 def _same_text_exists(principle: Principle, text: str, exclude: Question | None = None) -> bool:
-    latest = (select(QuestionVersion.question_id, func.max(QuestionVersion.number).label("number"))
-              .group_by(QuestionVersion.question_id).subquery())
-    query = (select(func.count()).select_from(QuestionVersion)
-             .join(latest, (latest.c.question_id == QuestionVersion.question_id)
-                   & (latest.c.number == QuestionVersion.number))
-             .join(Question, Question.id == QuestionVersion.question_id)
-             .where(Question.principle_id == principle.id, func.lower(QuestionVersion.text) == text.lower()))
+    query = current_texts(principle.id).where(func.lower(QuestionVersion.text) == text.lower())
     if exclude is not None:
         query = query.where(Question.id != exclude.id)
-    return bool(db.session.scalar(query))
+    return db.session.execute(query.limit(1)).first() is not None
 
 
 def add_question(principle: Principle, data: QuestionInput, actor: User | None, *, active: bool = True,
