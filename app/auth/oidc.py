@@ -148,5 +148,5 @@ def sign_in(args) -> User:
         )
     except people.ProviderSignInRefused as refusal:
         raise SignInRefused(refusal.cause, refusal.message, status=403, user=refusal.user,
-                            details={"subject": str(claims["sub"])[:255],
+                            details={"provider_subject": str(claims["sub"])[:255],
                                      "email": str(claims.get("email") or "")[:254]}) from refusal

@@ -37,7 +37,7 @@ def end_stale_sessions():
 
 FAILED_SIGN_IN = "That e-mail and password do not match an active account."
 # With password sign-in off, a wrong password and an account that is not break-glass get the same answer.
-PASSWORD_OFF = ("Password sign-in is turned off, except for break-glass accounts, and these details do not "
+BREAK_GLASS_ONLY = ("Password sign-in is turned off, except for break-glass accounts, and these details do not "
                 "match one. Sign in with {provider} instead.")
 
 
@@ -104,7 +104,7 @@ def login():
         if current_app.config["PASSWORD_SIGN_IN"]:
             form.password.errors.append(FAILED_SIGN_IN)
         else:
-            form.password.errors.append(PASSWORD_OFF.format(provider=current_app.config["OIDC_PROVIDER_NAME"]))
+            form.password.errors.append(BREAK_GLASS_ONLY.format(provider=current_app.config["OIDC_PROVIDER_NAME"]))
         db.session.commit()
         status = 401
     elif request.method == "POST":

@@ -75,6 +75,10 @@ class OrgUnit(db.Model):
         return f"<OrgUnit {self.name}>"
 
 
+# The password hash of an account that signs in at the provider only: Werkzeug matches no password to it.
+UNUSABLE_HASH = ""
+
+
 def new_session_token() -> str:
     """Return a fresh token; rotating it signs the user out everywhere."""
     return secrets.token_urlsafe(32)

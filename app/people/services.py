@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.audit.services import record
 from app.errors import ServiceError
 from app.extensions import db
-from app.people.models import LEVEL_RANGE, Certification, OrgUnit, User, new_session_token
+from app.people.models import LEVEL_RANGE, UNUSABLE_HASH, Certification, OrgUnit, User, new_session_token
 
 
 class AccountError(ServiceError):
@@ -191,14 +191,14 @@ def sign_in_from_provider(
     after = {"name": user.name, "email": user.email, "roles": role_names(user)}
     changed = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
     if linked:
-        record("user.linked_to_provider", user, user, issuer=issuer, subject=subject)
+        record("user.linked_to_provider", user, user, issuer=issuer, provider_subject=subject)
     if changed:
         record("user.updated", user, user, changes=changed, source="sign-in provider")
     return user
 
 
 def _create_from_provider(issuer: str, subject: str, email: str, name: str, roles: dict) -> User:
-    user = User(email=email, name=name, password_hash="", oidc_issuer=issuer, oidc_subject=subject, **roles)
+    user = User(email=email, name=name, password_hash=UNUSABLE_HASH, oidc_issuer=issuer, oidc_subject=subject, **roles)
     db.session.add(user)
     db.session.flush()
     record("user.created", user, None, roles=role_names(user), source="sign-in provider", issuer=issuer)

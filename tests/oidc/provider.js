@@ -6,7 +6,8 @@
 //   CLIENT_ID, CLIENT_SECRET, REDIRECT_URI one client (added to the file's clients)
 //   ACCOUNTS                               JSON list of {sub, email, email_verified, name, groups}
 //
-// The file holds {"port", "clients": [...], "accounts": [...]}. A client is
+// The file holds {"port", "clients": [...], "accounts": [...]}; its accounts are read again at each
+// sign-in, so a test changes a person's name or e-mail at the provider by rewriting the file. A client is
 // {client_id, client_secret, redirect_uris} and may add, for the tests that the relying party must refuse:
 //   id_token_ttl       seconds its ID tokens live (default 3600)
 //   token_delay_ms     a slow network: its token responses leave this long after they are made
@@ -26,7 +27,6 @@ function settings() {
   const file = process.env.OIDC_PROVIDER_CONFIG;
   const config = file ? JSON.parse(readFileSync(file, 'utf8')) : {};
   config.clients ??= [];
-  config.accounts ??= [];
   if (process.env.PORT !== undefined) config.port = Number(process.env.PORT);
   if (process.env.CLIENT_ID) {
     config.clients.push({
@@ -35,7 +35,6 @@ function settings() {
       redirect_uris: [process.env.REDIRECT_URI],
     });
   }
-  if (process.env.ACCOUNTS) config.accounts.push(...JSON.parse(process.env.ACCOUNTS));
   if (!config.clients.length) throw new Error('no client: set CLIENT_ID, CLIENT_SECRET, REDIRECT_URI');
   return config;
 }
@@ -43,7 +42,13 @@ function settings() {
 const config = settings();
 const port = config.port ?? 0;
 const extras = new Map(config.clients.map((client) => [client.client_id, client]));
-const accounts = new Map(config.accounts.map((account) => [account.sub, account]));
+
+function findAccountData(sub) {
+  const file = process.env.OIDC_PROVIDER_CONFIG;
+  const listed = file ? JSON.parse(readFileSync(file, 'utf8')).accounts ?? [] : [];
+  if (process.env.ACCOUNTS) listed.push(...JSON.parse(process.env.ACCOUNTS));
+  return listed.find((account) => account.sub === sub);
+}
 const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
 signingKey.kid = randomBytes(8).toString('hex');
 signingKey.alg = 'RS256';
@@ -67,7 +72,7 @@ function start(issuerPort) {
     pkce: { required: () => true },
     ttl: { IdToken: (ctx, token, client) => extras.get(client.clientId)?.id_token_ttl ?? 3600 },
     async findAccount(ctx, id) {
-      const account = accounts.get(id);
+      const account = findAccountData(id);
       if (!account) return undefined;
       return {
         accountId: id,
