@@ -270,3 +270,62 @@ def test_an_admin_marks_an_account_break_glass_and_it_is_audited(app, client):
         actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.subject_id == other.id,
                                                                     AuditEntry.actor_id == admin.id)).all()
     assert actions == ["user.break_glass_granted", "user.break_glass_revoked"]
+
+
+def test_refused_callbacks_use_up_the_address_s_sign_in_allowance(database, tmp_path, provider):
+    app = sso_app_for(database, tmp_path, provider, SIGN_IN_LIMIT_PER_ADDRESS="2 per 5 minutes")
+    client = app.test_client()
+    answers = [client.get("/login/oidc/callback?code=x&state=forged").status_code for _ in range(3)]
+    dispose(app)
+    assert answers == [400, 400, 429]
+
+
+def test_a_provider_that_does_not_answer_gets_a_clear_page(database, tmp_path, provider):
+    from tests.oidc_provider import free_port
+
+    app = make_app(database, tmp_path, **provider.app_settings(OIDC_ISSUER=f"http://127.0.0.1:{free_port()}"))
+    response = app.test_client().get("/login/oidc")
+    dispose(app)
+    assert response.status_code == 502
+    assert "The sign-in provider did not answer" in response.get_data(as_text=True)
+
+
+# Settings.
+
+@pytest.mark.parametrize("name, raw, words", [
+    ("OIDC_ISSUER", "accounts.example.com", "http:// or https://"),
+    ("OIDC_ALLOWED_DOMAINS", "example.com,,example.org", "without empty items"),
+    ("IDP_ADMIN_GROUPS", "admins, ", "without empty items"),
+    ("PASSWORD_SIGN_IN", "perhaps", "true/false"),
+])
+def test_sign_in_settings_are_read_strictly(monkeypatch, name, raw, words):
+    import importlib
+
+    import config
+
+    monkeypatch.setenv(name, raw)
+    with pytest.raises(ValueError, match=words):
+        importlib.reload(config)
+    monkeypatch.delenv(name)
+    importlib.reload(config)
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("settings, words", [
+    ({"OIDC_ISSUER": "https://id.example.com", "OIDC_CLIENT_ID": "", "OIDC_CLIENT_SECRET": ""},
+     "OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set"),
+    ({"OIDC_ISSUER": "", "PASSWORD_SIGN_IN": False}, "PASSWORD_SIGN_IN=false needs OIDC_ISSUER"),
+])
+def test_a_half_made_sign_in_configuration_stops_the_app(database, tmp_path, settings, words):
+    with pytest.raises(RuntimeError, match=words):
+        make_app(database, tmp_path, **settings)
+
+
+def test_production_refuses_a_plain_http_issuer(monkeypatch):
+    from app import create_app
+    from config import ProductionConfig
+
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x" * 48)
+    monkeypatch.setattr(ProductionConfig, "OIDC_ISSUER", "http://id.example.com")
+    with pytest.raises(RuntimeError, match="https://"):
+        create_app(ProductionConfig)
