@@ -1,6 +1,7 @@
 """Sign-in through a real OpenID Connect provider (tests/oidc/provider.js), and password sign-in turned off."""
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -76,6 +77,16 @@ def test_the_login_page_offers_the_provider_and_keeps_the_password_form(database
     assert "Sign in with Example ID" in html
     assert 'name="email"' in html and 'name="password"' in html and 'name="csrf_token"' in html
     assert "Or with your password" in html
+
+
+def test_the_sign_in_asks_the_provider_with_pkce_state_and_nonce(app, client, provider):
+    location = start(client)  # open to a stranger: the gate lets it through
+    assert location.startswith(provider.issuer + "/auth?")
+    query = parse_qs(urlsplit(location).query)
+    assert query["code_challenge_method"] == ["S256"] and len(query["code_challenge"][0]) == 43
+    assert query["state"][0] and query["nonce"][0] and query["state"] != query["nonce"]
+    assert query["scope"] == ["openid email profile"] and query["response_type"] == ["code"]
+    assert query["redirect_uri"] == [provider.app_base_url + "/login/oidc/callback"]
 
 
 def test_first_sign_in_creates_the_account_with_roles_from_the_groups(app, client, provider):
