@@ -101,3 +101,11 @@ def test_with_password_sign_in_off_only_a_break_glass_admin_uses_the_form(app, p
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in with a break-glass account").click()
     expect(page.get_by_role("heading", name="My work")).to_be_visible()
+
+    page.goto(f"/admin/users/{person.id}")
+    page.get_by_label("Break-glass account").check()
+    page.get_by_role("button", name="Save break-glass setting").click()
+    expect(page.get_by_text("Rita Recruiter may sign in with a password while password sign-in is off")).to_be_visible()
+    expect(page.get_by_label("Break-glass account")).to_be_checked()
+    expect(page.get_by_text("Made a break-glass account")).to_be_visible()
+    assert axe_violations(page) == []
