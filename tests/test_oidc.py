@@ -340,3 +340,10 @@ def test_production_refuses_a_plain_http_issuer(monkeypatch):
     monkeypatch.setattr(ProductionConfig, "OIDC_ISSUER", "http://id.example.com")
     with pytest.raises(RuntimeError, match="https://"):
         create_app(ProductionConfig)
+
+
+def test_an_answer_naming_another_issuer_is_refused(app, client, provider):
+    callback = through_provider(provider, start(client), "ana")
+    assert "iss=" in callback  # the provider names itself in its answer (RFC 9207)
+    forged = re.sub(r"iss=[^&]+", "iss=https%3A%2F%2Fevil.example", callback)
+    assert_refused(app, client, client.get(forged), 400, "issuer", "came from another issuer")

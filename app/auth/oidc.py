@@ -101,6 +101,8 @@ def verified_claims(args) -> dict:
                             details={"error": error, "description": description})
     if not args.get("state"):
         raise SignInRefused("state", "This sign-in link has no state; it was not started here. " + RETRY)
+    if "iss" in args and args["iss"] != config["OIDC_ISSUER"]:  # RFC 9207: an answer from another provider
+        raise SignInRefused("issuer", CLAIM_REFUSALS["iss"][1] + " " + RETRY, details={"iss": args["iss"][:255]})
     try:
         token = client().authorize_access_token(
             claims_options={"iss": {"essential": True, "value": config["OIDC_ISSUER"]},
