@@ -347,3 +347,72 @@ def test_an_answer_naming_another_issuer_is_refused(app, client, provider):
     assert "iss=" in callback  # the provider names itself in its answer (RFC 9207)
     forged = re.sub(r"iss=[^&]+", "iss=https%3A%2F%2Fevil.example", callback)
     assert_refused(app, client, client.get(forged), 400, "issuer", "came from another issuer")
+
+
+# The account rules, without HTTP.
+
+ISSUER = "https://id.example.test"
+
+
+def provider_sign_in(**claims):
+    return people.sign_in_from_provider(**{"issuer": ISSUER, "subject": "s-1", "email": "kim@example.test",
+                                           "email_verified": True, "name": "Kim Lee", "groups": None, **claims})
+
+
+@pytest.fixture
+def rules(database, tmp_path):
+    app = make_app(database, tmp_path, OIDC_ALLOWED_DOMAINS=("example.test",),
+                   IDP_ADMIN_GROUPS=("admins",), IDP_RECRUITER_GROUPS=("talent", "sourcers"))
+    with app.app_context():
+        yield app
+        db.session.rollback()
+    dispose(app)
+
+
+def test_the_provider_cannot_demote_the_last_active_admin(rules):
+    kim = provider_sign_in(groups=["admins"])
+    db.session.commit()
+    assert provider_sign_in(groups=["talent"]) == kim
+    assert kim.is_admin and kim.is_recruiter  # still an admin: nobody else is one
+    from tests.factories import make_user
+
+    make_user(email="other-admin@example.test", is_admin=True)
+    provider_sign_in(groups=["sourcers"])
+    assert not kim.is_admin and kim.is_recruiter
+
+
+def test_without_a_groups_claim_roles_stay_as_the_app_has_them(rules):
+    kim = provider_sign_in(groups=["talent"])
+    provider_sign_in(groups=None)
+    assert kim.is_recruiter
+
+
+def test_an_account_tied_to_another_identity_is_not_taken_over(rules):
+    kim = provider_sign_in(subject="s-1")
+    db.session.commit()
+    with pytest.raises(people.ProviderSignInRefused) as refusal:
+        provider_sign_in(subject="s-2")
+    assert refusal.value.cause == "identity_mismatch" and refusal.value.user == kim
+
+
+def test_an_e_mail_another_account_holds_is_not_taken(rules):
+    from tests.factories import make_user
+
+    make_user(email="taken@example.test")
+    provider_sign_in()
+    with pytest.raises(people.ProviderSignInRefused, match="Another account already uses"):
+        provider_sign_in(email="taken@example.test")
+
+
+@pytest.mark.parametrize("claims, cause", [
+    ({"email": ""}, "no_email"),
+    ({"subject": ""}, "subject"),
+    ({"subject": "s" * 256}, "subject"),
+    ({"email_verified": False}, "unverified_email"),
+    ({"email": "kim@example.test.evil"}, "domain_not_allowed"),
+])
+def test_unusable_claims_are_refused_before_any_account_is_touched(rules, claims, cause):
+    with pytest.raises(people.ProviderSignInRefused) as refusal:
+        provider_sign_in(**claims)
+    assert refusal.value.cause == cause
+    assert db.session.scalar(select(User).where(User.oidc_issuer == ISSUER)) is None

@@ -37,8 +37,8 @@ def end_stale_sessions():
 
 FAILED_SIGN_IN = "That e-mail and password do not match an active account."
 # With password sign-in off, a wrong password and an account that is not break-glass get the same answer.
-BREAK_GLASS_ONLY = ("Password sign-in is turned off, except for break-glass accounts, and these details do not "
-                "match one. Sign in with {provider} instead.")
+BREAK_GLASS_ONLY = ("Password sign-in is turned off, except for break-glass accounts, and these details do "
+                    "not match one. Sign in with {provider} instead.")
 
 
 def safe_next(target: str | None) -> str:

@@ -152,27 +152,10 @@ def sign_in_from_provider(
     account, and an e-mail that another account holds.
     """
     email = normalize_email(email or "")
-    if not email or "@" not in email or len(email) > 254:
-        raise ProviderSignInRefused("no_email", "The sign-in provider did not give an e-mail address.")
-    if not email_verified:
-        raise ProviderSignInRefused("unverified_email", f"The sign-in provider has not verified {email}; "
-                                    "verify it there, then sign in again.")
-    allowed = current_app.config["OIDC_ALLOWED_DOMAINS"]
-    if allowed and email.rpartition("@")[2] not in allowed:
-        raise ProviderSignInRefused("domain_not_allowed", f"{email} is not an address of this company "
-                                    f"({', '.join(allowed)}), so it cannot sign in here.")
-    if not subject or len(subject) > 255:
-        raise ProviderSignInRefused("subject", "The sign-in provider gave no usable identity for this person.")
+    _require_acceptable_identity(subject, email, email_verified)
     name = " ".join((name or "").split())[:120] or email.partition("@")[0]
     roles = roles_from_groups(groups)
-    user = db.session.scalar(select(User).where(User.oidc_issuer == issuer, User.oidc_subject == subject))
-    linked = False
-    if user is None:
-        user = db.session.scalar(select(User).where(User.email == email))
-        if user is not None and user.oidc_subject is not None:
-            raise ProviderSignInRefused("identity_mismatch", f"The account of {email} is tied to another "
-                                        "identity at the sign-in provider; ask an admin.", user)
-        linked = user is not None
+    user, linked = _account_of(issuer, subject, email)
     if user is None:
         return _create_from_provider(issuer, subject, email, name, roles)
     if not user.active:
@@ -195,6 +178,33 @@ def sign_in_from_provider(
     if changed:
         record("user.updated", user, user, changes=changed, source="sign-in provider")
     return user
+
+
+def _require_acceptable_identity(subject: str, email: str, email_verified: bool) -> None:
+    """Refuse a person without a usable subject or e-mail, an unverified e-mail, or one of another domain."""
+    if not subject or len(subject) > 255:
+        raise ProviderSignInRefused("subject", "The sign-in provider gave no usable identity for this person.")
+    if not email or "@" not in email or len(email) > 254:
+        raise ProviderSignInRefused("no_email", "The sign-in provider did not give an e-mail address.")
+    if not email_verified:
+        raise ProviderSignInRefused("unverified_email", f"The sign-in provider has not verified {email}; "
+                                    "verify it there, then sign in again.")
+    allowed = current_app.config["OIDC_ALLOWED_DOMAINS"]
+    if allowed and email.rpartition("@")[2] not in allowed:
+        raise ProviderSignInRefused("domain_not_allowed", f"{email} is not an address of this company "
+                                    f"({', '.join(allowed)}), so it cannot sign in here.")
+
+
+def _account_of(issuer: str, subject: str, email: str) -> tuple[User | None, bool]:
+    """Return the account of the provider's identity, else the one with its e-mail to link (and True)."""
+    user = db.session.scalar(select(User).where(User.oidc_issuer == issuer, User.oidc_subject == subject))
+    if user is not None:
+        return user, False
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is not None and user.oidc_subject is not None:
+        raise ProviderSignInRefused("identity_mismatch", f"The account of {email} is tied to another "
+                                    "identity at the sign-in provider; ask an admin.", user)
+    return user, user is not None
 
 
 def _create_from_provider(issuer: str, subject: str, email: str, name: str, roles: dict) -> User:
