@@ -43,19 +43,20 @@ const config = settings();
 const port = config.port ?? 0;
 const extras = new Map(config.clients.map((client) => [client.client_id, client]));
 
+// Read at each sign-in, so a test can change a person at the provider between two sign-ins.
 function findAccountData(sub) {
   const file = process.env.OIDC_PROVIDER_CONFIG;
   const listed = file ? JSON.parse(readFileSync(file, 'utf8')).accounts ?? [] : [];
   if (process.env.ACCOUNTS) listed.push(...JSON.parse(process.env.ACCOUNTS));
   return listed.find((account) => account.sub === sub);
 }
+
 const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
 signingKey.kid = randomBytes(8).toString('hex');
 signingKey.alg = 'RS256';
 signingKey.use = 'sig';
 
-function start(issuerPort) {
-  const issuer = `http://127.0.0.1:${issuerPort}`;
+function createProvider(issuer) {
   const provider = new Provider(issuer, {
     clients: config.clients.map(({ client_id, client_secret, redirect_uris }) => ({
       client_id, client_secret, redirect_uris, grant_types: ['authorization_code'], response_types: ['code'],
@@ -104,7 +105,7 @@ function start(issuerPort) {
 }
 
 if (!port) throw new Error('set PORT (or "port" in the file): the issuer names it');
-const server = start(port).listen(port, '127.0.0.1', () => console.log(`listening http://127.0.0.1:${port}`));
+const server = createProvider(`http://127.0.0.1:${port}`).listen(port, '127.0.0.1', () => console.log(`listening http://127.0.0.1:${port}`));
 server.on('error', (error) => { console.error(error.message); process.exit(1); });
 
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(0));
