@@ -1,7 +1,8 @@
 # Developer and CI entry points. GNU make.
 #
 #   make run     set up .venv, migrate, seed the demo company if the database is empty, serve with a job worker
-#   make test    lint, then the pytest suite (PYTEST_ARGS="-k foo -x" passes options through)
+#   make test    lint, then the pytest suite (PYTEST_ARGS="-k foo -x" passes options through); with npm
+#                present, first installs the OpenID Connect provider the sign-in tests run (tests/oidc)
 #   make test-fast  the suite without the browser and multi-instance tests, no lint: for quick local loops
 #   make lint    ruff check
 #   make bench   build synthetic companies (100 to 10,000 loops), measure the budgets, write bench/RESULTS.md
@@ -21,11 +22,14 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 LDCONFIG := $(or $(shell command -v ldconfig 2>/dev/null),/sbin/ldconfig)
+NPM := $(shell command -v npm 2>/dev/null)
+# The OpenID Connect provider the sign-in tests run (tests/oidc); npm stamps its install with this file.
+OIDC_MODULES := tests/oidc/node_modules/.package-lock.json
 
 DEMO_LOGINS := admin@demo.test recruiter@demo.test hm@demo.test barraiser@demo.test interviewer@demo.test shadow@demo.test
 DEMO_PASSWORD := raise-the-bar-demo
 
-.PHONY: help venv dev-venv run test test-fast lint bench clean
+.PHONY: help venv dev-venv oidc-provider run test test-fast lint bench clean
 
 help:
 	@echo "make run    - migrate, seed the demo company if empty, serve on http://$(HOST):$(PORT)"
@@ -59,6 +63,12 @@ $(DEV_STAMP): requirements-dev.txt $(STAMP)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
+# Without npm the sign-in provider's tests skip (CI installs it and requires them).
+oidc-provider: $(if $(NPM),$(OIDC_MODULES))
+
+$(OIDC_MODULES): tests/oidc/package.json tests/oidc/package-lock.json
+	npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error
+
 run: venv
 	@mkdir -p instance
 	$(FLASK) db upgrade
@@ -79,15 +89,15 @@ lint: dev-venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/bandit -q -r app
 
-test: lint
+test: lint oidc-provider
 	$(PY) -m pytest tests $(PYTEST_ARGS)
 
-test-fast: dev-venv
+test-fast: dev-venv oidc-provider
 	$(PY) -m pytest tests --ignore=tests/browser --ignore=tests/test_multi_instance.py $(PYTEST_ARGS)
 
 bench: dev-venv
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis tests/oidc/node_modules
 	find . -path ./instance -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +

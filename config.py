@@ -48,6 +48,25 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+def env_list(name: str) -> tuple[str, ...]:
+    """Read a comma-separated list; blanks between commas are an error that names the variable."""
+    raw = os.environ.get(name, "")
+    if not raw.strip():
+        return ()
+    items = tuple(item.strip() for item in raw.split(","))
+    if not all(items):
+        raise ValueError(f"{name} must be a comma-separated list without empty items, not {raw!r}")
+    return items
+
+
+def env_url(name: str) -> str:
+    """Read an http(s) address, or nothing; anything else is an error that names the variable."""
+    raw = os.environ.get(name, "").strip()
+    if raw and (not raw.startswith(("https://", "http://")) or any(ch.isspace() for ch in raw)):
+        raise ValueError(f"{name} must be an http:// or https:// address, not {raw!r}")
+    return raw
+
+
 def database_url(default: str) -> str:
     """Return DATABASE_URL, mapping postgres:// names to the psycopg 3 driver."""
     url = os.environ.get("DATABASE_URL", "").strip() or default
@@ -111,6 +130,20 @@ class Config:
     INTERVIEWER_LEVEL_RULE = env_bool("INTERVIEWER_LEVEL_RULE", True)
     INTERVIEWER_MAX_LEVELS_BELOW = env_int("INTERVIEWER_MAX_LEVELS_BELOW", 1, minimum=0)
     MAX_INTERVIEWS_PER_WEEK = env_int("MAX_INTERVIEWS_PER_WEEK", 5, minimum=0)
+    # Sign-in through an OpenID Connect provider (app/auth/oidc.py), on when OIDC_ISSUER is set.
+    OIDC_ISSUER = env_url("OIDC_ISSUER")  # exactly as the provider's discovery document names itself
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "").strip()
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "").strip()
+    OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "").strip() or "single sign-on"
+    OIDC_ALLOWED_DOMAINS = tuple(domain.lower().lstrip("@") for domain in env_list("OIDC_ALLOWED_DOMAINS"))
+    OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "").strip() or "groups"
+    OIDC_EMAIL_VERIFIED_CLAIM = os.environ.get("OIDC_EMAIL_VERIFIED_CLAIM", "").strip() or "email_verified"
+    OIDC_LEEWAY_SECONDS = env_int("OIDC_LEEWAY_SECONDS", 60, minimum=0)  # clock skew allowed on the ID token
+    # Provider groups that make a person an admin or a recruiter (SCIM provisioning reads the same two).
+    IDP_ADMIN_GROUPS = env_list("IDP_ADMIN_GROUPS")
+    IDP_RECRUITER_GROUPS = env_list("IDP_RECRUITER_GROUPS")
+    # Off: only accounts an admin marked break-glass sign in with a password.
+    PASSWORD_SIGN_IN = env_bool("PASSWORD_SIGN_IN", True)
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's defaults: n=2**15, r=8, p=1
 
@@ -164,3 +197,5 @@ class ProductionConfig(Config):
                 "ProductionConfig needs PDF_SIGNING_KEY and PDF_SIGNING_CERT (PEM files) to sign debrief PDFs "
                 "with one key on every instance, or PDF_SIGNING_SELF_SIGNED=true to accept a per-instance pair"
             )
+        if cls.OIDC_ISSUER and not cls.OIDC_ISSUER.startswith("https://"):
+            raise RuntimeError("ProductionConfig needs OIDC_ISSUER to be an https:// address")

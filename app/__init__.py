@@ -52,9 +52,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
+    from app.auth import oidc
     from app.auth.services import load_user
 
     login_manager.user_loader(load_user)
+    oidc.init_app(app)
 
     @app.after_request
     def end_reads_with_commit(response):

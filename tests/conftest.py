@@ -22,6 +22,7 @@ from tests import factories
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
 PASSWORD = "correct-horse-battery"
+pytest_plugins = ["tests.oidc_provider"]  # the OpenID Connect provider fixture, for tests/ and tests/browser/
 
 
 def pytest_configure(config):

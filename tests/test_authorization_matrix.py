@@ -66,6 +66,8 @@ TABLE = {
     ("auth.login", "GET"): EVERYONE,
     ("auth.login", "POST"): EVERYONE,
     ("auth.logout", "POST"): {role: "login" for role in ROLES},  # signing out lands on the sign-in page
+    ("auth.oidc_start", "GET"): {role: 404 for role in ROLES},  # no sign-in provider configured here
+    ("auth.oidc_callback", "GET"): {role: 404 for role in ROLES},
     ("admin.index", "GET"): ADMIN_ONLY,
     ("admin.users", "GET"): ADMIN_ONLY,
     ("admin.new_user", "GET"): ADMIN_ONLY,
@@ -74,6 +76,7 @@ TABLE = {
     ("admin.edit_user", "POST"): ADMIN_ONLY,
     ("admin.set_active", "POST"): ADMIN_ONLY,
     ("admin.set_password", "POST"): ADMIN_ONLY,
+    ("admin.set_break_glass", "POST"): ADMIN_ONLY,
     ("admin.org_unit_list", "GET"): ADMIN_ONLY,
     ("admin.org_unit_list", "POST"): ADMIN_ONLY,
     ("admin.edit_org_unit", "GET"): ADMIN_ONLY,

@@ -80,6 +80,14 @@ class PasswordForm(FlaskForm):
     submit = SubmitField("Set password")
 
 
+class BreakGlassForm(FlaskForm):
+    is_break_glass = BooleanField(
+        "Break-glass account",
+        description="May sign in with a password while password sign-in is turned off, for when the "
+                    "sign-in provider is unavailable. Keep this to one or two admins.")
+    submit = SubmitField("Save")
+
+
 class ActiveForm(FlaskForm):
     submit = SubmitField("Save")
 

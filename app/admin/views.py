@@ -7,6 +7,7 @@ from sqlalchemy import select
 from app import permissions
 from app.admin.forms import (
     ActiveForm,
+    BreakGlassForm,
     NewUserForm,
     OrgUnitForm,
     PasswordForm,
@@ -114,6 +115,7 @@ def user_page_context(user: User, **forms) -> dict:
         "form": UserForm(obj=user, org_units=org_units(), formdata=None),
         "password_form": PasswordForm(formdata=None),
         "active_form": ActiveForm(formdata=None),
+        "break_glass_form": BreakGlassForm(obj=user, formdata=None),
         "history": history,
         "Certification": Certification,
     }
@@ -150,6 +152,19 @@ def set_active(user_id: int, action: str):
         db.session.commit()
         flash(f"{user.name} is {'active' if user.active else 'deactivated'}.", "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/break-glass", methods=["POST"])
+def set_break_glass(user_id: int):
+    user = get_or_404(User, user_id)
+    form = BreakGlassForm()
+    if form.validate_on_submit():
+        people.set_break_glass(user, form.is_break_glass.data, current_user)
+        db.session.commit()
+        flash(f"{user.name} {'may' if user.is_break_glass else 'may no longer'} sign in with a password "
+              "while password sign-in is off.", "success")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    return invalid("admin/user_edit.html", **user_page_context(user, break_glass_form=form))
 
 
 @bp.route("/org-units", methods=["GET", "POST"])

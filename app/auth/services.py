@@ -2,6 +2,7 @@
 
 from functools import cache
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -49,9 +50,19 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def note_sign_in(user: User) -> None:
+def note_sign_in(user: User, method: str = "password") -> None:
     user.last_login_at = utcnow()
-    record("auth.sign_in", user, user)
+    record("auth.sign_in", user, user, method=method)
+
+
+def may_use_password(user: User) -> bool:
+    """Password sign-in is for everyone, or, turned off (PASSWORD_SIGN_IN=false), for break-glass accounts."""
+    return current_app.config["PASSWORD_SIGN_IN"] or user.is_break_glass
+
+
+def note_refused_sign_in(cause: str, user: User | None, address: str | None, **details) -> None:
+    """Audit a sign-in refused for a reason other than wrong credentials (provider's answer, policy)."""
+    record("auth.sign_in_refused", user, None, cause=cause, address=address, **details)
 
 
 def note_failed_sign_in(email: str, address: str | None) -> None:

@@ -3,10 +3,11 @@
 import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
 
-from app.auth import services
+from app.auth import oidc, services
 from app.auth.forms import LoginForm
 from app.auth.gate import public
 from app.extensions import db, limiter
@@ -35,6 +36,9 @@ def end_stale_sessions():
     return None
 
 FAILED_SIGN_IN = "That e-mail and password do not match an active account."
+# With password sign-in off, a wrong password and an account that is not break-glass get the same answer.
+BREAK_GLASS_ONLY = ("Password sign-in is turned off, except for break-glass accounts, and these details do "
+                    "not match one. Sign in with {provider} instead.")
 
 
 def safe_next(target: str | None) -> str:
@@ -57,6 +61,26 @@ def failed(response) -> bool:
     return response.status_code == 401
 
 
+def refused(response) -> bool:
+    """A refused answer from the provider uses up the address's allowance."""
+    return 400 <= response.status_code < 500
+
+
+def login_page_context() -> dict:
+    config = current_app.config
+    return {"single_sign_on": oidc.is_configured(), "provider_name": config["OIDC_PROVIDER_NAME"],
+            "password_sign_in": config["PASSWORD_SIGN_IN"]}
+
+
+def start_session(user, method: str) -> None:
+    """Sign `user` in on a fresh session (no fixation), stamped for the idle and absolute limits."""
+    session.clear()
+    login_user(user)
+    session.permanent = True
+    session["signed_in_at"] = session["seen_at"] = int(time.time())
+    services.note_sign_in(user, method)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=failed)
@@ -69,21 +93,76 @@ def login():
     status = 200
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
-        if user is not None:
-            session.clear()  # a fresh session at sign-in: no fixation
-            login_user(user)
-            session.permanent = True
-            session["signed_in_at"] = session["seen_at"] = int(time.time())
-            services.note_sign_in(user)
+        if user is not None and services.may_use_password(user):
+            start_session(user, "password")
             db.session.commit()
             return redirect(safe_next(request.args.get("next")))
-        form.password.errors.append(FAILED_SIGN_IN)
-        services.note_failed_sign_in(form.email.data, request.remote_addr)
+        if user is not None:
+            services.note_refused_sign_in("password_sign_in_off", user, request.remote_addr, method="password")
+        else:
+            services.note_failed_sign_in(form.email.data, request.remote_addr)
+        if current_app.config["PASSWORD_SIGN_IN"]:
+            form.password.errors.append(FAILED_SIGN_IN)
+        else:
+            form.password.errors.append(BREAK_GLASS_ONLY.format(provider=current_app.config["OIDC_PROVIDER_NAME"]))
         db.session.commit()
         status = 401
     elif request.method == "POST":
         status = 400
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form, **login_page_context()), status
+
+
+def provider_unreachable():
+    db.session.rollback()
+    return render_template("auth/sign_in_refused.html", heading="The sign-in provider did not answer",
+                           message="Try again in a minute. If it stays down, an admin with a break-glass "
+                                   "account can still sign in with a password."), 502
+
+
+@bp.route("/login/oidc")
+@public
+def oidc_start():
+    """Send the person to the sign-in provider, remembering where they were going."""
+    if not oidc.is_configured():
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    session["oidc_next"] = safe_next(request.args.get("next"))
+    try:
+        return oidc.start_sign_in()
+    except oidc.ProviderUnreachable:
+        return provider_unreachable()
+
+
+@bp.route("/login/oidc/callback")
+@public
+@limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT_PER_ADDRESS"], deduct_when=refused)
+def oidc_callback():
+    """Take the provider's answer: verify it, then sign the person in, or say why not (audited either way)."""
+    if not oidc.is_configured():
+        abort(404)
+    try:
+        user = oidc.sign_in(request.args)
+        target = session.get("oidc_next") or url_for("main.home")
+        start_session(user, "oidc")
+        db.session.commit()
+    except oidc.SignInRefused as refusal:
+        db.session.rollback()
+        services.note_refused_sign_in(refusal.cause, refusal.user, request.remote_addr, method="oidc",
+                                      **refusal.details)
+        db.session.commit()
+        return render_template("auth/sign_in_refused.html", heading="Sign-in refused",
+                               message=refusal.message), refusal.status
+    except oidc.ProviderUnreachable:
+        return provider_unreachable()
+    except IntegrityError:  # the same person's first sign-in, twice at once: the other one won
+        db.session.rollback()
+        logout_user()
+        session.clear()
+        return render_template("auth/sign_in_refused.html", heading="Sign-in interrupted",
+                               message="This account was being set up by another sign-in at the same moment. "
+                                       "Sign in again."), 409
+    return redirect(target)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -75,6 +75,10 @@ class OrgUnit(db.Model):
         return f"<OrgUnit {self.name}>"
 
 
+# The password hash of an account that signs in at the provider only: Werkzeug matches no password to it.
+UNUSABLE_HASH = ""
+
+
 def new_session_token() -> str:
     """Return a fresh token; rotating it signs the user out everywhere."""
     return secrets.token_urlsafe(32)
@@ -91,12 +95,20 @@ class User(UserMixin, db.Model):
         CheckConstraint("manager_id <> id", name="not_own_manager"),
         CheckConstraint("certification = 'none' OR certification_since IS NOT NULL",
                         name="certification_has_since"),
+        # A person's identity at the sign-in provider is whole (both parts) or absent, and names one account.
+        CheckConstraint("(oidc_issuer IS NULL) = (oidc_subject IS NULL)", name="oidc_identity_whole"),
+        Index("uq_users_oidc_issuer_oidc_subject", "oidc_issuer", "oidc_subject", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
-    password_hash: Mapped[str] = mapped_column(String(255))
+    password_hash: Mapped[str] = mapped_column(String(255))  # empty: no password, signs in at the provider
+    # Who the sign-in provider says this is: its issuer and the subject it gives the person there.
+    oidc_issuer: Mapped[str | None] = mapped_column(String(255))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
+    # May sign in with a password while password sign-in is turned off (PASSWORD_SIGN_IN=false).
+    is_break_glass: Mapped[bool] = mapped_column(Boolean, default=False)
     org_unit_id: Mapped[int | None] = mapped_column(
         ForeignKey("org_units.id", ondelete="RESTRICT"), index=True
     )

@@ -8,11 +8,21 @@ from sqlalchemy import func, select
 from app.audit.services import record
 from app.errors import ServiceError
 from app.extensions import db
-from app.people.models import LEVEL_RANGE, Certification, OrgUnit, User, new_session_token
+from app.people.models import LEVEL_RANGE, UNUSABLE_HASH, Certification, OrgUnit, User, new_session_token
 
 
 class AccountError(ServiceError):
     """A change to an account was refused."""
+
+
+class ProviderSignInRefused(ServiceError):
+    """The sign-in provider vouched for someone this company does not let in; `cause` is for the audit trail."""
+
+    status = 403
+
+    def __init__(self, cause: str, message: str, user: User | None = None):
+        super().__init__(message)
+        self.cause, self.user = cause, user
 
 
 def normalize_email(email: str) -> str:
@@ -117,6 +127,102 @@ def update_user(
         record("user.updated", user, actor, changes=changed)
 
 
+def roles_from_groups(groups: list | None) -> dict[str, bool]:
+    """Return the roles the provider's groups give, for each role whose groups are configured.
+
+    A role with no groups configured (IDP_ADMIN_GROUPS, IDP_RECRUITER_GROUPS) is
+    kept in the app, and so is every role when the provider sent no groups claim.
+    """
+    if groups is None:
+        return {}
+    names = {str(group) for group in groups}
+    config = current_app.config
+    return {role: bool(names & set(config[setting]))
+            for role, setting in (("is_admin", "IDP_ADMIN_GROUPS"), ("is_recruiter", "IDP_RECRUITER_GROUPS"))
+            if config[setting]}
+
+
+def sign_in_from_provider(
+    *, issuer: str, subject: str, email: str, email_verified: bool, name: str, groups: list | None,
+) -> User:
+    """Return the account the provider's person signs in to: found by (issuer, subject), else linked by
+    e-mail the first time, else created; name, e-mail and roles follow the provider's claims.
+
+    Refuses an unverified e-mail, one outside OIDC_ALLOWED_DOMAINS, a deactivated
+    account, and an e-mail that another account holds.
+    """
+    email = normalize_email(email or "")
+    _require_acceptable_identity(subject, email, email_verified)
+    name = " ".join((name or "").split())[:120] or email.partition("@")[0]
+    roles = roles_from_groups(groups)
+    user, linked = _account_of(issuer, subject, email)
+    if user is None:
+        return _create_from_provider(issuer, subject, email, name, roles)
+    if not user.active:
+        raise ProviderSignInRefused("deactivated", "This account is deactivated in Bar Raiser, so it cannot "
+                                    "sign in, through the provider or otherwise. Ask an admin.", user)
+    if email != user.email and db.session.scalar(
+            select(func.count()).select_from(User).where(User.email == email, User.id != user.id)):
+        raise ProviderSignInRefused("email_taken", f"Another account already uses {email}; ask an admin.", user)
+    if roles.get("is_admin") is False and user.is_admin and not _has_another_admin(user):
+        roles.pop("is_admin")  # the provider cannot leave the company without an admin
+    before = {"name": user.name, "email": user.email, "roles": role_names(user)}
+    user.oidc_issuer, user.oidc_subject = issuer, subject
+    user.name, user.email = name, email
+    for role, has in roles.items():
+        setattr(user, role, has)
+    after = {"name": user.name, "email": user.email, "roles": role_names(user)}
+    changed = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
+    if linked:
+        record("user.linked_to_provider", user, user, issuer=issuer, provider_subject=subject)
+    if changed:
+        record("user.updated", user, user, changes=changed, source="sign-in provider")
+    return user
+
+
+def _require_acceptable_identity(subject: str, email: str, email_verified: bool) -> None:
+    """Refuse a person without a usable subject or e-mail, an unverified e-mail, or one of another domain."""
+    if not subject or len(subject) > 255:
+        raise ProviderSignInRefused("subject", "The sign-in provider gave no usable identity for this person.")
+    if not email or "@" not in email or len(email) > 254:
+        raise ProviderSignInRefused("no_email", "The sign-in provider did not give an e-mail address.")
+    if not email_verified:
+        raise ProviderSignInRefused("unverified_email", f"The sign-in provider has not verified {email}; "
+                                    "verify it there, then sign in again.")
+    allowed = current_app.config["OIDC_ALLOWED_DOMAINS"]
+    if allowed and email.rpartition("@")[2] not in allowed:
+        raise ProviderSignInRefused("domain_not_allowed", f"{email} is not an address of this company "
+                                    f"({', '.join(allowed)}), so it cannot sign in here.")
+
+
+def _account_of(issuer: str, subject: str, email: str) -> tuple[User | None, bool]:
+    """Return the account of the provider's identity, else the one with its e-mail to link (and True)."""
+    user = db.session.scalar(select(User).where(User.oidc_issuer == issuer, User.oidc_subject == subject))
+    if user is not None:
+        return user, False
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is not None and user.oidc_subject is not None:
+        raise ProviderSignInRefused("identity_mismatch", f"The account of {email} is tied to another "
+                                    "identity at the sign-in provider; ask an admin.", user)
+    return user, user is not None
+
+
+def _create_from_provider(issuer: str, subject: str, email: str, name: str, roles: dict) -> User:
+    user = User(email=email, name=name, password_hash=UNUSABLE_HASH, oidc_issuer=issuer, oidc_subject=subject, **roles)
+    db.session.add(user)
+    db.session.flush()
+    record("user.created", user, None, roles=role_names(user), source="sign-in provider", issuer=issuer)
+    return user
+
+
+def set_break_glass(user: User, is_break_glass: bool, actor: User) -> None:
+    """Let an account sign in with its password while password sign-in is off, or stop it."""
+    if is_break_glass == user.is_break_glass:
+        return
+    user.is_break_glass = is_break_glass
+    record("user.break_glass_granted" if is_break_glass else "user.break_glass_revoked", user, actor)
+
+
 def require_no_management_loop(user: User, manager: User | None) -> None:
     """Refuse a manager who is the person, or who reports (however indirectly) to them."""
     seen = set()
@@ -142,12 +248,14 @@ def set_active(user: User, active: bool, actor: User) -> None:
     record("user.activated" if active else "user.deactivated", user, actor)
 
 
+def _has_another_admin(user: User) -> bool:
+    return bool(db.session.scalar(
+        select(func.count()).select_from(User).where(User.is_admin, User.active, User.id != user.id)))
+
+
 def require_another_admin(user: User, field: str) -> None:
     """Refuse a change that would leave the company without an active admin."""
-    others = db.session.scalar(
-        select(func.count()).select_from(User).where(User.is_admin, User.active, User.id != user.id)
-    )
-    if not others:
+    if not _has_another_admin(user):
         raise AccountError("This is the last active admin; make someone else an admin first.", field=field)
 
 
