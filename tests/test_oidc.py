@@ -337,6 +337,7 @@ def test_production_refuses_a_plain_http_issuer(monkeypatch):
     from config import ProductionConfig
 
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x" * 48)
+    monkeypatch.setattr(ProductionConfig, "PDF_SIGNING_SELF_SIGNED", True)
     monkeypatch.setattr(ProductionConfig, "OIDC_ISSUER", "http://id.example.com")
     with pytest.raises(RuntimeError, match="https://"):
         create_app(ProductionConfig)
