@@ -48,6 +48,17 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+def env_names(name: str) -> tuple[str, ...]:
+    """Read a comma list of names ("Hiring Admins, hr-admins"); unset or empty is none, an empty item is an error."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return ()
+    names = tuple(item.strip() for item in raw.split(","))
+    if any(not item for item in names):
+        raise ValueError(f"{name} must be names separated by commas, with none empty, not {raw!r}")
+    return names
+
+
 def database_url(default: str) -> str:
     """Return DATABASE_URL, mapping postgres:// names to the psycopg 3 driver."""
     url = os.environ.get("DATABASE_URL", "").strip() or default
@@ -122,6 +133,14 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "hiring@localhost")
     APP_BASE_URL = os.environ.get("APP_BASE_URL", "").strip() or "http://127.0.0.1:5000"  # for links in e-mails
+
+    # Identity provider: the group or role names (OpenID Connect claims, SCIM `roles`) that make a person
+    # an admin or a recruiter, compared without regard to case. Unset, the provider grants neither role.
+    IDP_ADMIN_GROUPS = env_names("IDP_ADMIN_GROUPS")
+    IDP_RECRUITER_GROUPS = env_names("IDP_RECRUITER_GROUPS")
+    # SCIM provisioning (/scim/v2): requests per token holder's address, and the largest request body.
+    SCIM_RATE_LIMIT = os.environ.get("SCIM_RATE_LIMIT", "600 per minute")
+    SCIM_MAX_BODY_BYTES = env_int("SCIM_MAX_BODY_BYTES", 256 * 1024, minimum=1024)
 
     # Background jobs (app/jobs): "queue" hands them to the workers, "immediate" runs each in the
     # request that asked for it, after its commit; "off" drops them. The queue's store is set by
