@@ -46,9 +46,15 @@ class Scim:
                                 content_type=content_type if data is not None else None)
 
 
+def warmed(scim: "Scim") -> "Scim":
+    """Use the token once, so the requests a test compares tables around do not note its first use."""
+    assert scim("GET", "/ServiceProviderConfig").status_code == 200
+    return scim
+
+
 @pytest.fixture
 def scim(app, admin, client):
-    return Scim(client, make_token(app, admin.email))
+    return warmed(Scim(client, make_token(app, admin.email)))
 
 
 def okta_user(email="ana.silva@example.test", external_id="00u1okta", **extra):
@@ -296,7 +302,7 @@ def role_scim(role_app):
     from tests.conftest import make_person
 
     admin = make_person(role_app, "first.admin@example.test", "First Admin", is_admin=True)
-    return Scim(role_app.test_client(), make_token(role_app, admin.email))
+    return warmed(Scim(role_app.test_client(), make_token(role_app, admin.email)))
 
 
 def test_roles_map_to_admin_and_recruiter_by_the_configured_names(role_app, role_scim):

@@ -19,6 +19,7 @@ from scim2_models import (
     Meta,
     NotFoundException,
     PatchOp,
+    PayloadTooLargeException,
     ResourceType,
     Schema,
     SCIMException,
@@ -63,7 +64,6 @@ def refusal(status: int, detail: str, scim_type: str | None = None, headers: dic
 @bp.before_request
 def require_token():
     """Refuse a request without a live provisioning token (401), before its body is read."""
-    request.max_content_length = current_app.config["SCIM_MAX_BODY_BYTES"]
     scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
     token = services.token_for(presented.strip()) if scheme.lower() == "bearer" else None
     if token is None:
@@ -113,7 +113,13 @@ def payload() -> dict:
     """The request's JSON object; anything else is invalidSyntax (RFC 7644 §3.12)."""
     if request.mimetype not in JSON_TYPES:
         raise InvalidSyntaxException(detail=f"Send the body as {MEDIA_TYPE}.")
-    raw = request.get_data(cache=False)  # past SCIM_MAX_BODY_BYTES this raises 413
+    limit = current_app.config["SCIM_MAX_BODY_BYTES"]
+    # The app-wide MAX_CONTENT_LENGTH bounds what is read at all; SCIM's own limit is smaller.
+    if (request.content_length or 0) > limit:
+        raise PayloadTooLargeException(detail=f"The body is larger than {limit} bytes.")
+    raw = request.get_data(cache=False)
+    if len(raw) > limit:  # a body sent in chunks, without Content-Length
+        raise PayloadTooLargeException(detail=f"The body is larger than {limit} bytes.")
     try:
         data = json.loads(raw, parse_constant=_refuse_constant)
     except (ValueError, RecursionError):
