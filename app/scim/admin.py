@@ -38,7 +38,7 @@ def create():
         abort(400)
     token, plaintext = services.create_token(current_user)
     db.session.commit()
-    return page(201, plaintext=plaintext, new_token=token)
+    return page(plaintext=plaintext, new_token=token)
 
 
 @bp.route("/<int:token_id>/revoke", methods=["POST"])

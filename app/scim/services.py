@@ -33,7 +33,7 @@ from app.scim.filters import condition_of
 from app.scim.models import ScimToken
 from app.tokens import digest_of, issue
 
-TOKEN_PREFIX = "hrt_scim_"
+PREFIX = "hrt_scim_"  # the visible start of every provisioning token, so a leaked one is recognised
 LAST_USED_PRECISION = timedelta(minutes=1)  # a busy token is not written on every request
 
 
@@ -45,7 +45,7 @@ class TokenError(ServiceError):
 
 def create_token(actor: User) -> tuple[ScimToken, str]:
     """Make a token; return it and its plaintext, which is shown once and never stored."""
-    issued = issue(TOKEN_PREFIX)
+    issued = issue(PREFIX)
     token = ScimToken(digest=issued.digest, hint=issued.hint, created_by=actor)
     db.session.add(token)
     db.session.flush()
