@@ -192,7 +192,24 @@ def test_a_filter_that_is_wrong_or_not_supported_is_invalid_filter(app, scim, qu
     assert_scim_error(scim("GET", f"/Users?filter={query}"), 400, "invalidFilter")
 
 
-@pytest.mark.parametrize("query", ["count=many", "startIndex=first", "sortOf=1"])
+def test_a_filter_too_long_or_with_too_many_terms_is_refused_before_it_reaches_the_database(app, scim):
+    terms = " or ".join(f'userName eq "p{n}@example.test"' for n in range(21))
+    assert_scim_error(scim("GET", f"/Users?filter={terms}"), 400, "invalidFilter")
+    nested = "(" * 600 + 'userName eq "a"' + ")" * 600
+    assert_scim_error(scim("GET", f"/Users?filter={nested}"), 400, "invalidFilter")
+    negated = "not (" * 30 + 'userName eq "a"' + ")" * 30
+    assert_scim_error(scim("GET", f"/Users?filter={negated}"), 400, "invalidFilter")
+
+
+def test_attributes_and_excluded_attributes_shape_the_listing(app, scim):
+    create(scim)
+    only = scim("GET", '/Users?attributes=userName&filter=externalId eq "00u1okta"').get_json(force=True)
+    assert set(only["Resources"][0]) == {"schemas", "id", "userName"}
+    without = scim("GET", "/Users?excludedAttributes=emails,name").get_json(force=True)
+    assert all("emails" not in r and "name" not in r and "userName" in r for r in without["Resources"])
+
+
+@pytest.mark.parametrize("query", ["count=many", "startIndex=first", "sortOf=1", "filter=userName%20eq%20%22a%00%22"])
 def test_wrong_paging_parameters_are_refused(app, scim, query):
     assert_scim_error(scim("GET", f"/Users?{query}"), 400)
 
@@ -252,6 +269,37 @@ def test_deactivation_ends_the_persons_sessions_at_once_and_is_audited(app, scim
         assert entry.actor_id is None and entry.details["via"] == "scim"
     # Kept, not deleted: the provider still reads the person, inactive.
     assert scim("GET", url).get_json(force=True)["active"] is False
+
+
+def test_a_person_created_inactive_cannot_sign_in(app, scim):
+    body = create(scim, active=False, password="a-long-enough-password")
+    assert body["active"] is False
+    assert person(app, "ana.silva@example.test").active is False
+    response = app.test_client().post("/login", data={"email": "ana.silva@example.test",
+                                                      "password": "a-long-enough-password"})
+    assert response.status_code != 302
+
+
+def test_the_admin_sees_the_token_that_made_each_change(app, scim, admin, auth, client):
+    body = create(scim)
+    auth.login(admin)
+    page = client.get(f"/admin/users/{body['id']}").get_data(as_text=True)
+    with app.app_context():
+        hint = db.session.scalar(sa.select(ScimToken.hint))
+    assert f"by SCIM token {hint}…" in page
+
+
+def test_the_scim_rate_limit_answers_429_as_a_scim_error(database, tmp_path):
+    from tests.conftest import make_person
+
+    limited = make_app(database, tmp_path, SCIM_RATE_LIMIT="3 per minute")
+    try:
+        admin = make_person(limited, "limit.admin@example.test", "Lim Admin", is_admin=True)
+        provider = Scim(limited.test_client(), make_token(limited, admin.email))
+        assert [provider("GET", "/Users").status_code for _ in range(3)] == [200, 200, 200]
+        assert_scim_error(provider("GET", "/Users"), 429)
+    finally:
+        dispose(limited)
 
 
 def test_an_inactive_person_is_reactivated_by_a_patch(app, scim):
@@ -372,6 +420,10 @@ def test_a_taken_user_name_or_external_id_is_a_409_uniqueness(app, scim, admin):
     (json.dumps(okta_user(password="short")), MEDIA, "invalidValue"),
     (json.dumps({"schemas": [CORE], "userName": "nameless@example.test"}), MEDIA, "invalidValue"),
     (json.dumps({"schemas": [CORE], "name": {"formatted": "No Address"}}), MEDIA, None),
+    ('{"schemas": ["%s"], "userName": "a@example.test", "displayName": "\\ud800"}' % CORE, MEDIA, "invalidValue"),
+    (json.dumps(okta_user(name={"a": {"b": {"c": {"d": {"e": {"f": {"g": {"h": {}}}}}}}}})), MEDIA,
+     "invalidSyntax"),
+    ("[" * 50000 + "]" * 50000, MEDIA, "invalidSyntax"),
     (json.dumps({"schemas": ["urn:example:Pet"], "userName": "a@example.test"}), MEDIA, None),
 ])
 def test_bad_payloads_are_refused_with_a_scim_error_and_nothing_written(app, scim, raw, content_type, scim_type):

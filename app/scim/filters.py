@@ -28,8 +28,20 @@ ATTRIBUTES = {
 CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:user"
 
 
+MAX_COMPARISONS = 20  # a filter's terms; each is a condition the database nests
+
+
 class PersonFilter(FilterVisitor):
     """Build a SQLAlchemy condition from a parsed filter."""
+
+    def __init__(self):
+        self.comparisons = 0
+
+    def visit(self, node):
+        self.comparisons += 1
+        if self.comparisons > MAX_COMPARISONS:
+            raise InvalidFilterException(detail=f"The filter has more than {MAX_COMPARISONS} terms.")
+        return super().visit(node)
 
     def column_of(self, attr_path):
         if attr_path.uri is not None and attr_path.uri.casefold() != CORE_USER:

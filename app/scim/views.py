@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from scim2_models import (
     Context,
     Error,
+    InvalidFilterException,
     InvalidSyntaxException,
     InvalidValueException,
     ListResponse,
@@ -39,6 +40,8 @@ csrf.exempt(bp)
 limiter.limit(lambda: current_app.config["SCIM_RATE_LIMIT"])(bp)
 
 JSON_TYPES = frozenset({MEDIA_TYPE, "application/json"})
+MAX_DEPTH = 8  # a PatchOp holding a User holding a complex attribute is five levels deep
+MAX_FILTER_LENGTH = 1000  # Okta and Entra ID send one comparison; this bounds the parser's work
 SEARCH_PARAMETERS = {"filter": "filter", "startIndex": "startIndex", "count": "count",
                      "attributes": "attributes", "excludedAttributes": "excludedAttributes"}
 HTTP_DETAILS = {
@@ -99,6 +102,15 @@ def version_race(error):
     return refusal(409, "The User changed at the same moment; read it again.")
 
 
+# The app answers these codes with web pages; a handler by code is found before one by class, so SCIM names
+# each of them too.
+@bp.errorhandler(400)
+@bp.errorhandler(404)
+@bp.errorhandler(405)
+@bp.errorhandler(409)
+@bp.errorhandler(410)
+@bp.errorhandler(413)
+@bp.errorhandler(429)
 @bp.errorhandler(HTTPException)
 def http_refusal(error: HTTPException):
     status = error.code or 500
@@ -126,8 +138,12 @@ def payload() -> dict:
         raise InvalidSyntaxException(detail="The body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise InvalidSyntaxException(detail="The body must be a JSON object.")
-    if _holds_nul(data):
-        raise InvalidValueException(detail="A value holds a NUL character, which no attribute accepts.")
+    depth, unstorable = _shape(data)
+    if depth > MAX_DEPTH:
+        raise InvalidSyntaxException(detail=f"The body nests deeper than {MAX_DEPTH} levels; no SCIM User does.")
+    if unstorable:
+        raise InvalidValueException(detail="A value holds a NUL character or half a surrogate pair, "
+                                           "which no attribute accepts.")
     return data
 
 
@@ -135,14 +151,31 @@ def _refuse_constant(name: str):
     raise ValueError(f"{name} is not JSON")
 
 
-def _holds_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_holds_nul(item) for item in value)
-    return False
+def _shape(data) -> tuple[int, bool]:
+    """How deep a parsed body nests, and whether any key or text is one the database cannot store (a NUL,
+    or a lone surrogate JSON's \\u escapes can spell); walked without recursion."""
+    deepest, unstorable, pending = 0, False, [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        deepest = max(deepest, depth)
+        if isinstance(value, str):
+            unstorable = unstorable or not _storable(value)
+        elif isinstance(value, dict) and depth <= MAX_DEPTH:
+            unstorable = unstorable or not all(_storable(key) for key in value)
+            pending.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list) and depth <= MAX_DEPTH:
+            pending.extend((item, depth + 1) for item in value)
+    return deepest, unstorable
+
+
+def _storable(text: str) -> bool:
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def location_of(person_id: int) -> str:
@@ -166,6 +199,8 @@ def users():
     unknown = set(request.args) - set(SEARCH_PARAMETERS) - {"sortBy", "sortOrder"}
     if unknown:
         raise InvalidValueException(detail=f"Unknown query parameter: {sorted(unknown)[0]}.")
+    if len(request.args.get("filter", "")) > MAX_FILTER_LENGTH:
+        raise InvalidFilterException(detail=f"The filter is longer than {MAX_FILTER_LENGTH} characters.")
     with PROVIDER:
         search = SearchRequest[ScimUser].model_validate(
             {name: request.args[name] for name in SEARCH_PARAMETERS if name in request.args})
@@ -303,4 +338,4 @@ def schema(schema_id: str):
 @public
 def elsewhere(rest: str):
     """Anything else under /scim/v2 (Groups, Bulk, /Me) is not served: a SCIM 404, not a web page."""
-    raise NotFoundException(detail=f"This service does not serve /{rest}.")
+    raise NotFoundException(detail=f"This service does not serve {request.method} /{rest}.")
