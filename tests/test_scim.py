@@ -209,7 +209,8 @@ def test_attributes_and_excluded_attributes_shape_the_listing(app, scim):
     assert all("emails" not in r and "name" not in r and "userName" in r for r in without["Resources"])
 
 
-@pytest.mark.parametrize("query", ["count=many", "startIndex=first", "sortOf=1", "filter=userName%20eq%20%22a%00%22"])
+@pytest.mark.parametrize("query", ["count=many", "startIndex=first", "sortOf=1",
+                                   "filter=userName%20eq%20%22a%00%22"])
 def test_wrong_paging_parameters_are_refused(app, scim, query):
     assert_scim_error(scim("GET", f"/Users?{query}"), 400)
 
@@ -420,7 +421,7 @@ def test_a_taken_user_name_or_external_id_is_a_409_uniqueness(app, scim, admin):
     (json.dumps(okta_user(password="short")), MEDIA, "invalidValue"),
     (json.dumps({"schemas": [CORE], "userName": "nameless@example.test"}), MEDIA, "invalidValue"),
     (json.dumps({"schemas": [CORE], "name": {"formatted": "No Address"}}), MEDIA, None),
-    ('{"schemas": ["%s"], "userName": "a@example.test", "displayName": "\\ud800"}' % CORE, MEDIA, "invalidValue"),
+    ('{"userName": "a@example.test", "displayName": "\\ud800"}', MEDIA, "invalidValue"),
     (json.dumps(okta_user(name={"a": {"b": {"c": {"d": {"e": {"f": {"g": {"h": {}}}}}}}}})), MEDIA,
      "invalidSyntax"),
     ("[" * 50000 + "]" * 50000, MEDIA, "invalidSyntax"),
