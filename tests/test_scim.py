@@ -173,6 +173,9 @@ def test_paging_through_everyone(app, scim):
     assert (third["startIndex"], len(third["Resources"])) == (5, 2)
     assert {r["id"] for r in first["Resources"]}.isdisjoint({r["id"] for r in third["Resources"]})
     assert scim("GET", "/Users?count=0").get_json(force=True)["Resources"] == []
+    past_the_end = scim("GET", "/Users?startIndex=99999999999999999999").get_json(force=True)
+    assert (past_the_end["totalResults"], past_the_end["Resources"]) == (6, [])
+    assert scim("GET", "/Users?startIndex=-4&count=1").get_json(force=True)["startIndex"] == 1  # RFC 7644 §3.4.2.4
 
 
 def test_filters_combine_and_compare_without_case(app, scim):
@@ -324,6 +327,16 @@ def test_entra_patches_the_given_name_user_name_and_external_id_by_path(app, sci
     assert (stored.name, stored.external_id) == ("Anabela Silva", "entra-77")
 
 
+def test_entra_adds_a_work_e_mail_the_person_had_no_entry_for(app, scim):
+    body = scim("POST", "/Users", {"schemas": [CORE], "userName": "kai@example.test", "displayName": "Kai"})
+    user_id = body.get_json(force=True)["id"]
+    response = scim("PATCH", f"/Users/{user_id}", patch(
+        {"op": "Add", "path": 'emails[type eq "home"].value', "value": "kai@home.example"},
+        {"op": "Add", "path": "displayName", "value": "Kai Tan"}))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert person(app, "kai@example.test").name == "Kai Tan"
+
+
 def test_a_patch_of_an_unknown_or_read_only_attribute_is_refused_and_changes_nothing(app, scim):
     body = create(scim)
     before = snapshot(app)
@@ -367,6 +380,15 @@ def test_roles_map_to_admin_and_recruiter_by_the_configured_names(role_app, role
     assert response.status_code == 200, response.get_data(as_text=True)
     stored = person(role_app, "ana.silva@example.test")
     assert (stored.is_admin, stored.is_recruiter) == (False, True)
+
+    # Entra ID removes a role by naming it in the value.
+    response = role_scim("PATCH", f"/Users/{user_id}", patch(
+        {"op": "Add", "path": "roles", "value": [{"value": "Hiring Admins"}]}))
+    assert person(role_app, "ana.silva@example.test").is_admin is True
+    response = role_scim("PATCH", f"/Users/{user_id}", patch(
+        {"op": "Remove", "path": "roles", "value": [{"value": "Hiring Admins"}]}))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert person(role_app, "ana.silva@example.test").is_admin is False
 
     # A change that names no roles leaves them as they are.
     role_scim("PATCH", f"/Users/{user_id}", patch({"op": "replace", "path": "displayName", "value": "Ana S."}))

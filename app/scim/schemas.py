@@ -26,6 +26,7 @@ from scim2_models import (
     Patch,
     ResourceType,
     Role,
+    ScimPolicy,
     ScimProvider,
     ServiceProviderConfig,
     Sort,
@@ -61,10 +62,14 @@ def service_provider_config() -> ServiceProviderConfig:
 
 # Entra ID sends the enterprise extension (department, employeeNumber, manager) by default; it is accepted so
 # such a payload is not refused, and nothing of it is kept.
+# The policy is the strict reading of the RFCs but for two things Entra ID sends: a `remove` naming in its
+# value what to remove, and an `add` or `replace` at `emails[type eq "work"].value` when there is no such entry.
 PROVIDER = ScimProvider(
     models=[User, EnterpriseUser],
     resource_types=[ResourceType.from_resource(User[EnterpriseUser])],
     config=service_provider_config(),
+    policy=ScimPolicy(remove_value_as_filter=ScimPolicy.RemoveValue.apply,
+                      unmatched_path_filter=ScimPolicy.UnmatchedPathFilter.create),
 )
 ScimUser = PROVIDER.model_for("User")
 

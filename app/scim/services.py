@@ -107,7 +107,9 @@ def search(search_request) -> tuple[int, list[User]]:
     count = schemas.MAX_RESULTS if search_request.count is None else min(search_request.count,
                                                                             schemas.MAX_RESULTS)
     start = (search_request.start_index or 1) - 1
-    page = db.session.scalars(query.order_by(User.id).offset(start).limit(count)).all() if count else []
+    if not count or start >= total:  # past the end (however far: no offset the database cannot hold)
+        return total, []
+    page = db.session.scalars(query.order_by(User.id).offset(start).limit(count)).all()
     return total, list(page)
 
 
