@@ -576,3 +576,22 @@ def test_only_admins_see_the_token_page(app, recruiter, auth, client):
     assert client.post("/admin/scim/").status_code == 403
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ScimToken)) == 0
+
+
+# --- races ----------------------------------------------------------------------------------------------------------
+
+def test_two_providers_creating_the_same_person_at_once_make_one_and_tell_the_other_409(app, scim, admin):
+    from tests.test_concurrency import race
+
+    second = warmed(Scim(app.test_client(), make_token(app, admin.email)))
+    results = race(*(lambda provider=provider: provider("POST", "/Users", okta_user())
+                     for provider in (scim, second)))
+    statuses = sorted(response.status_code for response in results)
+    assert statuses == [201, 409], [r.get_data(as_text=True) for r in results]
+    loser = next(response for response in results if response.status_code == 409)
+    assert_scim_error(loser, 409, "uniqueness")
+    with app.app_context():
+        made = db.session.scalars(sa.select(User.id).where(User.email == "ana.silva@example.test")).all()
+        assert len(made) == 1
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "user.created", AuditEntry.subject_id == made[0])) == 1
