@@ -306,6 +306,14 @@ def test_the_scim_rate_limit_answers_429_as_a_scim_error(database, tmp_path):
         dispose(limited)
 
 
+def test_a_replacement_that_leaves_out_active_keeps_an_inactive_person_inactive(app, scim):
+    body = create(scim, active=False)
+    replacement = okta_user(displayName="Ana S.")
+    del replacement["active"]
+    assert scim("PUT", f"/Users/{body['id']}", replacement).status_code == 200
+    assert person(app, "ana.silva@example.test").active is False
+
+
 def test_an_inactive_person_is_reactivated_by_a_patch(app, scim):
     body = create(scim)
     scim("PATCH", f"/Users/{body['id']}", patch({"op": "replace", "value": {"active": False}}))

@@ -140,12 +140,14 @@ def replace_person(token: ScimToken, person: User, resource) -> None:
     """Make a person what a SCIM User says (PUT).
 
     RFC 7644 §3.5.1 lets a provider treat a readWrite attribute the request
-    leaves out as "not asserted": externalId, roles and the password stay as
-    they are when a replacement omits them.
+    leaves out as "not asserted": externalId, active, roles and the password
+    stay as they are when a replacement omits them.
     """
     wanted = checked(schemas.wanted_of(resource))
     if "external_id" not in resource.model_fields_set:
         wanted = replace(wanted, external_id=person.external_id)
+    if resource.active is None:
+        wanted = replace(wanted, active=person.active)
     apply(token, person, wanted)
 
 

@@ -40,10 +40,9 @@ csrf.exempt(bp)
 limiter.limit(lambda: current_app.config["SCIM_RATE_LIMIT"])(bp)
 
 JSON_TYPES = frozenset({MEDIA_TYPE, "application/json"})
-MAX_DEPTH = 8  # a PatchOp holding a User holding a complex attribute is five levels deep
+MAX_DEPTH = 8  # the deepest a provider sends: a PatchOp's operation's value's emails' entry's value, seven
 MAX_FILTER_LENGTH = 1000  # Okta and Entra ID send one comparison; this bounds the parser's work
-SEARCH_PARAMETERS = {"filter": "filter", "startIndex": "startIndex", "count": "count",
-                     "attributes": "attributes", "excludedAttributes": "excludedAttributes"}
+SEARCH_PARAMETERS = ("filter", "startIndex", "count", "attributes", "excludedAttributes")
 HTTP_DETAILS = {
     404: "There is nothing at this address.",
     405: "This address does not take that method.",
