@@ -65,8 +65,6 @@ def env_url(name: str) -> str:
     if raw and (not raw.startswith(("https://", "http://")) or any(ch.isspace() for ch in raw)):
         raise ValueError(f"{name} must be an http:// or https:// address, not {raw!r}")
     return raw
-
-
 def database_url(default: str) -> str:
     """Return DATABASE_URL, mapping postgres:// names to the psycopg 3 driver."""
     url = os.environ.get("DATABASE_URL", "").strip() or default
@@ -139,7 +137,8 @@ class Config:
     OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "").strip() or "groups"
     OIDC_EMAIL_VERIFIED_CLAIM = os.environ.get("OIDC_EMAIL_VERIFIED_CLAIM", "").strip() or "email_verified"
     OIDC_LEEWAY_SECONDS = env_int("OIDC_LEEWAY_SECONDS", 60, minimum=0)  # clock skew allowed on the ID token
-    # Provider groups that make a person an admin or a recruiter (SCIM provisioning reads the same two).
+    # The group or role names (OpenID Connect groups claim, SCIM `roles`) that make a person an admin or a
+    # recruiter, compared without regard to case. Unset, the provider leaves that role to the app's admins.
     IDP_ADMIN_GROUPS = env_list("IDP_ADMIN_GROUPS")
     IDP_RECRUITER_GROUPS = env_list("IDP_RECRUITER_GROUPS")
     # Off: only accounts an admin marked break-glass sign in with a password.
@@ -155,6 +154,10 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "hiring@localhost")
     APP_BASE_URL = os.environ.get("APP_BASE_URL", "").strip() or "http://127.0.0.1:5000"  # for links in e-mails
+
+    # SCIM provisioning (/scim/v2): requests per token holder's address, and the largest request body.
+    SCIM_RATE_LIMIT = os.environ.get("SCIM_RATE_LIMIT", "600 per minute")
+    SCIM_MAX_BODY_BYTES = env_int("SCIM_MAX_BODY_BYTES", 256 * 1024, minimum=1024)
 
     # Background jobs (app/jobs): "queue" hands them to the workers, "immediate" runs each in the
     # request that asked for it, after its commit; "off" drops them. The queue's store is Redis when

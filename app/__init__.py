@@ -126,6 +126,8 @@ def register_blueprints(app: Flask) -> None:
     from app.reports.views import bp as reports_bp
     from app.requisitions.views import bp as requisitions_bp
     from app.retention.views import bp as retention_bp
+    from app.scim.admin import bp as scim_admin_bp
+    from app.scim.views import bp as scim_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -144,6 +146,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(metrics_bp)
     app.register_blueprint(kits_bp)
     app.register_blueprint(program_bp)
+    app.register_blueprint(scim_bp, url_prefix="/scim/v2")
+    app.register_blueprint(scim_admin_bp, url_prefix="/admin/scim")
 
 
 def register_sign_in_gate(app: Flask) -> None:

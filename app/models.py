@@ -15,6 +15,7 @@ from app.program.models import SignOff
 from app.references.models import Reference, ReferenceOutcome
 from app.requisitions.models import Requisition, RequisitionStatus, requisition_principles
 from app.retention.models import LegalHold, PolicyScope, RetentionPolicy
+from app.scim.models import ScimToken
 
 __all__ = [
     "AgendaNote", "Amendment", "AskedQuestion", "AuditEntry", "Candidate", "Certification", "CoachingFlag",
@@ -23,6 +24,6 @@ __all__ = [
     "LoopStatus", "Notification", "NotificationKind", "NotificationStatus",
     "Offer", "OfferStatus", "OrgUnit", "Outcome", "PlannedQuestion", "Principle", "Question", "QuestionVersion",
     "Rating", "Reference", "ReferenceOutcome", "Requisition", "RequisitionStatus", "ScreenDecision",
-    "ScreenOutcome", "Step", "User", "Verdict", "Vote", "interview_principles",
+    "ScimToken", "ScreenOutcome", "Step", "User", "Verdict", "Vote", "interview_principles",
     "requisition_principles",
 ]

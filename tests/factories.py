@@ -218,6 +218,7 @@ def build_world(app) -> dict:
                 "unit_id": people["iv"].org_unit_id, "principle_id": loop.requisition.principles[0].id,
                 "step": 2, "name": "funnel", "job_id": "no-such-job", "question_id": question.id,
                 "policy_id": policy.id, "hold_id": hold.id,
+                "token_id": 987654, "schema_id": "urn:ietf:params:scim:schemas:core:2.0:User", "rest": "Groups",
             },
         }
 

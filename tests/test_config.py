@@ -2,7 +2,7 @@
 
 import pytest
 
-from config import Config, ProductionConfig, database_url, env_bool, env_int
+from config import Config, ProductionConfig, database_url, env_bool, env_int, env_list
 
 
 @pytest.mark.parametrize("raw, expected", [("true", True), ("1", True), ("Yes", True), ("on", True),
@@ -67,3 +67,20 @@ def test_production_starts_with_a_real_secret_key(monkeypatch, tmp_path):
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+@pytest.mark.parametrize("raw, expected", [(None, ()), ("", ()), ("  ", ()), ("Hiring Admins", ("Hiring Admins",)),
+                                           (" admins , hr-admins ", ("admins", "hr-admins"))])
+def test_identity_provider_group_lists_parse_strictly(monkeypatch, raw, expected):
+    if raw is None:
+        monkeypatch.delenv("IDP_ADMIN_GROUPS", raising=False)
+    else:
+        monkeypatch.setenv("IDP_ADMIN_GROUPS", raw)
+    assert env_list("IDP_ADMIN_GROUPS") == expected
+
+
+@pytest.mark.parametrize("raw", ["admins,,hr", "admins,", ",admins"])
+def test_an_empty_name_in_a_group_list_is_an_error(monkeypatch, raw):
+    monkeypatch.setenv("IDP_RECRUITER_GROUPS", raw)
+    with pytest.raises(ValueError, match="IDP_RECRUITER_GROUPS"):
+        env_list("IDP_RECRUITER_GROUPS")

@@ -18,6 +18,8 @@ def test_every_page_but_the_public_ones_sends_a_stranger_to_sign_in(app):
             assert response.status_code == 200, rule.rule
         elif rule.endpoint in provider_pages:
             assert response.status_code == 404, rule.rule
+        elif rule.endpoint.startswith("scim."):  # a provider's bearer token, never a sign-in page
+            assert response.status_code == 401 and response.mimetype == "application/scim+json", rule.rule
         else:
             assert response.status_code == 302 and "/login" in response.headers["Location"], rule.rule
 

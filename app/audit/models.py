@@ -98,6 +98,15 @@ class AuditEntry(db.Model):
     def is_erased(self) -> bool:
         return self.personal is not None and self.personal.is_erased
 
+    @property
+    def actor_label(self) -> str:
+        """Who acted, in words: a person, the identity provider's token, or the system."""
+        if self.actor is not None:
+            return self.actor.name
+        if (self.details or {}).get("via") == "scim":
+            return f"SCIM token {self.details.get('scim_token', '')}…"
+        return "the system"
+
 
 class AuditChain(db.Model):
     """The chain's head: how many entries are sealed and the last one's hash (one row, id 1).

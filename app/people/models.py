@@ -90,6 +90,7 @@ class User(UserMixin, db.Model):
         CheckConstraint("email = lower(email)", name="email_lowercase"),
         not_blank("email"),
         not_blank("name"),
+        CheckConstraint("external_id IS NULL OR length(trim(external_id)) > 0", name="external_id_not_blank"),
         one_of("certification", Certification),
         CheckConstraint(f"job_level BETWEEN {LEVEL_RANGE[0]} AND {LEVEL_RANGE[1]}", name="job_level_range"),
         CheckConstraint("manager_id <> id", name="not_own_manager"),
@@ -109,6 +110,8 @@ class User(UserMixin, db.Model):
     oidc_subject: Mapped[str | None] = mapped_column(String(255))
     # May sign in with a password while password sign-in is turned off (PASSWORD_SIGN_IN=false).
     is_break_glass: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The identity provider's own id for the person (SCIM `externalId`), set when it provisions them.
+    external_id: Mapped[str | None] = mapped_column(String(255), unique=True, index=True)
     org_unit_id: Mapped[int | None] = mapped_column(
         ForeignKey("org_units.id", ondelete="RESTRICT"), index=True
     )

@@ -47,8 +47,13 @@ def create_user(
     is_recruiter: bool = False,
     certification: str = Certification.NONE,
     timezone: str = "UTC",
+    external_id: str | None = None,
+    via: dict | None = None,
 ) -> User:
-    """Create an account, refusing a taken e-mail or a short password."""
+    """Create an account, refusing a taken e-mail or a short password.
+
+    `via` names what acted when no person did (a provisioning token), for the audit entry.
+    """
     email = normalize_email(email)
     if not email or "@" not in email:
         raise AccountError("Enter a valid e-mail address.", field="email")
@@ -56,6 +61,7 @@ def create_user(
         raise AccountError("Enter the person's name.", field="name")
     if db.session.scalar(select(func.count()).select_from(User).where(User.email == email)):
         raise AccountError("A user with this e-mail already exists.", field="email")
+    require_external_id_free(external_id)
     check_password_strength(password)
     user = User(
         email=email,
@@ -65,6 +71,7 @@ def create_user(
         is_recruiter=is_recruiter,
         certification=Certification(certification),
         timezone=timezone,
+        external_id=external_id,
     )
     user.set_password(password)
     db.session.add(user)
@@ -72,15 +79,27 @@ def create_user(
     record(
         "user.created", user, actor,
         roles=role_names(user), certification=user.certification, org_unit=org_unit and org_unit.name,
+        **(via or {}),
     )
     return user
 
 
-def change_password(user: User, password: str, actor: User) -> None:
+def require_external_id_free(external_id: str | None, user: User | None = None) -> None:
+    """Refuse an identity provider's id that another person already carries."""
+    if external_id is None:
+        return
+    query = select(func.count()).select_from(User).where(User.external_id == external_id)
+    if user is not None:
+        query = query.where(User.id != user.id)
+    if db.session.scalar(query):
+        raise AccountError("Another person already has this external id.", field="external_id")
+
+
+def change_password(user: User, password: str, actor: User | None, via: dict | None = None) -> None:
     """Set a new password; every existing session of the user ends."""
     check_password_strength(password)
     user.set_password(password)
-    record("user.password_changed", user, actor)
+    record("user.password_changed", user, actor, **(via or {}))
 
 
 def role_names(user: User) -> list[str]:
@@ -88,7 +107,7 @@ def role_names(user: User) -> list[str]:
 
 def update_user(
     user: User,
-    actor: User,
+    actor: User | None,
     *,
     name: str,
     email: str,
@@ -98,6 +117,8 @@ def update_user(
     timezone: str,
     job_level: int | None = None,
     manager: User | None = None,
+    external_id: str | None = ...,  # left as it is unless given
+    via: dict | None = None,
 ) -> None:
     """Change a user's details, roles, level and manager; refuse a taken e-mail or removing the last admin."""
     email = normalize_email(email)
@@ -113,31 +134,34 @@ def update_user(
     if job_level is not None and not LEVEL_RANGE[0] <= job_level <= LEVEL_RANGE[1]:
         raise AccountError(f"Choose a level from L{LEVEL_RANGE[0]} to L{LEVEL_RANGE[1]}.", field="job_level")
     require_no_management_loop(user, manager)
+    if external_id is ...:
+        external_id = user.external_id
+    require_external_id_free(external_id, user)
     before = {"name": user.name, "email": user.email, "org_unit": _unit_name(user.org_unit),
-              "roles": role_names(user), "timezone": user.timezone, "job_level": user.job_level,
-              "manager": user.manager.name if user.manager else None}
+              "external_id": user.external_id, "roles": role_names(user), "timezone": user.timezone,
+              "job_level": user.job_level, "manager": user.manager.name if user.manager else None}
     user.name, user.email, user.org_unit = name.strip(), email, org_unit
     user.is_admin, user.is_recruiter, user.timezone = is_admin, is_recruiter, timezone
-    user.job_level, user.manager = job_level, manager
+    user.job_level, user.manager, user.external_id = job_level, manager, external_id
     after = {"name": user.name, "email": user.email, "org_unit": _unit_name(org_unit),
-             "roles": role_names(user), "timezone": timezone, "job_level": job_level,
-             "manager": manager.name if manager else None}
+             "external_id": external_id, "roles": role_names(user), "timezone": timezone,
+             "job_level": job_level, "manager": manager.name if manager else None}
     changed = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
     if changed:
-        record("user.updated", user, actor, changes=changed)
+        record("user.updated", user, actor, changes=changed, **(via or {}))
 
 
 def roles_from_groups(groups: list | None) -> dict[str, bool]:
-    """Return the roles the provider's groups give, for each role whose groups are configured.
+    """Return the roles the provider's groups give, for each role whose groups are configured (any case).
 
     A role with no groups configured (IDP_ADMIN_GROUPS, IDP_RECRUITER_GROUPS) is
     kept in the app, and so is every role when the provider sent no groups claim.
     """
     if groups is None:
         return {}
-    names = {str(group) for group in groups}
+    names = {str(group).casefold() for group in groups}
     config = current_app.config
-    return {role: bool(names & set(config[setting]))
+    return {role: bool(names & {name.casefold() for name in config[setting]})
             for role, setting in (("is_admin", "IDP_ADMIN_GROUPS"), ("is_recruiter", "IDP_RECRUITER_GROUPS"))
             if config[setting]}
 
@@ -234,18 +258,18 @@ def require_no_management_loop(user: User, manager: User | None) -> None:
         manager = manager.manager
 
 
-def set_active(user: User, active: bool, actor: User) -> None:
+def set_active(user: User, active: bool, actor: User | None, via: dict | None = None) -> None:
     """Activate or deactivate an account; deactivation ends the user's sessions."""
     if active == user.active:
         return
     if not active:
-        if user.id == actor.id:
+        if actor is not None and user.id == actor.id:
             raise AccountError("You cannot deactivate your own account.", field="active")
         if user.is_admin:
             require_another_admin(user, field="active")
         user.session_token = new_session_token()
     user.active = active
-    record("user.activated" if active else "user.deactivated", user, actor)
+    record("user.activated" if active else "user.deactivated", user, actor, **(via or {}))
 
 
 def _has_another_admin(user: User) -> bool:
