@@ -1,6 +1,8 @@
 """Application settings, read from environment variables with strict parsing."""
 
+import ipaddress
 import os
+import re
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -46,6 +48,30 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ValueError(f"{name} must be one of {'/'.join(choices)}, not {raw!r}")
     return value
+
+
+HOST_NAME = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")
+
+
+def env_hosts(name: str) -> tuple[frozenset[str], tuple]:
+    """Read a comma list of host names, addresses and CIDR networks; anything else is an error.
+
+    Returns the names (lower case) and the networks (an address is a network of one).
+    """
+    names, networks = set(), []
+    for raw in os.environ.get(name, "").split(","):
+        item = raw.strip().lower()
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=True))
+            continue
+        except ValueError:
+            pass
+        if "/" in item or ":" in item or not HOST_NAME.fullmatch(item) or item.replace(".", "").isdigit():
+            raise ValueError(f"{name} must list host names, addresses or networks (10.0.0.0/8), not {raw.strip()!r}")
+        names.add(item)
+    return frozenset(names), tuple(networks)
 
 
 def database_url(default: str) -> str:
@@ -127,6 +153,13 @@ class Config:
     # request that asked for it, after its commit; "off" drops them. The queue's store is set by
     # JOBS_REDIS_URL (Redis) or JOBS_SQLITE_PATH (default instance/jobs.db), read when the app starts.
     JOBS_MODE = env_choice("JOBS_MODE", "queue", ("queue", "immediate", "off"))
+
+    # Webhooks and chat notices (app/webhooks). Addresses that resolve to private, loopback, link-local,
+    # multicast or reserved networks are refused unless named here (host names, addresses or CIDRs).
+    WEBHOOK_ALLOWED_HOSTS = env_hosts("WEBHOOK_ALLOWED_HOSTS")
+    WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
+    WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+    WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)
 
 
 class TestConfig(Config):

@@ -124,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     from app.reports.views import bp as reports_bp
     from app.requisitions.views import bp as requisitions_bp
     from app.retention.views import bp as retention_bp
+    from app.webhooks.views import bp as webhooks_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -142,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(metrics_bp)
     app.register_blueprint(kits_bp)
     app.register_blueprint(program_bp)
+    app.register_blueprint(webhooks_bp)
 
 
 def register_sign_in_gate(app: Flask) -> None:
@@ -256,6 +258,7 @@ def register_commands(app: Flask) -> None:
     from app.commands import create_user, purge_candidates, seed_demo
     from app.notifications.commands import send_reminders
     from app.reports.commands import verify_pdf
+    from app.webhooks.commands import deliver_webhooks
 
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
@@ -263,6 +266,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(send_reminders)
     app.cli.add_command(verify_audit)
     app.cli.add_command(verify_pdf)
+    app.cli.add_command(deliver_webhooks)
 
 
 def configure_logging(app: Flask) -> None:

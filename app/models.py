@@ -15,6 +15,7 @@ from app.program.models import SignOff
 from app.references.models import Reference, ReferenceOutcome
 from app.requisitions.models import Requisition, RequisitionStatus, requisition_principles
 from app.retention.models import LegalHold, PolicyScope, RetentionPolicy
+from app.webhooks.models import ChatHook, DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
     "AgendaNote", "Amendment", "AskedQuestion", "AuditEntry", "Candidate", "Certification", "CoachingFlag",
@@ -24,5 +25,5 @@ __all__ = [
     "Offer", "OfferStatus", "OrgUnit", "Outcome", "PlannedQuestion", "Principle", "Question", "QuestionVersion",
     "Rating", "Reference", "ReferenceOutcome", "Requisition", "RequisitionStatus", "ScreenDecision",
     "ScreenOutcome", "Step", "User", "Verdict", "Vote", "interview_principles",
-    "requisition_principles",
+    "requisition_principles", "ChatHook", "DeliveryAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookEvent",
 ]
