@@ -161,6 +161,19 @@ TABLE = {
     ("kits.kit", "GET"): allow("iv", "recruiter", "hm", "br"),  # the interview's interviewer and three roles
     ("kits.plan", "POST"): allow("iv", "recruiter", "hm", "br"),
     ("kits.swap", "POST"): allow("recruiter", "br"),
+    ("webhooks.endpoints", "GET"): ADMIN_ONLY,
+    ("webhooks.new_endpoint", "GET"): ADMIN_ONLY,
+    ("webhooks.new_endpoint", "POST"): ADMIN_ONLY,
+    ("webhooks.edit_endpoint", "GET"): ADMIN_ONLY,
+    ("webhooks.edit_endpoint", "POST"): ADMIN_ONLY,
+    ("webhooks.disable_endpoint", "POST"): ADMIN_ONLY,
+    ("webhooks.rotate_secret", "POST"): ADMIN_ONLY,
+    ("webhooks.deliveries", "GET"): ADMIN_ONLY,
+    ("webhooks.redeliver", "POST"): ADMIN_ONLY,
+    ("webhooks.personal_chat", "GET"): SIGNED_IN_OK,
+    ("webhooks.personal_chat", "POST"): SIGNED_IN_OK,  # each person their own; empty turns chat notices off
+    ("webhooks.requisition_chat", "GET"): {**allow("hm", refuse=404), "recruiter": 403, "admin": 403},
+    ("webhooks.requisition_chat", "POST"): {**allow("hm", refuse=404), "recruiter": 403, "admin": 403},
 }
 
 # Allowed, then refused by a rule: the requests carry no form, and the world's loop is at the debrief.
@@ -193,6 +206,8 @@ REFUSED_BY_A_RULE = {
     ("debrief.practice_verdict", "POST"): {"shadow"},  # no verdict chosen (and this shadow only observes)
     ("program.nominate", "POST"): {"admin", "br"},  # nobody chosen
     ("program.move", "POST"): {"admin", "br", "iv"},  # no state to move to
+    ("webhooks.new_endpoint", "POST"): {"admin"},  # no address
+    ("webhooks.edit_endpoint", "POST"): {"admin"},  # no address
 }
 
 
