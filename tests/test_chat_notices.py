@@ -58,7 +58,8 @@ def channels(app, client, auth, receiver, recruiter, hiring_manager, bar_raiser,
     assert client.post("/account/chat", data={"url": receiver.url + "me"}).status_code == 302
     auth.logout()
     auth.login(hiring_manager)
-    assert client.post(f"/requisitions/{ids['requisition']}/chat", data={"url": receiver.url + "req"}).status_code == 302
+    response = client.post(f"/requisitions/{ids['requisition']}/chat", data={"url": receiver.url + "req"})
+    assert response.status_code == 302
     auth.logout()
     return ids
 

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 
-SECRET_PREFIX = "whsec_"  # the Standard Webhooks spelling of a signing secret
+SECRET_PREFIX = "whsec_"  # nosec B105 - the Standard Webhooks spelling of a signing secret, not a secret
 SECRET_BYTES = 32
 
 
