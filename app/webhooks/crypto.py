@@ -16,7 +16,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 
-SECRET_PREFIX = "whsec_"  # nosec B105 - the Standard Webhooks spelling of a signing secret, not a secret
+# The Standard Webhooks spelling of a signing secret: a format, not a secret.
+SECRET_PREFIX = "whsec_"  # nosec B105
 SECRET_BYTES = 32
 
 
