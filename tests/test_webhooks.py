@@ -485,3 +485,18 @@ def test_two_workers_at_once_never_send_one_delivery_twice(app, receiver):
     assert result["requests"] == result["tries"]  # every request sent is one recorded try: none sent twice
     assert result["statuses"].get("delivered", 0) + result["statuses"].get("failed", 0) == 200
     assert result["accepted"] == result["statuses"]["delivered"] and result["duplicates_after_dedupe"] == 0
+
+
+def test_the_cron_command_delivers_what_is_due_and_the_list_page_gives_the_schedule(app, runner, client, auth,
+                                                                                   admin, receiver):
+    register(app, receiver.url)
+    with app.app_context():
+        scenario("loop.closed")
+        db.session.commit()
+    result = runner.invoke(args=["deliver-webhooks"])
+    assert result.exit_code == 0 and result.output.strip() == "Delivered 1, retrying 0, failed 0."
+    assert runner.invoke(args=["deliver-webhooks"]).output.strip() == "Delivered 0, retrying 0, failed 0."
+    assert len(receiver.requests) == 1
+    auth.login(admin)
+    page = client.get("/admin/webhooks/").get_data(as_text=True)
+    assert "30 s, 2 min, 8 min, 32 min, 2 h 8 min, 6 h" in page and receiver.url in page

@@ -30,9 +30,10 @@ def get_endpoint_or_404(endpoint_id: int) -> WebhookEndpoint:
 def waits_in_words() -> list[str]:
     words = []
     for wait in retry_schedule():
-        seconds = int(wait.total_seconds())
-        words.append(f"{seconds} s" if seconds < 60 else f"{seconds // 60} min" if seconds < 3600
-                     else f"{seconds / 3600:g} h")
+        hours, rest = divmod(int(wait.total_seconds()), 3600)
+        minutes, seconds = divmod(rest, 60)
+        parts = [f"{hours} h" if hours else "", f"{minutes} min" if minutes else "", f"{seconds} s" if seconds else ""]
+        words.append(" ".join(part for part in parts if part))
     return words
 
 
