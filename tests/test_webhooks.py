@@ -28,6 +28,7 @@ from app.webhooks.crypto import new_signing_secret
 from app.webhooks.delivery import claim, deliver_due
 from app.webhooks.models import DeliveryAttempt, EventType, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from app.webhooks.ssrf import UnsafeAddress, check
+from config import env_hosts
 from tests import factories
 from tests.conftest import dispose, make_app
 from tests.webhook_receiver import start
@@ -500,3 +501,14 @@ def test_the_cron_command_delivers_what_is_due_and_the_list_page_gives_the_sched
     auth.login(admin)
     page = client.get("/admin/webhooks/").get_data(as_text=True)
     assert "30 s, 2 min, 8 min, 32 min, 2 h 8 min, 6 h" in page and receiver.url in page
+
+
+def test_allowed_hosts_are_read_strictly(monkeypatch):
+    monkeypatch.setenv("WEBHOOK_ALLOWED_HOSTS", " hooks.internal, 127.0.0.1 ,10.20.0.0/16,::1,")
+    names, networks = env_hosts("WEBHOOK_ALLOWED_HOSTS")
+    assert names == {"hooks.internal"}
+    assert [str(n) for n in networks] == ["127.0.0.1/32", "10.20.0.0/16", "::1/128"]
+    for wrong in ("10.20.0.1/16", "http://hooks.internal", "hooks internal", "300.1.1.1", "*.example.com"):
+        monkeypatch.setenv("WEBHOOK_ALLOWED_HOSTS", wrong)
+        with pytest.raises(ValueError, match="WEBHOOK_ALLOWED_HOSTS must list"):
+            env_hosts("WEBHOOK_ALLOWED_HOSTS")

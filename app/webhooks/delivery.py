@@ -116,24 +116,34 @@ def settle(delivery: WebhookDelivery, answer: transport.Answer, now: datetime, r
         report.retrying += 1
 
 
+def load(delivery_id: int) -> WebhookDelivery:
+    return db.session.scalar(select(WebhookDelivery).where(WebhookDelivery.id == delivery_id)
+                             .execution_options(populate_existing=True))
+
+
 def deliver_one(delivery_id: int, now: datetime, report: DeliveryReport) -> None:
     """Claim, send and record one delivery (a delivery another worker claimed is left to it)."""
     token = claim(delivery_id, now)
     if token is None:
         return
-    delivery = db.session.scalar(select(WebhookDelivery).where(WebhookDelivery.id == delivery_id)
-                                 .execution_options(populate_existing=True))
+    delivery = load(delivery_id)
     try:
         message = outgoing(delivery, now)
     except UnreadableSecret as error:
         message = transport.Answer(None, str(error), 0)
+    if isinstance(message, Outgoing):
+        db.session.rollback()  # no transaction stays open while the receiver takes its time
+        message = transport.post(message.url, message.body, message.headers,
+                                 timeout=current_app.config["WEBHOOK_TIMEOUT_SECONDS"])
+        delivery = load(delivery_id)
+        if delivery.claim != token:  # cannot happen within the lease; if it did, the new holder records the try
+            db.session.rollback()
+            return
     if isinstance(message, str):
         delivery.status, delivery.last_error = DeliveryStatus.SKIPPED, f"Skipped: {message}."
         report.skipped += 1
     else:
-        answer = message if isinstance(message, transport.Answer) else transport.post(
-            message.url, message.body, message.headers, timeout=current_app.config["WEBHOOK_TIMEOUT_SECONDS"])
-        settle(delivery, answer, now, report)
+        settle(delivery, message, now, report)
     delivery.claim = delivery.claimed_until = None
     db.session.commit()
 
