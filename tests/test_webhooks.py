@@ -5,6 +5,7 @@ address; never carrying feedback."""
 import ipaddress
 import json
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -512,3 +513,35 @@ def test_allowed_hosts_are_read_strictly(monkeypatch):
         monkeypatch.setenv("WEBHOOK_ALLOWED_HOSTS", wrong)
         with pytest.raises(ValueError, match="WEBHOOK_ALLOWED_HOSTS must list"):
             env_hosts("WEBHOOK_ALLOWED_HOSTS")
+
+
+def test_a_slow_receiver_times_out_and_is_tried_again(app, receiver):
+    def slow(n):
+        time.sleep(1.5)
+        return 200
+
+    receiver.answer = slow
+    app.config["WEBHOOK_TIMEOUT_SECONDS"] = 1
+    register(app, receiver.url)
+    with app.app_context():
+        scenario("loop.closed")
+        db.session.commit()
+        assert deliver_due().retrying == 1
+        attempt = db.session.scalars(select(DeliveryAttempt)).one()
+        assert attempt.status_code is None and "timed out" in attempt.error and 900 <= attempt.duration_ms < 1500
+
+
+def test_the_delivery_log_pages_newest_first_with_each_try(app, client, auth, admin, receiver):
+    endpoint_id, _ = register(app, receiver.url, [EventType.LOOP_CLOSED])
+    emit_many(app, 30)
+    with app.app_context():
+        deliver_due()
+        ids = list(db.session.scalars(select(WebhookDelivery.message_id).order_by(WebhookDelivery.id.desc())))
+    auth.login(admin)
+    first = client.get(f"/admin/webhooks/{endpoint_id}/deliveries").get_data(as_text=True)
+    second = client.get(f"/admin/webhooks/{endpoint_id}/deliveries?page=2").get_data(as_text=True)
+    assert [i for i in ids if i in first] == ids[:25] and [i for i in ids if i in second] == ids[25:]
+    assert first.index(ids[0]) < first.index(ids[24]) and "HTTP 200" in first and "Older" in first
+    assert "Newer" in second and "Older" not in second
+    assert client.get(f"/admin/webhooks/{endpoint_id}/deliveries?page=x").status_code == 200  # read as page 1
+    assert client.get("/admin/webhooks/999999/deliveries").status_code == 404
