@@ -1,6 +1,8 @@
 """Application settings, read from environment variables with strict parsing."""
 
+import ipaddress
 import os
+import re
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -65,6 +67,30 @@ def env_url(name: str) -> str:
     if raw and (not raw.startswith(("https://", "http://")) or any(ch.isspace() for ch in raw)):
         raise ValueError(f"{name} must be an http:// or https:// address, not {raw!r}")
     return raw
+HOST_NAME = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")
+
+
+def env_hosts(name: str) -> tuple[frozenset[str], tuple]:
+    """Read a comma list of host names, addresses and CIDR networks; anything else is an error.
+
+    Returns the names (lower case) and the networks (an address is a network of one).
+    """
+    names, networks = set(), []
+    for raw in os.environ.get(name, "").split(","):
+        item = raw.strip().lower()
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=True))
+            continue
+        except ValueError:
+            pass
+        if "/" in item or ":" in item or not HOST_NAME.fullmatch(item) or item.replace(".", "").isdigit():
+            raise ValueError(f"{name} must list host names, addresses or networks (10.0.0.0/8), not {raw.strip()!r}")
+        names.add(item)
+    return frozenset(names), tuple(networks)
+
+
 def database_url(default: str) -> str:
     """Return DATABASE_URL, mapping postgres:// names to the psycopg 3 driver."""
     url = os.environ.get("DATABASE_URL", "").strip() or default
@@ -167,6 +193,13 @@ class Config:
     JOBS_REDIS_URL = os.environ.get("JOBS_REDIS_URL", "").strip()
     JOBS_SQLITE_PATH = os.environ.get("JOBS_SQLITE_PATH", "").strip() or str(BASE_DIR / "instance" / "jobs.db")
     JOBS_QUEUE_NAME = os.environ.get("JOBS_QUEUE_NAME", "").strip() or "bar-raiser"
+
+    # Webhooks and chat notices (app/webhooks). Addresses that resolve to private, loopback, link-local,
+    # multicast or reserved networks are refused unless named here (host names, addresses or CIDRs).
+    WEBHOOK_ALLOWED_HOSTS = env_hosts("WEBHOOK_ALLOWED_HOSTS")
+    WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
+    WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 10, minimum=1)
+    WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)
 
 
 class TestConfig(Config):

@@ -128,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
     from app.retention.views import bp as retention_bp
     from app.scim.admin import bp as scim_admin_bp
     from app.scim.views import bp as scim_bp
+    from app.webhooks.views import bp as webhooks_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -148,6 +149,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(program_bp)
     app.register_blueprint(scim_bp, url_prefix="/scim/v2")
     app.register_blueprint(scim_admin_bp, url_prefix="/admin/scim")
+    app.register_blueprint(webhooks_bp)
 
 
 def register_sign_in_gate(app: Flask) -> None:
@@ -262,6 +264,7 @@ def register_commands(app: Flask) -> None:
     from app.commands import create_user, purge_candidates, seed_demo
     from app.notifications.commands import send_reminders
     from app.reports.commands import verify_pdf
+    from app.webhooks.commands import deliver_webhooks
 
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
@@ -269,6 +272,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(send_reminders)
     app.cli.add_command(verify_audit)
     app.cli.add_command(verify_pdf)
+    app.cli.add_command(deliver_webhooks)
 
 
 def configure_logging(app: Flask) -> None:

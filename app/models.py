@@ -16,6 +16,7 @@ from app.references.models import Reference, ReferenceOutcome
 from app.requisitions.models import Requisition, RequisitionStatus, requisition_principles
 from app.retention.models import LegalHold, PolicyScope, RetentionPolicy
 from app.scim.models import ScimToken
+from app.webhooks.models import ChatHook, DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
     "AgendaNote", "Amendment", "AskedQuestion", "AuditEntry", "Candidate", "Certification", "CoachingFlag",
@@ -25,5 +26,5 @@ __all__ = [
     "Offer", "OfferStatus", "OrgUnit", "Outcome", "PlannedQuestion", "Principle", "Question", "QuestionVersion",
     "Rating", "Reference", "ReferenceOutcome", "Requisition", "RequisitionStatus", "ScreenDecision",
     "ScimToken", "ScreenOutcome", "Step", "User", "Verdict", "Vote", "interview_principles",
-    "requisition_principles",
+    "requisition_principles", "ChatHook", "DeliveryAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookEvent",
 ]

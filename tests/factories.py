@@ -209,6 +209,7 @@ def build_world(app) -> dict:
                                  withdrawn_days=180, updated_by=people["admin"])
         hold = LegalHold(candidate=loop.candidate, reason="Discrimination claim filed.", placed_by=people["admin"])
         db.session.add_all([policy, hold])
+        endpoint_id, delivery_id = webhook_world(people["admin"])
         db.session.commit()
         return {
             "emails": {role: user.email for role, user in people.items()},
@@ -217,10 +218,27 @@ def build_world(app) -> dict:
                 "requisition_id": loop.requisition_id, "user_id": people["iv"].id,
                 "unit_id": people["iv"].org_unit_id, "principle_id": loop.requisition.principles[0].id,
                 "step": 2, "name": "funnel", "job_id": "no-such-job", "question_id": question.id,
-                "policy_id": policy.id, "hold_id": hold.id,
+                "policy_id": policy.id, "hold_id": hold.id, "endpoint_id": endpoint_id, "delivery_id": delivery_id,
                 "token_id": 987654, "schema_id": "urn:ietf:params:scim:schemas:core:2.0:User", "rest": "Groups",
             },
         }
+
+
+def webhook_world(admin: User) -> tuple[int, int]:
+    """Two endpoints: one for the endpoint pages, another with a failed delivery to redeliver."""
+    from app.webhooks import services as webhooks
+    from app.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEvent
+
+    endpoint, _ = webhooks.create_endpoint(admin, url="https://93.184.215.14/hooks", description="CRM",
+                                           events=["loop.closed"])
+    other, _ = webhooks.create_endpoint(admin, url="https://93.184.215.14/other", description="Payroll",
+                                        events=["loop.closed"])
+    event = WebhookEvent(type="loop.closed", payload='{"data":{},"timestamp":"2026-01-01T00:00:00Z","type":"x"}')
+    delivery = WebhookDelivery(event=event, endpoint=other, message_id="msg_world", status=DeliveryStatus.FAILED,
+                               attempts=1, last_status_code=500, last_error="The receiver answered 500.")
+    db.session.add_all([event, delivery])
+    db.session.flush()
+    return endpoint.id, delivery.id
 
 
 def url_for_rule(rule, values: dict) -> str:

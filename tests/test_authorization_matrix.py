@@ -177,6 +177,19 @@ TABLE = {
     ("scim_admin.create", "POST"): ADMIN_ONLY,
     ("scim_admin.revoke", "POST"): {**ADMIN_ONLY, "admin": 404},  # no such token
     **{route: BEARER_ONLY for route in SCIM_ROUTES},
+    ("webhooks.endpoints", "GET"): ADMIN_ONLY,
+    ("webhooks.new_endpoint", "GET"): ADMIN_ONLY,
+    ("webhooks.new_endpoint", "POST"): ADMIN_ONLY,
+    ("webhooks.edit_endpoint", "GET"): ADMIN_ONLY,
+    ("webhooks.edit_endpoint", "POST"): ADMIN_ONLY,
+    ("webhooks.disable_endpoint", "POST"): ADMIN_ONLY,
+    ("webhooks.rotate_secret", "POST"): ADMIN_ONLY,
+    ("webhooks.deliveries", "GET"): ADMIN_ONLY,
+    ("webhooks.redeliver", "POST"): ADMIN_ONLY,
+    ("webhooks.personal_chat", "GET"): SIGNED_IN_OK,
+    ("webhooks.personal_chat", "POST"): SIGNED_IN_OK,  # each person their own; empty turns chat notices off
+    ("webhooks.requisition_chat", "GET"): {**allow("hm", refuse=404), "recruiter": 403, "admin": 403},
+    ("webhooks.requisition_chat", "POST"): {**allow("hm", refuse=404), "recruiter": 403, "admin": 403},
 }
 
 # Allowed, then refused by a rule: the requests carry no form, and the world's loop is at the debrief.
@@ -209,6 +222,8 @@ REFUSED_BY_A_RULE = {
     ("debrief.practice_verdict", "POST"): {"shadow"},  # no verdict chosen (and this shadow only observes)
     ("program.nominate", "POST"): {"admin", "br"},  # nobody chosen
     ("program.move", "POST"): {"admin", "br", "iv"},  # no state to move to
+    ("webhooks.new_endpoint", "POST"): {"admin"},  # no address
+    ("webhooks.edit_endpoint", "POST"): {"admin"},  # no address
 }
 
 

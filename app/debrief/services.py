@@ -13,6 +13,7 @@ from app.loops.models import Loop, LoopStatus, Step
 from app.loops.workflow import Ending, WorkflowError, advance_loop, end_loop, require_open
 from app.notifications import services as notifications
 from app.people.models import User
+from app.webhooks import events as webhooks
 
 
 class DecisionConflict(Conflict):
@@ -65,6 +66,7 @@ def decide(loop: Loop, actor: User, outcome: str, rationale: str) -> DebriefDeci
     record("debrief.decided", loop, actor, loop=loop, to_state=outcome.label, reason=rationale)
     if outcome == Outcome.NO_HIRE:
         end_loop(loop, actor, LoopStatus.NOT_HIRED, f"No hire: {rationale}", how=Ending.DEBRIEF)
+        webhooks.debrief_decided(loop, decision)  # a Hire is final only with the bar raiser's verdict
     notifications.decision_recorded(loop, actor)
     enqueue_after_commit(prerender_debrief, loop.id)  # the hiring manager's first download is already rendered
     return decision
@@ -98,6 +100,7 @@ def record_verdict(loop: Loop, actor: User, verdict: str, rationale: str) -> Deb
         end_loop(loop, actor, LoopStatus.NOT_HIRED, f"Vetoed by the bar raiser: {rationale}", how=Ending.DEBRIEF)
     else:
         advance_loop(loop, actor, Step.REFERENCE_CHECK, system=True)
+    webhooks.debrief_decided(loop, decision)
     notifications.decision_recorded(loop, actor)
     enqueue_after_commit(prerender_debrief, loop.id)
     return decision

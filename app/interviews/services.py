@@ -17,6 +17,7 @@ from app.loops.workflow import LAST_SCHEDULING_STEP, require_open
 from app.notifications import services as notifications
 from app.people.models import User
 from app.principles.models import Principle
+from app.webhooks import events as webhooks
 
 MAX_DURATION = timedelta(minutes=480)
 
@@ -141,6 +142,7 @@ def schedule_interview(loop: Loop, actor: User, *, kind: str, interviewer: User,
            kind=kind.value, starts_at=starts_at.isoformat(), principles=[p.name for p in principles])
     kits.plan_interview(interview)  # its kit's questions, before the invitation points at it
     notifications.interview_scheduled(interview)
+    webhooks.interview_scheduled(interview)
     return interview
 
 
@@ -156,6 +158,7 @@ def cancel_interview(interview: Interview, actor: User) -> None:
         raise ServiceError("The loop has moved past this interview's step.")
     record("interview.cancelled", interview, actor, loop=loop, interviewer=interview.interviewer.name,
            starts_at=interview.starts_at.isoformat())
+    webhooks.interview_cancelled(interview)
     db.session.delete(interview)
 
 

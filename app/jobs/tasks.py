@@ -11,7 +11,8 @@ from huey.exceptions import TaskLockedException
 
 from app.jobs.queue import huey, job
 
-__all__ = ["huey", "deliver_outbox", "send_reminders", "prerender_debrief", "purge_candidates"]
+__all__ = ["huey", "deliver_outbox", "send_reminders", "prerender_debrief", "purge_candidates", "deliver_webhooks",
+           "retry_webhooks"]
 log = logging.getLogger(__name__)
 OUTBOX_LOCK = "deliver-outbox"
 PURGE_LOCK = "purge-candidates"
@@ -71,3 +72,17 @@ def purge_candidates() -> None:
         return  # another worker is purging; each candidate is its own transaction, so nothing is lost
     if result.failed:  # retried, then listed under Failed jobs: a candidate left unerased must be seen
         raise RuntimeError("Could not erase " + ", ".join(f"candidate {cid} ({why})" for cid, why in result.failed))
+
+
+@job
+def deliver_webhooks() -> None:
+    """Send the webhook and chat deliveries that are due; each is claimed, so several runs at once are safe."""
+    from app.webhooks.delivery import deliver_due
+
+    deliver_due()
+
+
+@job(periodic=crontab(minute="*"))
+def retry_webhooks() -> None:
+    """Every minute, send the deliveries whose next try has come (failed tries wait 30 s, 2 min, 8 min, ...)."""
+    deliver_webhooks.call_local()

@@ -11,6 +11,7 @@ from app.loops.workflow import WorkflowError, advance_loop, end_loop, require_op
 from app.people.models import User
 from app.permissions.loops import SCREENERS, can_screen
 from app.requisitions.models import Requisition
+from app.webhooks import events as webhooks
 
 
 def independence_problems(*, bar_raiser: User | None, hiring_manager: User, recruiter: User,
@@ -56,6 +57,7 @@ def create_loop(requisition: Requisition | None, candidate, actor: User, *, recr
     db.session.flush()
     record("loop.created", loop, actor, loop=loop, to_state=Step.RESUME_REVIEW.label,
            personal={"candidate": candidate.name}, requisition=requisition.title)
+    webhooks.loop_created(loop)
     return loop
 
 

@@ -21,6 +21,7 @@ from app.interviews.models import InterviewKind
 from app.loops.models import Loop, LoopRole, LoopStatus, ScreenOutcome, Step
 from app.notifications import services as notifications
 from app.people.models import User
+from app.webhooks import events as webhooks
 
 
 class WorkflowError(ServiceError):
@@ -233,6 +234,7 @@ def advance_loop(loop: Loop, actor: User, to_step: int, *, system: bool = False)
     loop.step_entered_at = utcnow()
     record("loop.advanced", loop, actor, loop=loop, from_state=current.label, to_state=allowed.label)
     notifications.loop_advanced(loop, actor)
+    webhooks.loop_moved(loop, current)
 
 
 def can_end(loop: Loop, user: User, how: Ending = Ending.CLOSED) -> bool:
@@ -268,3 +270,4 @@ def end_loop(loop: Loop, actor: User, status: str, reason: str, *, how: Ending =
     loop.status, loop.close_reason = LoopStatus(status), reason or None
     loop.closed_at, loop.closed_by = utcnow(), actor
     db.session.flush()
+    webhooks.loop_closed(loop, how)

@@ -47,8 +47,10 @@ def queue(kind: str, recipient: User, *, loop: Loop, interview: Interview | None
     except IntegrityError:
         return None
     from app.jobs.tasks import deliver_outbox
+    from app.webhooks.chat import notification_queued
 
     enqueue_after_commit(deliver_outbox)
+    notification_queued(notification)  # its chat copies, if the person or the requisition has a channel
     return notification
 
 

@@ -8,6 +8,7 @@ from app.loops.models import Loop, LoopStatus, Step
 from app.loops.workflow import Ending, WorkflowError, end_loop, require_open
 from app.offers.models import Offer, OfferStatus
 from app.people.models import User
+from app.webhooks import events as webhooks
 
 # How each answer to the offer ends the loop (see the workflow's ENDINGS).
 LOOP_ENDINGS = {
@@ -52,4 +53,5 @@ def resolve_offer(loop: Loop, actor: User, status: str, reason: str = "") -> Off
     record(f"offer.{status.value}", offer, actor, loop=loop, from_state=OfferStatus.EXTENDED.label,
            to_state=status.label, reason=reason)
     end_loop(loop, actor, LOOP_ENDINGS[status], reason or f"Offer {status.value}.", how=Ending.OFFER)
+    webhooks.offer_resolved(loop, offer)
     return offer

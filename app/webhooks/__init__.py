@@ -1,0 +1,1 @@
+"""Signed webhooks (Standard Webhooks) and chat notices, delivered from one outbox."""
