@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 DEV_SECRET_KEY = "dev-only-secret-key-change-me"
@@ -122,6 +123,13 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "hiring@localhost")
     APP_BASE_URL = os.environ.get("APP_BASE_URL", "").strip() or "http://127.0.0.1:5000"  # for links in e-mails
+
+    # Calendars (app/interviews/calendar.py): the domain of every event's UID, fixed when an interview is
+    # scheduled; how far back a private feed reaches; how often one feed URL may be fetched.
+    CALENDAR_DOMAIN = (os.environ.get("CALENDAR_DOMAIN", "").strip()
+                       or urlsplit(APP_BASE_URL).hostname or "localhost")
+    CALENDAR_FEED_DAYS = env_int("CALENDAR_FEED_DAYS", 90, minimum=1)
+    CALENDAR_FEED_LIMIT = os.environ.get("CALENDAR_FEED_LIMIT", "60 per hour")
 
     # Background jobs (app/jobs): "queue" hands them to the workers, "immediate" runs each in the
     # request that asked for it, after its commit; "off" drops them. The queue's store is set by
