@@ -13,7 +13,7 @@ from app.interviews.models import CancelledInterview, Interview, InterviewKind
 from app.kits import services as kits
 from app.loops import composition
 from app.loops.models import Loop, LoopStatus, Step
-from app.loops.workflow import LAST_SCHEDULING_STEP, require_open
+from app.loops.workflow import LAST_SCHEDULING_STEP, WorkflowError, require_open
 from app.notifications import services as notifications
 from app.people.models import User
 from app.principles.models import Principle
@@ -166,7 +166,7 @@ def _require_changeable(interview: Interview, actor: User, verb: str) -> None:
     if actor.id != loop.recruiter_id:
         raise ServiceError(f"Only the loop's recruiter {verb} its interviews.")
     if reasons := why_cannot_change(interview):
-        raise ServiceError(" ".join(reasons))
+        raise WorkflowError(" ".join(reasons))  # the interview's state, not what was typed: 409
 
 
 def calendar_changed(interview: Interview) -> None:
