@@ -16,7 +16,6 @@ from app.loops.models import Loop
 from app.people.models import User
 from app.tokens import digest_of, issue
 
-TOKEN_PREFIX = "hrt_cal_"
 # However long a person's history, a feed lists at most this many events of each sort.
 MAX_EVENTS = 500
 
@@ -27,7 +26,7 @@ def feed_of(person: User) -> CalendarFeed | None:
 
 def issue_feed(person: User) -> str:
     """Give the person a new feed URL's secret, revoking the one they had; return it (shown once)."""
-    token = issue(TOKEN_PREFIX)
+    token = issue("hrt_cal_")  # recognisable if it leaks
     feed = feed_of(person)
     replaced = feed is not None
     if feed is None:
