@@ -256,6 +256,20 @@ def test_the_database_ties_a_cancellation_mail_to_its_cancelled_interview(app, r
         db.session.rollback()
 
 
+def test_the_database_keeps_uids_unique_and_sequences_from_going_below_zero(app, panel):
+    with app.app_context():
+        first, second = [i for i in db.session.get(Loop, panel["loop"]).interviews][:2]
+        second.calendar_uid = first.calendar_uid
+        with pytest.raises(IntegrityError):
+            db.session.flush()
+        db.session.rollback()
+        first = db.session.get(Interview, first.id)
+        first.calendar_sequence = -1
+        with pytest.raises(IntegrityError):
+            db.session.flush()
+        db.session.rollback()
+
+
 # --- the feed ------------------------------------------------------------------------------------------------
 
 def test_the_feed_lists_only_its_owners_interviews_in_its_window_without_feedback(app, client, interviewer):
