@@ -234,16 +234,35 @@ def test_an_interview_cancelled_before_its_invitation_went_out_mails_nothing(app
     assert str(feed_events(client, token)[interview.calendar_uid]["status"]) == "CANCELLED"
 
 
-def test_an_interview_whose_loop_closed_before_it_is_cancelled_in_the_feed(app, client, auth, recruiter,
-                                                                          interviewer, panel):
+def test_an_interview_whose_loop_closes_before_it_is_cancelled_by_mail_and_in_the_feed(
+        app, client, auth, recruiter, interviewer, panel, inbox, runner):
     interview = schedule(client, auth, recruiter, interviewer, panel)
     token = feed_token(app, interviewer)
+    deliver(runner)
     with app.app_context():
         loop = db.session.get(Loop, panel["loop"])
         workflow.end_loop(loop, db.session.get(User, recruiter.id), LoopStatus.WITHDRAWN, "Took another offer.")
         db.session.commit()
     event = feed_events(client, token)[interview.calendar_uid]
     assert str(event["status"]) == "CANCELLED" and event.decoded("sequence") == 1
+
+    assert deliver(runner) == "Queued 0, sent 1, failed 0."
+    _, cancellation = inbox.to(interviewer.email)
+    [part] = calendar_parts(cancellation)
+    assert part.get_param("method") == "CANCEL"
+    _, mailed = one_event(part)
+    assert (str(mailed["uid"]), mailed.decoded("sequence"), str(mailed["status"])) == (
+        interview.calendar_uid, 1, "CANCELLED")
+    assert "Took another offer" not in mail.body(cancellation) and "withdr" not in mail.body(cancellation).lower()
+
+
+def test_closing_a_loop_cancels_nothing_that_was_never_sent_or_already_happened(app, recruiter, panel, inbox,
+                                                                              runner):
+    with app.app_context():
+        loop = db.session.get(Loop, panel["loop"])
+        workflow.end_loop(loop, db.session.get(User, recruiter.id), LoopStatus.WITHDRAWN, "Took another offer.")
+        db.session.commit()
+    assert deliver(runner) == "Queued 0, sent 0, failed 0."
 
 
 def test_the_database_ties_a_cancellation_mail_to_its_cancelled_interview(app, recruiter, panel):

@@ -100,18 +100,22 @@ def cancelled_event(cancelled: CancelledInterview, links: Links, *, names_candid
     return event
 
 
-def closed_loop_event(interview: Interview, links: Links) -> Event:
-    """An interview whose loop closed before it took place: it will not happen, so it is cancelled."""
+def closed_loop_event(interview: Interview, links: Links, stamp: datetime | None = None) -> Event:
+    """An interview whose loop closed before it took place: it will not happen, so it is cancelled.
+
+    Its SEQUENCE is one past the interview's (a closed loop is never written again, so it stays so).
+    """
     closed_at = interview.loop.closed_at
     event = _event(interview.calendar_uid, interview.calendar_sequence + 1, interview.starts_at, interview.ends_at,
-                   interview.location, closed_at)
+                   interview.location, stamp or closed_at)
     event.add("last-modified", utc(closed_at))
     event.add("summary", summary(interview.kind, interview.loop, cancelled=True))
-    event.add("description", f"The loop closed before this interview; it will not take place.\n\nLoop: "
-                             f"{links.loop_url}" if links.loop_url else "The loop closed before this interview.")
     event.add("status", "CANCELLED")
     if links.loop_url:
         event.add("url", links.loop_url)
+        event.add("description", f"This interview was cancelled.\n\nLoop: {links.loop_url}")
+    else:
+        event.add("description", "This interview was cancelled.")
     return event
 
 
@@ -141,6 +145,16 @@ def cancellation(cancelled: CancelledInterview, links: Links, now: datetime) -> 
     event = cancelled_event(cancelled, links, names_candidate=True, stamp=now)
     event.add("organizer", address(cancelled.loop.recruiter))
     event.add("attendee", address(cancelled.interviewer, role="REQ-PARTICIPANT", cutype="INDIVIDUAL"))
+    calendar = _calendar("CANCEL")
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def closing_cancellation(interview: Interview, links: Links, now: datetime) -> bytes:
+    """An iTIP CANCEL for an interview its loop closed before: the event as the feed shows it."""
+    event = closed_loop_event(interview, links, stamp=now)
+    event.add("organizer", address(interview.loop.recruiter))
+    event.add("attendee", address(interview.interviewer, role="REQ-PARTICIPANT", cutype="INDIVIDUAL"))
     calendar = _calendar("CANCEL")
     calendar.add_component(event)
     return calendar.to_ical()

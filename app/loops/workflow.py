@@ -268,3 +268,4 @@ def end_loop(loop: Loop, actor: User, status: str, reason: str, *, how: Ending =
     loop.status, loop.close_reason = LoopStatus(status), reason or None
     loop.closed_at, loop.closed_by = utcnow(), actor
     db.session.flush()
+    notifications.loop_closed(loop)

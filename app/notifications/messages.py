@@ -102,8 +102,10 @@ def compose(notification: Notification) -> OutgoingMail:
             kit_url=absolute_url("kits.kit", loop_id=loop.id, interview_id=interview.id),
         )
     if cancelled is not None:
-        context.update(cancelled=cancelled, kind_label=InterviewKind(cancelled.kind).label,
+        context.update(kind_label=InterviewKind(cancelled.kind).label,
                        when=span(cancelled.starts_at, cancelled.ends_at, zone))
+    if kind == NotificationKind.INTERVIEW_CANCELLED:
+        context["place"] = (cancelled or interview).location
     subject = SUBJECTS[kind].format(candidate=loop.candidate.name, requisition=loop.requisition.title,
                                     interviewer=interview.interviewer.name if interview is not None else "")
     mail = OutgoingMail(to=recipient.email, subject=one_line(subject),
@@ -114,8 +116,9 @@ def compose(notification: Notification) -> OutgoingMail:
                                            "text", "calendar", {"method": "REQUEST"}))
     if kind == NotificationKind.INTERVIEW_CANCELLED:
         links = calendar.Links(context["loop_url"])
-        mail.attachments.append(Attachment("cancel.ics", calendar.cancellation(cancelled, links, utcnow()),
-                                           "text", "calendar", {"method": "CANCEL"}))
+        body = (calendar.cancellation(cancelled, links, utcnow()) if cancelled is not None
+                else calendar.closing_cancellation(interview, links, utcnow()))
+        mail.attachments.append(Attachment("cancel.ics", body, "text", "calendar", {"method": "CANCEL"}))
     return mail
 
 

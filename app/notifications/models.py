@@ -27,6 +27,9 @@ class NotificationKind(StrEnum):
 
 INTERVIEW_KINDS = (NotificationKind.INTERVIEW_ASSIGNED, NotificationKind.FEEDBACK_REMINDER,
                    NotificationKind.FEEDBACK_ESCALATION, NotificationKind.INTERVIEW_RESCHEDULED)
+CANCELLATION_NAMES_ITS_EVENT = (
+    "(kind = 'interview_cancelled' AND (interview_id IS NULL) <> (cancelled_interview_id IS NULL)) "
+    "OR (kind <> 'interview_cancelled' AND cancelled_interview_id IS NULL)")
 # Mails that carry the interview's calendar event (an iTIP REQUEST or CANCEL).
 INVITATION_KINDS = (NotificationKind.INTERVIEW_ASSIGNED, NotificationKind.INTERVIEW_RESCHEDULED)
 
@@ -51,8 +54,8 @@ class Notification(db.Model):
             "kind NOT IN ({}) OR interview_id IS NOT NULL".format(", ".join(f"'{k.value}'" for k in INTERVIEW_KINDS)),
             name="interview_kinds_name_interview",
         ),
-        CheckConstraint("(kind = 'interview_cancelled') = (cancelled_interview_id IS NOT NULL)",
-                        name="cancellations_name_cancelled_interview"),
+        # A cancellation names the interview (its loop closed first) or what is kept of it (it was cancelled).
+        CheckConstraint(CANCELLATION_NAMES_ITS_EVENT, name="cancellations_name_their_event"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

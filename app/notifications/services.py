@@ -77,6 +77,14 @@ def interview_cancelled(cancelled) -> None:
           occasion=f"cancelled-{cancelled.id}", cancelled_interview=cancelled)
 
 
+def loop_closed(loop: Loop) -> None:
+    """Cancel, in their calendars, the invited interviews a closing loop leaves in the future."""
+    for interview in loop.interviews:
+        if interview.starts_at >= loop.closed_at and invitation_went_out(interview):
+            queue(NotificationKind.INTERVIEW_CANCELLED, interview.interviewer, loop=loop, interview=interview,
+                  occasion="loop-closed")
+
+
 def loop_advanced(loop: Loop, actor: User) -> None:
     """Tell the participants, the mover aside, when the loop reaches the debrief."""
     if loop.step != Step.DEBRIEF:

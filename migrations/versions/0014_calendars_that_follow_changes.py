@@ -24,7 +24,9 @@ OLD_KINDS = ("interview_assigned", "feedback_reminder", "feedback_escalation", "
 NEW_KINDS = OLD_KINDS + ("interview_rescheduled", "interview_cancelled")
 OLD_INTERVIEW_KINDS = ("interview_assigned", "feedback_reminder", "feedback_escalation")
 NEW_INTERVIEW_KINDS = OLD_INTERVIEW_KINDS + ("interview_rescheduled",)
-CANCELLATION_NAMES = "(kind = 'interview_cancelled') = (cancelled_interview_id IS NOT NULL)"
+# A cancellation names the interview (its loop closed first) or what is kept of it (it was cancelled).
+CANCELLATION_NAMES = ("(kind = 'interview_cancelled' AND (interview_id IS NULL) <> (cancelled_interview_id IS NULL)) "
+                      "OR (kind <> 'interview_cancelled' AND cancelled_interview_id IS NULL)")
 SEQUENCE_CHECK = "calendar_sequence >= 0"
 
 
@@ -61,7 +63,7 @@ def sqlite_notification_constraints(kinds, interview_kinds) -> str:
 
 
 SQLITE_CANCELLATION_CONSTRAINTS = (
-    f", CONSTRAINT ck_notifications_cancellations_name_cancelled_interview CHECK ({CANCELLATION_NAMES}), "
+    f", CONSTRAINT ck_notifications_cancellations_name_their_event CHECK ({CANCELLATION_NAMES}), "
     "CONSTRAINT fk_notifications_cancelled_interview_id_cancelled_interviews FOREIGN KEY(cancelled_interview_id) "
     "REFERENCES cancelled_interviews (id) ON DELETE CASCADE")
 
@@ -141,7 +143,7 @@ def upgrade():
         op.drop_constraint(op.f("ck_notifications_interview_kinds_name_interview"), "notifications", type_="check")
         op.create_check_constraint(op.f("ck_notifications_interview_kinds_name_interview"), "notifications",
                                    interview_kinds_check(NEW_INTERVIEW_KINDS))
-        op.create_check_constraint(op.f("ck_notifications_cancellations_name_cancelled_interview"), "notifications",
+        op.create_check_constraint(op.f("ck_notifications_cancellations_name_their_event"), "notifications",
                                    CANCELLATION_NAMES)
     else:
         op.execute("ALTER TABLE notifications ADD COLUMN cancelled_interview_id INTEGER")
@@ -158,7 +160,7 @@ def downgrade():
     op.execute("DELETE FROM notifications WHERE kind IN ('interview_rescheduled', 'interview_cancelled')")
     op.drop_index(op.f("ix_notifications_cancelled_interview_id"), table_name="notifications")
     if postgres:
-        op.drop_constraint(op.f("ck_notifications_cancellations_name_cancelled_interview"), "notifications",
+        op.drop_constraint(op.f("ck_notifications_cancellations_name_their_event"), "notifications",
                            type_="check")
         op.drop_constraint(op.f("ck_notifications_interview_kinds_name_interview"), "notifications", type_="check")
         op.create_check_constraint(op.f("ck_notifications_interview_kinds_name_interview"), "notifications",
