@@ -171,7 +171,8 @@ def _require_changeable(interview: Interview, actor: User, verb: str) -> None:
 
 def calendar_changed(interview: Interview) -> None:
     """Note a change every calendar holding the interview's event must take: a higher SEQUENCE, a new stamp."""
-    interview.calendar_sequence += 1
+    # Counted by the database, so two changes racing each other still leave two steps.
+    interview.calendar_sequence = Interview.calendar_sequence + 1
     interview.calendar_changed_at = utcnow()
 
 
