@@ -531,3 +531,24 @@ def test_cancelled_interviews_keep_their_event_for_the_feed(app, client, auth, r
         [kept] = db.session.scalars(select(CancelledInterview)).all()
         assert (kept.calendar_uid, kept.calendar_sequence, kept.interviewer_id) == (
             interview.calendar_uid, 1, interviewer.id)
+
+
+# --- the migration ---------------------------------------------------------------------------------------------
+
+def test_interviews_scheduled_before_the_migration_keep_the_uid_their_invitations_carry(app):
+    """0014 gives existing interviews `interview-<id>@bar-raiser`, the UID their mailed .ics already had."""
+    from flask_migrate import downgrade, upgrade
+
+    with app.app_context():
+        loop = factories.make_loop(step=Step.IN_HOUSE_INTERVIEWS)
+        db.session.commit()
+        ids = sorted(i.id for i in loop.interviews)
+        db.session.remove()
+        downgrade(revision="0009")
+        db.engine.dispose()
+        upgrade()
+        db.engine.dispose()
+        rows = db.session.execute(select(Interview.id, Interview.calendar_uid, Interview.calendar_sequence)
+                                  .order_by(Interview.id)).all()
+        assert [tuple(r) for r in rows] == [(i, f"interview-{i}@bar-raiser", 0) for i in ids]
+        db.session.remove()
