@@ -4,6 +4,7 @@ import ipaddress
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 DEV_SECRET_KEY = "dev-only-secret-key-change-me"
@@ -184,6 +185,12 @@ class Config:
     # SCIM provisioning (/scim/v2): requests per token holder's address, and the largest request body.
     SCIM_RATE_LIMIT = os.environ.get("SCIM_RATE_LIMIT", "600 per minute")
     SCIM_MAX_BODY_BYTES = env_int("SCIM_MAX_BODY_BYTES", 256 * 1024, minimum=1024)
+    # Calendars (app/interviews/calendar.py): the domain of every event's UID, fixed when an interview is
+    # scheduled; how far back a private feed reaches; how often one feed URL may be fetched.
+    CALENDAR_DOMAIN = (os.environ.get("CALENDAR_DOMAIN", "").strip()
+                       or urlsplit(APP_BASE_URL).hostname or "localhost")
+    CALENDAR_FEED_DAYS = env_int("CALENDAR_FEED_DAYS", 90, minimum=1)
+    CALENDAR_FEED_LIMIT = os.environ.get("CALENDAR_FEED_LIMIT", "60 per hour")
 
     # Background jobs (app/jobs): "queue" hands them to the workers, "immediate" runs each in the
     # request that asked for it, after its commit; "off" drops them. The queue's store is Redis when

@@ -115,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     from app.candidates.views import bp as candidates_bp
     from app.debrief.views import bp as debrief_bp
     from app.feedback.views import bp as feedback_bp
+    from app.interviews.subscriptions import bp as calendar_bp
     from app.interviews.views import bp as interviews_bp
     from app.kits.views import bp as kits_bp
     from app.loops.views import bp as loops_bp
@@ -142,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(debrief_bp)
     app.register_blueprint(interviews_bp)
+    app.register_blueprint(calendar_bp)
     app.register_blueprint(references_bp)
     app.register_blueprint(offers_bp)
     app.register_blueprint(metrics_bp)

@@ -4,7 +4,7 @@ from app.audit.models import AuditEntry
 from app.candidates.models import Candidate
 from app.debrief.models import AgendaNote, DebriefBrief, DebriefDecision, FinalVote, Outcome, PracticeVerdict, Verdict
 from app.feedback.models import Amendment, Feedback, FeedbackRating, FeedbackStatus, Rating, Vote
-from app.interviews.models import Interview, InterviewKind, interview_principles
+from app.interviews.models import CalendarFeed, CancelledInterview, Interview, InterviewKind, interview_principles
 from app.kits.models import AskedQuestion, CoachingFlag, PlannedQuestion, Question, QuestionVersion
 from app.loops.models import Loop, LoopStatus, ScreenDecision, ScreenOutcome, Step
 from app.notifications.models import Notification, NotificationKind, NotificationStatus
@@ -19,7 +19,8 @@ from app.scim.models import ScimToken
 from app.webhooks.models import ChatHook, DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
-    "AgendaNote", "Amendment", "AskedQuestion", "AuditEntry", "Candidate", "Certification", "CoachingFlag",
+    "AgendaNote", "Amendment", "AskedQuestion", "AuditEntry", "CalendarFeed", "CancelledInterview",
+    "Candidate", "Certification", "CoachingFlag",
     "DebriefBrief", "DebriefDecision", "Feedback", "FeedbackRating", "FeedbackStatus", "FinalVote", "Interview",
     "InterviewKind", "LegalHold", "Loop", "PolicyScope", "PracticeVerdict", "RetentionPolicy", "SignOff",
     "LoopStatus", "Notification", "NotificationKind", "NotificationStatus",

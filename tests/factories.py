@@ -216,6 +216,7 @@ def build_world(app) -> dict:
             "values": {
                 "loop_id": loop.id, "interview_id": interview.id, "candidate_id": loop.candidate_id,
                 "requisition_id": loop.requisition_id, "user_id": people["iv"].id,
+                "token": "hrt_cal_no-such-feed",
                 "unit_id": people["iv"].org_unit_id, "principle_id": loop.requisition.principles[0].id,
                 "step": 2, "name": "funnel", "job_id": "no-such-job", "question_id": question.id,
                 "policy_id": policy.id, "hold_id": hold.id, "endpoint_id": endpoint_id, "delivery_id": delivery_id,

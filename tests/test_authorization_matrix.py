@@ -132,6 +132,12 @@ TABLE = {
     ("loops.close", "POST"): allow("recruiter", "hm"),
     ("interviews.schedule", "POST"): allow("recruiter"),
     ("interviews.cancel", "POST"): allow("recruiter"),
+    ("interviews.reschedule", "GET"): allow("recruiter"),  # the page says why this interview can no longer move
+    ("interviews.reschedule", "POST"): allow("recruiter"),
+    ("calendar.account", "GET"): SIGNED_IN_OK,
+    ("calendar.issue", "POST"): SIGNED_IN_OK,
+    ("calendar.revoke", "POST"): SIGNED_IN_OK,
+    ("calendar.feed", "GET"): {role: 404 for role in ROLES},  # public, but only with a feed's secret
     ("interviews.calendar", "GET"): LOOP_PARTICIPANTS,
     ("feedback.loop_feedback", "GET"): LOOP_PARTICIPANTS,
     ("feedback.write", "GET"): allow("iv", "shadow"),
@@ -209,6 +215,7 @@ REFUSED_BY_A_RULE = {
     ("loops.screen", "POST"): PARTICIPANTS,  # the loop has passed both screens: a decision now lost a race (409)
     ("interviews.schedule", "POST"): {"recruiter"},
     ("interviews.cancel", "POST"): {"recruiter"},  # its feedback is written
+    ("interviews.reschedule", "POST"): {"recruiter"},  # an empty form, and its feedback is written
     ("feedback.write", "POST"): {"iv"},  # sealed already
     ("feedback.amend", "POST"): {"iv", "shadow"},
     ("debrief.final_vote", "POST"): {"hm", "br", "iv"},  # the hiring manager held the phone screen

@@ -253,11 +253,11 @@ def test_one_in_house_interview_per_interviewer_per_loop(ctx):
     loop = factories.make_loop(step=Step.IN_HOUSE_INTERVIEWS)
     taken = next(i for i in loop.interviews if i.kind == "in_house")
     assert refused("INSERT INTO interviews (loop_id, kind, interviewer_id, starts_at, duration_minutes, location, "
-                   "created_at) VALUES (:loop, 'in_house', :who, :at, 60, '', :at)",
+                   "created_at, calendar_uid) VALUES (:loop, 'in_house', :who, :at, 60, '', :at, 'uid-1@test')",
                    loop=loop.id, who=taken.interviewer_id, at=utcnow())
     assert not refused("INSERT INTO interviews (loop_id, kind, interviewer_id, starts_at, duration_minutes, "
-                       "location, created_at) VALUES (:loop, 'phone_screen', :who, :at, 60, '', :at)",
-                       loop=loop.id, who=taken.interviewer_id, at=utcnow())
+                       "location, created_at, calendar_uid) VALUES (:loop, 'phone_screen', :who, :at, 60, '', :at, "
+                       "'uid-2@test')", loop=loop.id, who=taken.interviewer_id, at=utcnow())
 
 
 def test_the_bar_raiser_is_fixed_once_written_feedback_starts(ctx):

@@ -9,8 +9,9 @@ from app.candidates.services import is_pdf, same_email_candidates, save_candidat
 from app.db_types import utcnow
 from app.errors import ServiceError
 from app.extensions import db
+from app.interviews import calendar
 from app.interviews.models import InterviewKind
-from app.interviews.services import calendar_file, coverage, schedule_interview
+from app.interviews.services import coverage, schedule_interview
 from app.loops.models import Step
 from app.loops.services import create_loop, independence_problems, set_loop_people, suggest_bar_raisers
 from app.requisitions import services as requisitions
@@ -185,7 +186,7 @@ def test_coverage_marks_gaps_and_principles_everybody_covers(people):
 def test_the_calendar_file_has_the_time_place_and_principles_but_no_feedback(people):
     loop = factories.make_loop(step=Step.DEBRIEF)
     interview = loop.interviews[-1]
-    ics = calendar_file(interview, "https://hiring.example/loops/1")
+    ics = calendar.download(interview, calendar.Links("https://hiring.example/loops/1"))
     event = Calendar.from_ical(ics).walk("VEVENT")[0]
     assert event.decoded("dtstart") == interview.starts_at.replace(microsecond=0)
     assert event.decoded("dtend") == interview.ends_at.replace(microsecond=0)

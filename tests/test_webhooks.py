@@ -545,3 +545,20 @@ def test_the_delivery_log_pages_newest_first_with_each_try(app, client, auth, ad
     assert "Newer" in second and "Older" not in second
     assert client.get(f"/admin/webhooks/{endpoint_id}/deliveries?page=x").status_code == 200  # read as page 1
     assert client.get("/admin/webhooks/999999/deliveries").status_code == 404
+
+
+def test_moving_an_interview_sends_interview_scheduled_again_at_its_new_time(app, receiver):
+    _, secret = register(app, receiver.url, [EventType.INTERVIEW_SCHEDULED])
+    with app.app_context():
+        interview = phone_screen(factories.make_loop(step=Step.PHONE_SCREEN))
+        db.session.commit()
+        moved_to = (interview.starts_at + timedelta(days=1)).replace(microsecond=0)
+        interviews.reschedule_interview(interview, interview.loop.recruiter, starts_at=moved_to,
+                                        duration_minutes=45, location="Room 4")
+        db.session.commit()
+        interview_id = interview.id
+        deliver_due()
+    first, moved = verified(receiver, secret)
+    assert first["data"]["interview"]["id"] == moved["data"]["interview"]["id"] == interview_id
+    assert moved["data"]["interview"]["starts_at"].startswith(moved_to.strftime("%Y-%m-%dT%H:%M"))
+    assert first["data"]["interview"]["starts_at"] != moved["data"]["interview"]["starts_at"]

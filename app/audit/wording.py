@@ -14,6 +14,7 @@ ACTION_LABELS = {
     "loop.closed": "Loop closed",
     "loop.people_changed": "People changed",
     "interview.scheduled": "Interview scheduled",
+    "interview.rescheduled": "Interview rescheduled",
     "interview.cancelled": "Interview cancelled",
     "feedback.submitted": "Feedback submitted",
     "feedback.practice_submitted": "Practice feedback submitted (not counted)",
@@ -27,6 +28,9 @@ ACTION_LABELS = {
     "offer.accepted": "Offer accepted",
     "offer.declined": "Offer declined",
     "offer.rescinded": "Offer rescinded",
+    "calendar_feed.created": "Calendar feed created",
+    "calendar_feed.reset": "Calendar feed link reset",
+    "calendar_feed.revoked": "Calendar feed turned off",
 }
 
 

@@ -3,7 +3,7 @@
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.forms_common import (
     CheckboxListField,
@@ -15,7 +15,7 @@ from app.forms_common import (
     principle_choices,
 )
 from app.integers import coerce_int
-from app.interviews.models import InterviewKind
+from app.interviews.models import Interview, InterviewKind
 from app.interviews.services import why_cannot_interview
 from app.loops.models import Loop, Step
 
@@ -33,6 +33,30 @@ class InterviewForm(FlaskForm):
     location = StringField("Room or video link", validators=[Optional(), Length(max=500)])
     principle_ids = CheckboxListField("Principles to probe", coerce=coerce_int)
     submit = SubmitField("Schedule interview")
+
+
+class RescheduleForm(FlaskForm):
+    starts_at = DateTimeLocalField("Starts", format="%Y-%m-%dT%H:%M",
+                                   validators=[InputRequired("Enter the start date and time.")],
+                                   invalid_value_message="Enter a date and time, like 2026-12-01 14:30.")
+    duration_minutes = WholeNumberField("Minutes", validators=[InputRequired("Enter the length in minutes."),
+                                                               NumberRange(15, 480, "Between 15 and 480 minutes.")])
+    location = StringField("Room or video link", validators=[Optional(), Length(max=500)])
+    submit = SubmitField("Save and send the update")
+
+    def validate_starts_at(self, field):
+        if field.data and not 2000 <= field.data.year <= 2999:
+            raise ValidationError("Choose a date between 2000 and 2999.")
+
+
+def reschedule_form(interview: Interview, zone, formdata=None) -> RescheduleForm:
+    """The reschedule form, filled with the interview as it stands (its time in the viewer's zone)."""
+    form = RescheduleForm(formdata=formdata)
+    if formdata is None:
+        form.starts_at.data = interview.starts_at.astimezone(zone).replace(tzinfo=None)
+        form.duration_minutes.data = interview.duration_minutes
+        form.location.data = interview.location
+    return form
 
 
 def interview_form(loop: Loop, formdata=None) -> InterviewForm:

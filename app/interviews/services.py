@@ -1,19 +1,19 @@
-"""Scheduling interviews, principle coverage, and calendar files."""
+"""Scheduling, rescheduling and cancelling interviews, and principle coverage."""
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from icalendar import Calendar, Event
 from sqlalchemy import select
 
 from app.audit.services import record
+from app.db_types import utcnow
 from app.errors import ServiceError
 from app.extensions import db
-from app.interviews.models import Interview, InterviewKind
+from app.interviews.models import CancelledInterview, Interview, InterviewKind
 from app.kits import services as kits
 from app.loops import composition
 from app.loops.models import Loop, LoopStatus, Step
-from app.loops.workflow import LAST_SCHEDULING_STEP, require_open
+from app.loops.workflow import LAST_SCHEDULING_STEP, WorkflowError, require_open
 from app.notifications import services as notifications
 from app.people.models import User
 from app.principles.models import Principle
@@ -146,43 +146,102 @@ def schedule_interview(loop: Loop, actor: User, *, kind: str, interviewer: User,
     return interview
 
 
-def cancel_interview(interview: Interview, actor: User) -> None:
-    """Remove an interview nobody has written feedback for."""
+def why_cannot_change(interview: Interview) -> list[str]:
+    """Say why an interview can no longer be rescheduled or cancelled; empty when it can.
+
+    The reschedule page shows these beside its disabled button and the services refuse with the same words.
+    """
+    loop = interview.loop
+    reasons = []
+    if not loop.is_open:
+        reasons.append("The loop is closed.")
+    if interview.feedbacks:
+        reasons.append("Feedback has been written for this interview.")
+    if loop.step > LAST_SCHEDULING_STEP[InterviewKind(interview.kind)]:
+        reasons.append("The loop has moved past this interview's step.")
+    return reasons
+
+
+def _require_changeable(interview: Interview, actor: User, verb: str) -> None:
     loop = interview.loop
     require_open(loop)
     if actor.id != loop.recruiter_id:
-        raise ServiceError("Only the loop's recruiter cancels its interviews.")
-    if interview.feedbacks:
-        raise ServiceError("Feedback has been written for this interview; it cannot be cancelled.")
-    if loop.step > LAST_SCHEDULING_STEP[InterviewKind(interview.kind)]:
-        raise ServiceError("The loop has moved past this interview's step.")
+        raise ServiceError(f"Only the loop's recruiter {verb} its interviews.")
+    if reasons := why_cannot_change(interview):
+        raise WorkflowError(" ".join(reasons))  # the interview's state, not what was typed: 409
+
+
+def calendar_changed(interview: Interview) -> None:
+    """Note a change every calendar holding the interview's event must take: a higher SEQUENCE, a new stamp."""
+    # Counted by the database, so two changes racing each other still leave two steps.
+    interview.calendar_sequence = Interview.calendar_sequence + 1
+    interview.calendar_changed_at = utcnow()
+
+
+def reschedule_interview(interview: Interview, actor: User, *, starts_at: datetime, duration_minutes: int,
+                         location: str, zone: tzinfo = UTC) -> list[str]:
+    """Move an interview nobody has written feedback for; return what changed (nothing: no update is sent).
+
+    The interviewer gets the updated invitation: the same event, its SEQUENCE one higher.
+    """
+    _require_changeable(interview, actor, "reschedules")
+    if starts_at.tzinfo is None:
+        raise ServiceError("Give the start time with its time zone.", field="starts_at")
+    if not 15 <= duration_minutes <= 480:
+        raise ServiceError("An interview lasts between 15 minutes and 8 hours.", field="duration_minutes")
+    location = location.strip()
+    before = {"starts_at": interview.starts_at, "duration_minutes": interview.duration_minutes,
+              "location": interview.location}
+    after = {"starts_at": starts_at.astimezone(UTC), "duration_minutes": duration_minutes, "location": location}
+    changed = [name for name in before if before[name] != after[name]]
+    if not changed:
+        return []
+    interviewer, ends_at = interview.interviewer, starts_at + timedelta(minutes=duration_minutes)
+    if not interviewer.active:
+        raise ServiceError(f"{interviewer.name}'s account is deactivated; cancel this interview instead.")
+    if composition.week_of(after["starts_at"]) != composition.week_of(interview.starts_at):
+        composition.require_none(composition.load_breach(interviewer, after["starts_at"], field="starts_at"))
+    clash = overlapping_interview(interviewer, starts_at, ends_at, exclude=interview)
+    if clash is not None:
+        start, end = clash.starts_at.astimezone(zone), clash.ends_at.astimezone(zone)
+        raise ServiceError(
+            f"{interviewer.name} is already interviewing from {start:%d %b %H:%M} to {end:%H:%M} {end.tzname()}.",
+            field="starts_at")
+    interview.starts_at, interview.duration_minutes, interview.location = (
+        after["starts_at"], duration_minutes, location)
+    calendar_changed(interview)
+    db.session.flush()
+    record("interview.rescheduled", interview, actor, loop=interview.loop, interviewer=interviewer.name,
+           **{f"{name}_from": _plain(before[name]) for name in changed},
+           **{f"{name}_to": _plain(after[name]) for name in changed})
+    notifications.interview_rescheduled(interview)
+    webhooks.interview_scheduled(interview)  # the same event at its new time: receivers keep one interview by id
+    return changed
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def cancel_interview(interview: Interview, actor: User) -> CancelledInterview:
+    """Remove an interview nobody has written feedback for; calendars keep its event, cancelled.
+
+    The interviewer, if an invitation reached them, gets the cancellation: the same event, its SEQUENCE higher.
+    """
+    _require_changeable(interview, actor, "cancels")
+    loop = interview.loop
+    was_invited = notifications.invitation_went_out(interview)
+    cancelled = CancelledInterview(
+        loop=loop, kind=interview.kind, interviewer=interview.interviewer, starts_at=interview.starts_at,
+        duration_minutes=interview.duration_minutes, location=interview.location,
+        calendar_uid=interview.calendar_uid, calendar_sequence=interview.calendar_sequence + 1,
+        cancelled_by_id=actor.id)
     record("interview.cancelled", interview, actor, loop=loop, interviewer=interview.interviewer.name,
            starts_at=interview.starts_at.isoformat())
     webhooks.interview_cancelled(interview)
     db.session.delete(interview)
-
-
-def calendar_file(interview: Interview, loop_url: str, kit_url: str | None = None) -> bytes:
-    """Return an .ics invitation: when, where, the principles to probe and the kit's link, never feedback."""
-    loop = interview.loop
-    calendar = Calendar()
-    calendar.add("prodid", "-//Bar Raiser//hiring loops//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
-    event = Event()
-    event.add("uid", f"interview-{interview.id}@bar-raiser")
-    event.add("summary", f"{InterviewKind(interview.kind).label} interview: {loop.candidate.name} "
-                         f"({loop.requisition.title})")
-    event.add("dtstart", interview.starts_at)
-    event.add("dtend", interview.ends_at)
-    event.add("dtstamp", interview.created_at)
-    if interview.location:
-        event.add("location", interview.location)
-    lines = ["Principles to probe:"]
-    lines += [f"- {p.name}: {p.description}" for p in interview.principles] or ["- (none assigned yet)"]
-    if kit_url:
-        lines += ["", f"Interview kit (questions, rating scale, time plan): {kit_url}"]
-    lines += ["", f"Loop: {loop_url}"]
-    event.add("description", "\n".join(lines))
-    calendar.add_component(event)
-    return calendar.to_ical()
+    db.session.add(cancelled)
+    db.session.flush()
+    if was_invited:
+        notifications.interview_cancelled(cancelled)
+    return cancelled

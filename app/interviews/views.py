@@ -1,8 +1,8 @@
-"""Interviews of a loop: schedule, cancel, and the calendar file."""
+"""Interviews of a loop: schedule, reschedule, cancel, and the calendar file."""
 
 from datetime import UTC
 
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -11,8 +11,9 @@ from app.downloads import content_disposition
 from app.extensions import db
 from app.formatting import viewer_zone
 from app.forms_common import attempt, to_utc
+from app.interviews import calendar as events
 from app.interviews import services
-from app.interviews.forms import interview_form
+from app.interviews.forms import interview_form, reschedule_form
 from app.loops.forms import ActionForm
 from app.loops.page import loop_page, refused_on_loop_page
 from app.people.models import User
@@ -43,6 +44,31 @@ def schedule(loop_id: int):
     return redirect(url_for("loops.show", loop_id=loop_id, _anchor="interviews"))
 
 
+@bp.route("/loops/<int:loop_id>/interviews/<int:interview_id>/reschedule", methods=["GET", "POST"])
+def reschedule(loop_id: int, interview_id: int):
+    """Move an interview: its own page, because the interviewer is sent the update."""
+    loop = permissions.get_loop_or_404(loop_id)
+    interview = permissions.get_interview_or_404(loop, interview_id)
+    permissions.require(permissions.can_manage_loop(loop))  # the same right as scheduling; the service says the rest
+    zone = viewer_zone()
+    form = reschedule_form(interview, zone, formdata=request.form if request.method == "POST" else None)
+    status = 422 if form.is_submitted() else 200
+    if form.validate_on_submit():
+        outcome = attempt(form, lambda: services.reschedule_interview(
+            interview, current_user, starts_at=to_utc(form.starts_at.data),
+            duration_minutes=form.duration_minutes.data, location=form.location.data or "", zone=zone))
+        if outcome.ok:
+            db.session.commit()
+            flash(f"Rescheduled; {interview.interviewer.name} is sent the updated invitation." if outcome.value
+                  else "Nothing changed.", "success")
+            return redirect(url_for("loops.show", loop_id=loop_id, _anchor="interviews"))
+        status = outcome.status
+        loop = permissions.get_loop_or_404(loop_id)
+        interview = permissions.get_interview_or_404(loop, interview_id)
+    return render_template("interviews/reschedule.html", loop=loop, interview=interview, form=form,
+                           unmet=services.why_cannot_change(interview)), status
+
+
 @bp.route("/loops/<int:loop_id>/interviews/<int:interview_id>/cancel", methods=["POST"])
 def cancel(loop_id: int, interview_id: int):
     loop = permissions.get_loop_or_404(loop_id)
@@ -62,8 +88,9 @@ def cancel(loop_id: int, interview_id: int):
 def calendar(loop_id: int, interview_id: int):
     loop = permissions.get_loop_or_404(loop_id)
     interview = permissions.get_interview_or_404(loop, interview_id)
-    body = services.calendar_file(interview, url_for("loops.show", loop_id=loop.id, _external=True),
-                                  url_for("kits.kit", loop_id=loop.id, interview_id=interview.id, _external=True))
+    body = events.download(interview, events.Links(
+        url_for("loops.show", loop_id=loop.id, _external=True),
+        url_for("kits.kit", loop_id=loop.id, interview_id=interview.id, _external=True)))
     when = f"{interview.starts_at.astimezone(UTC):%Y%m%d-%H%M}"
     return Response(body, mimetype="text/calendar",
                     headers={"Content-Disposition": content_disposition("interview", when, extension=".ics")})

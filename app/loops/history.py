@@ -63,6 +63,14 @@ def _item(row, starts: dict) -> HistoryItem:
         detail = (f"{KIND_NAMES.get(details.get('kind'), 'Interview')} with {details.get('interviewer') or '—'}, "
                   f"{_interview_time(details.get('starts_at'), starts, row.subject_id)}")
         probes = ", ".join(details.get("principles") or ())
+    elif action == "interview.rescheduled":
+        moved = [f"from {_interview_time(details['starts_at_from'], {}, None)} to "
+                 f"{_interview_time(details.get('starts_at_to'), {}, None)}"] if details.get("starts_at_from") else []
+        if "duration_minutes_to" in details:
+            moved.append(f"{details['duration_minutes_to']} minutes")
+        if "location_to" in details:
+            moved.append(f"at {details['location_to'] or 'no place given'}")
+        detail = f"With {details.get('interviewer') or '—'}: {', '.join(moved)}"
     elif action == "interview.cancelled":
         detail = f"With {details.get('interviewer') or '—'}, {_interview_time(details.get('starts_at'), starts, None)}"
     elif action in STATE_IS_NEWS and row.to_state:

@@ -271,3 +271,4 @@ def end_loop(loop: Loop, actor: User, status: str, reason: str, *, how: Ending =
     loop.closed_at, loop.closed_by = utcnow(), actor
     db.session.flush()
     webhooks.loop_closed(loop, how)
+    notifications.loop_closed(loop)

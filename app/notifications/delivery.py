@@ -35,17 +35,27 @@ def stale_reason(notification: Notification, now: datetime) -> str | None:
     kind, loop, interview = NotificationKind(notification.kind), notification.loop, notification.interview
     if not notification.recipient.active:
         return "the recipient's account is deactivated"
-    if kind == NotificationKind.INTERVIEW_ASSIGNED:
+    if kind in (NotificationKind.INTERVIEW_ASSIGNED, NotificationKind.INTERVIEW_RESCHEDULED):
         if not loop.is_open:
             return "the loop closed before the interview"
         if interview.ends_at <= now:
             return "the interview is over"
+    if kind == NotificationKind.INTERVIEW_RESCHEDULED and is_superseded(notification):
+        return "a later change replaced it"
     if kind in (NotificationKind.FEEDBACK_REMINDER, NotificationKind.FEEDBACK_ESCALATION) \
             and not is_still_awaited(interview):
         return "the feedback was submitted or the loop closed"
     if kind == NotificationKind.DEBRIEF_READY and not (loop.is_open and loop.step == Step.DEBRIEF):
         return "the loop has left the debrief"
     return None
+
+
+def is_superseded(notification: Notification) -> bool:
+    """Whether a later update of the same interview is queued: it carries the event as it stands."""
+    return db.session.scalar(select(Notification.id).where(
+        Notification.interview_id == notification.interview_id,
+        Notification.kind == NotificationKind.INTERVIEW_RESCHEDULED, Notification.id > notification.id)
+        .limit(1)) is not None
 
 
 def deliver(notification: Notification, mailer: Mailer, report: DeliveryReport) -> None:

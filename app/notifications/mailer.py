@@ -48,7 +48,7 @@ class Mailer:
         message.set_content(mail.body)
         for attachment in mail.attachments:
             message.add_attachment(attachment.content, maintype=attachment.maintype, subtype=attachment.subtype,
-                                   filename=attachment.filename)
+                                   filename=attachment.filename, params=attachment.params)
         return message
 
     def send(self, mail: OutgoingMail) -> None:

@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app, render_template
 
+from app.db_types import utcnow
 from app.feedback.services import due_at
+from app.interviews import calendar
 from app.interviews.models import InterviewKind
-from app.interviews.services import calendar_file
 from app.loops.models import Step
 from app.notifications.models import Notification, NotificationKind
 from app.people.models import User
@@ -25,6 +26,8 @@ SUBJECTS = {
     NotificationKind.FEEDBACK_ESCALATION: "Late feedback: {interviewer} on {candidate} ({requisition})",
     NotificationKind.DEBRIEF_READY: "Debrief ready: {candidate} ({requisition})",
     NotificationKind.DECISION_RECORDED: "Debrief decision recorded: {candidate} ({requisition})",
+    NotificationKind.INTERVIEW_RESCHEDULED: "Interview moved: {candidate} ({requisition})",
+    NotificationKind.INTERVIEW_CANCELLED: "Interview cancelled: {candidate} ({requisition})",
 }
 
 
@@ -34,6 +37,7 @@ class Attachment:
     content: bytes
     maintype: str
     subtype: str
+    params: dict[str, str] = field(default_factory=dict)  # Content-Type parameters, like an iTIP method
 
 
 @dataclass
@@ -75,6 +79,7 @@ def compose(notification: Notification) -> OutgoingMail:
     """Return the e-mail for an outbox row, as of now."""
     kind = NotificationKind(notification.kind)
     recipient, loop, interview = notification.recipient, notification.loop, notification.interview
+    cancelled = notification.cancelled_interview
     zone = zone_of(recipient)
     context = {
         "recipient": recipient,
@@ -89,20 +94,37 @@ def compose(notification: Notification) -> OutgoingMail:
                              and loop.decision.verdict is None and recipient.id == loop.bar_raiser_id),
     }
     if interview is not None:
-        starts, ends = interview.starts_at.astimezone(zone), interview.ends_at.astimezone(zone)
         context.update(
             kind_label=InterviewKind(interview.kind).label,
-            when=f"{in_zone(starts, zone)} to {in_zone(ends, zone, '%H:%M')}"
-            if starts.date() == ends.date() else f"{in_zone(starts, zone)} to {in_zone(ends, zone)}",
+            when=span(interview.starts_at, interview.ends_at, zone),
             due=in_zone(due_at(interview), zone),
             feedback_url=absolute_url("feedback.write", loop_id=loop.id, interview_id=interview.id),
             kit_url=absolute_url("kits.kit", loop_id=loop.id, interview_id=interview.id),
         )
+    if cancelled is not None:
+        context.update(kind_label=InterviewKind(cancelled.kind).label,
+                       when=span(cancelled.starts_at, cancelled.ends_at, zone))
+    if kind == NotificationKind.INTERVIEW_CANCELLED:
+        context["place"] = (cancelled or interview).location
     subject = SUBJECTS[kind].format(candidate=loop.candidate.name, requisition=loop.requisition.title,
                                     interviewer=interview.interviewer.name if interview is not None else "")
     mail = OutgoingMail(to=recipient.email, subject=one_line(subject),
                         body=render_template(f"mail/{kind.value}.txt", **context))
-    if kind == NotificationKind.INTERVIEW_ASSIGNED:
-        invitation = calendar_file(interview, context["loop_url"], context["kit_url"])
-        mail.attachments.append(Attachment(f"interview-{interview.id}.ics", invitation, "text", "calendar"))
+    if kind in (NotificationKind.INTERVIEW_ASSIGNED, NotificationKind.INTERVIEW_RESCHEDULED):
+        links = calendar.Links(context["loop_url"], context["kit_url"])
+        mail.attachments.append(Attachment("invite.ics", calendar.invitation(interview, links, utcnow()),
+                                           "text", "calendar", {"method": "REQUEST"}))
+    if kind == NotificationKind.INTERVIEW_CANCELLED:
+        links = calendar.Links(context["loop_url"])
+        body = (calendar.cancellation(cancelled, links, utcnow()) if cancelled is not None
+                else calendar.closing_cancellation(interview, links, utcnow()))
+        mail.attachments.append(Attachment("cancel.ics", body, "text", "calendar", {"method": "CANCEL"}))
     return mail
+
+
+def span(starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> str:
+    """From start to end in `zone`, the end's date left out when it is the same day."""
+    starts, ends = starts_at.astimezone(zone), ends_at.astimezone(zone)
+    if starts.date() == ends.date():
+        return f"{in_zone(starts, zone)} to {in_zone(ends, zone, '%H:%M')}"
+    return f"{in_zone(starts, zone)} to {in_zone(ends, zone)}"

@@ -17,6 +17,8 @@ class NotificationKind(StrEnum):
     FEEDBACK_ESCALATION = "feedback_escalation"
     DEBRIEF_READY = "debrief_ready"
     DECISION_RECORDED = "decision_recorded"
+    INTERVIEW_RESCHEDULED = "interview_rescheduled"
+    INTERVIEW_CANCELLED = "interview_cancelled"
 
     @property
     def is_about_an_interview(self) -> bool:
@@ -24,7 +26,12 @@ class NotificationKind(StrEnum):
 
 
 INTERVIEW_KINDS = (NotificationKind.INTERVIEW_ASSIGNED, NotificationKind.FEEDBACK_REMINDER,
-                   NotificationKind.FEEDBACK_ESCALATION)
+                   NotificationKind.FEEDBACK_ESCALATION, NotificationKind.INTERVIEW_RESCHEDULED)
+CANCELLATION_NAMES_ITS_EVENT = (
+    "(kind = 'interview_cancelled' AND (interview_id IS NULL) <> (cancelled_interview_id IS NULL)) "
+    "OR (kind <> 'interview_cancelled' AND cancelled_interview_id IS NULL)")
+# Mails that carry the interview's calendar event (an iTIP REQUEST or CANCEL).
+INVITATION_KINDS = (NotificationKind.INTERVIEW_ASSIGNED, NotificationKind.INTERVIEW_RESCHEDULED)
 
 
 class NotificationStatus(StrEnum):
@@ -47,6 +54,8 @@ class Notification(db.Model):
             "kind NOT IN ({}) OR interview_id IS NOT NULL".format(", ".join(f"'{k.value}'" for k in INTERVIEW_KINDS)),
             name="interview_kinds_name_interview",
         ),
+        # A cancellation names the interview (its loop closed first) or what is kept of it (it was cancelled).
+        CheckConstraint(CANCELLATION_NAMES_ITS_EVENT, name="cancellations_name_their_event"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,6 +64,9 @@ class Notification(db.Model):
     loop_id: Mapped[int] = mapped_column(ForeignKey("loops.id", ondelete="CASCADE"), index=True)
     # A cancelled interview takes its unsent announcement with it.
     interview_id: Mapped[int | None] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
+    # The cancellation notice outlives the interview: it names what calendars keep of it.
+    cancelled_interview_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cancelled_interviews.id", ondelete="CASCADE"), index=True)
     # What makes this message the same message twice: a second queue() with it adds nothing.
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
     status: Mapped[str] = mapped_column(EnumString(NotificationStatus), default=NotificationStatus.PENDING,
@@ -67,6 +79,7 @@ class Notification(db.Model):
     recipient: Mapped[User] = relationship()
     loop = relationship("Loop")
     interview = relationship("Interview")
+    cancelled_interview = relationship("CancelledInterview")
 
     def __repr__(self) -> str:
         return f"<Notification {self.id} {self.kind} to={self.recipient_id} {self.status}>"

@@ -4,14 +4,14 @@ Services call the hooks below after they change state. Queueing never sends
 and never commits, so a mail server that is down cannot break the request.
 """
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.interviews.models import Interview
 from app.jobs.queue import enqueue_after_commit
 from app.loops.models import Loop, Step
-from app.notifications.models import Notification, NotificationKind
+from app.notifications.models import INVITATION_KINDS, Notification, NotificationKind, NotificationStatus
 from app.people.models import User
 
 
@@ -27,7 +27,7 @@ def is_queued(key: str) -> bool:
 
 
 def queue(kind: str, recipient: User, *, loop: Loop, interview: Interview | None = None,
-          occasion: str = "") -> Notification | None:
+          occasion: str = "", cancelled_interview=None) -> Notification | None:
     """Add a pending e-mail unless the same one is already queued; return it, or None if not added.
 
     The insert runs in a savepoint: a concurrent request that queued the same
@@ -40,7 +40,8 @@ def queue(kind: str, recipient: User, *, loop: Loop, interview: Interview | None
     db.session.flush()  # the caller's own writes fail (or not) outside the savepoint
     if is_queued(key):
         return None
-    notification = Notification(kind=kind, recipient=recipient, loop=loop, interview=interview, dedupe_key=key)
+    notification = Notification(kind=kind, recipient=recipient, loop=loop, interview=interview, dedupe_key=key,
+                                cancelled_interview=cancelled_interview)
     try:
         with db.session.begin_nested():
             db.session.add(notification)
@@ -57,6 +58,33 @@ def queue(kind: str, recipient: User, *, loop: Loop, interview: Interview | None
 def interview_scheduled(interview: Interview) -> None:
     """Tell the interviewer about a new interview (the .ics goes with the mail)."""
     queue(NotificationKind.INTERVIEW_ASSIGNED, interview.interviewer, loop=interview.loop, interview=interview)
+
+
+def interview_rescheduled(interview: Interview) -> None:
+    """Send the interviewer the updated invitation (the same event, a higher SEQUENCE)."""
+    queue(NotificationKind.INTERVIEW_RESCHEDULED, interview.interviewer, loop=interview.loop, interview=interview,
+          occasion=f"sequence-{interview.calendar_sequence}")
+
+
+def invitation_went_out(interview: Interview) -> bool:
+    """Whether an invitation to the interview was sent, or tried: then its calendar may hold the event."""
+    return db.session.scalar(select(Notification.id).where(
+        Notification.interview_id == interview.id, Notification.kind.in_(INVITATION_KINDS),
+        or_(Notification.status == NotificationStatus.SENT, Notification.attempts > 0)).limit(1)) is not None
+
+
+def interview_cancelled(cancelled) -> None:
+    """Send the interviewer the cancellation of the event (a CancelledInterview: the interview is gone)."""
+    queue(NotificationKind.INTERVIEW_CANCELLED, cancelled.interviewer, loop=cancelled.loop,
+          occasion=f"cancelled-{cancelled.id}", cancelled_interview=cancelled)
+
+
+def loop_closed(loop: Loop) -> None:
+    """Cancel, in their calendars, the invited interviews a closing loop leaves in the future."""
+    for interview in loop.interviews:
+        if interview.starts_at >= loop.closed_at and invitation_went_out(interview):
+            queue(NotificationKind.INTERVIEW_CANCELLED, interview.interviewer, loop=loop, interview=interview,
+                  occasion="loop-closed")
 
 
 def loop_advanced(loop: Loop, actor: User) -> None:

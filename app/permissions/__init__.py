@@ -51,6 +51,7 @@ from app.permissions.loops import (
     can_record_practice_verdict,
     can_record_references,
     can_record_verdict,
+    can_reschedule_interview,
     can_schedule_interviews,
     can_screen,
     can_write_brief,
@@ -97,7 +98,8 @@ from app.permissions.roles import (
 # The predicates templates ask, as the views do.
 TEMPLATE_PREDICATES = (
     "is_admin", "is_recruiter", "can_view_metrics", "is_loop_participant", "can_manage_loop",
-    "can_schedule_interviews", "can_cancel_interview", "can_close_loop", "can_advance_loop", "can_screen",
+    "can_schedule_interviews", "can_cancel_interview", "can_reschedule_interview", "can_close_loop",
+    "can_advance_loop", "can_screen",
     "can_see_requisition", "can_edit_requisition", "can_close_requisition", "can_read_resume",
     "can_record_references", "can_manage_offer", "can_open_debrief", "can_decide", "can_record_verdict",
     "can_record_final_vote", "can_download_report", "can_write_feedback", "can_see_submissions",
@@ -112,7 +114,8 @@ __all__ = [
     "SUBMISSION_WATCHERS", "REPORT_READERS", "FeedbackAccess", "WriterRole", "TEMPLATE_PREDICATES",
     "can_read_feedback", "can_see_submissions", "can_write_feedback", "feedback_access", "has_submitted_all_own",
     "own_counted_interviews", "own_practice_interviews", "readable_feedback", "writer_role",
-    "can_advance_loop", "can_cancel_interview", "can_close_loop", "can_decide", "can_download_report",
+    "can_advance_loop", "can_cancel_interview", "can_reschedule_interview", "can_close_loop", "can_decide",
+    "can_download_report",
     "can_manage_loop", "can_manage_offer", "can_open_debrief", "can_record_final_vote", "can_record_references",
     "can_record_verdict", "can_schedule_interviews", "can_screen", "get_interview_or_404", "get_loop_or_404",
     "holds", "is_loop_participant", "participant_filter", "takes_part", "unmet_conditions_for",

@@ -129,6 +129,11 @@ def can_cancel_interview(interview: Interview, user: User | None = None) -> bool
             and loop.step <= workflow.LAST_SCHEDULING_STEP[InterviewKind(interview.kind)])
 
 
+def can_reschedule_interview(interview: Interview, user: User | None = None) -> bool:
+    """Who may cancel an interview may move it, on the same terms."""
+    return can_cancel_interview(interview, user)
+
+
 def can_close_loop(loop: Loop, user: User | None = None) -> bool:
     """The loop's recruiter or hiring manager closes it, as rejected or withdrawn, at any step."""
     return workflow.can_end(loop, _user(user))

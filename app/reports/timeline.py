@@ -36,6 +36,8 @@ def describe(entry: AuditEntry) -> tuple[str, str]:
     if action == "interview.scheduled":
         kind = KIND_NAMES.get(details.get("kind"), "Interview")
         return f"{kind} scheduled with {details.get('interviewer') or '—'}", ""
+    if action == "interview.rescheduled":
+        return f"Interview with {details.get('interviewer') or '—'} rescheduled", ""
     if action == "interview.cancelled":
         return f"Interview with {details.get('interviewer') or '—'} cancelled", ""
     if action == "feedback.submitted":

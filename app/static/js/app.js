@@ -179,3 +179,26 @@
   document.addEventListener("session:touched", arm);
   arm();
 })();
+
+// A "copy" button beside a read-only field (the calendar feed's address); selecting the field works without it.
+(function () {
+  document.querySelectorAll("[data-select-on-focus]").forEach(function (input) {
+    input.addEventListener("focus", function () { input.select(); });
+  });
+  document.querySelectorAll("[data-copy-from]").forEach(function (button) {
+    var source = document.getElementById(button.dataset.copyFrom);
+    var status = document.querySelector("[data-copy-status]");
+    if (!source) return;
+    button.addEventListener("click", function () {
+      source.select();
+      var done = function () { if (status) status.textContent = "The address is copied."; };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(source.value).then(done, function () {
+          if (status) status.textContent = "Select the address and copy it.";
+        });
+      } else if (status) {
+        status.textContent = "The address is selected: copy it with your keyboard.";
+      }
+    });
+  });
+})();
