@@ -2,6 +2,7 @@
 
 from app.audit.models import AuditEntry
 from app.candidates.models import Candidate
+from app.api.models import PersonalAccessToken
 from app.debrief.models import AgendaNote, DebriefBrief, DebriefDecision, FinalVote, Outcome, PracticeVerdict, Verdict
 from app.feedback.models import Amendment, Feedback, FeedbackRating, FeedbackStatus, Rating, Vote
 from app.interviews.models import Interview, InterviewKind, interview_principles
@@ -17,7 +18,7 @@ from app.requisitions.models import Requisition, RequisitionStatus, requisition_
 from app.retention.models import LegalHold, PolicyScope, RetentionPolicy
 
 __all__ = [
-    "AgendaNote", "Amendment", "AskedQuestion", "AuditEntry", "Candidate", "Certification", "CoachingFlag",
+    "AgendaNote", "Amendment", "PersonalAccessToken", "AskedQuestion", "AuditEntry", "Candidate", "Certification", "CoachingFlag",
     "DebriefBrief", "DebriefDecision", "Feedback", "FeedbackRating", "FeedbackStatus", "FinalVote", "Interview",
     "InterviewKind", "LegalHold", "Loop", "PolicyScope", "PracticeVerdict", "RetentionPolicy", "SignOff",
     "LoopStatus", "Notification", "NotificationKind", "NotificationStatus",
