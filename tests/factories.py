@@ -217,7 +217,7 @@ def build_world(app) -> dict:
                 "requisition_id": loop.requisition_id, "user_id": people["iv"].id,
                 "unit_id": people["iv"].org_unit_id, "principle_id": loop.requisition.principles[0].id,
                 "step": 2, "name": "funnel", "job_id": "no-such-job", "question_id": question.id,
-                "policy_id": policy.id, "hold_id": hold.id,
+                "policy_id": policy.id, "hold_id": hold.id, "token_id": 999999,
             },
         }
 

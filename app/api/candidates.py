@@ -82,7 +82,7 @@ def save(candidate: Candidate | None, body: dict) -> Candidate:
 
 
 @bp.route("", methods=["GET"])
-@bp.arguments(CandidateListArgs, location="query", as_kwargs=True)
+@bp.arguments(CandidateListArgs, location="query", as_kwargs=True, unknown=ma.RAISE)
 @bp.response(200, page_schema(CandidateSchema, "CandidatePage"))
 @bp.alt_response(401, description=AUTH_RESPONSES[401])
 @bp.alt_response(403, description="Only recruiters list candidates.")

@@ -104,7 +104,7 @@ def dump_outcome(loop: Loop) -> dict:
 
 
 @bp.route("", methods=["GET"])
-@bp.arguments(LoopListArgs, location="query", as_kwargs=True)
+@bp.arguments(LoopListArgs, location="query", as_kwargs=True, unknown=ma.RAISE)
 @bp.response(200, page_schema(LoopSchema, "LoopPage"))
 @bp.alt_response(401, description=AUTH_RESPONSES[401])
 def list_loops(**args):

@@ -95,7 +95,7 @@ def dump(requisition: Requisition) -> dict:
 
 
 @bp.route("", methods=["GET"])
-@bp.arguments(RequisitionListArgs, location="query", as_kwargs=True)
+@bp.arguments(RequisitionListArgs, location="query", as_kwargs=True, unknown=ma.RAISE)
 @bp.response(200, page_schema(RequisitionSchema, "RequisitionPage"))
 @bp.alt_response(401, description=AUTH_RESPONSES[401])
 def list_requisitions(**args):
