@@ -1,8 +1,8 @@
 """Every model, imported in one place for Alembic and the shell."""
 
+from app.api.models import PersonalAccessToken
 from app.audit.models import AuditEntry
 from app.candidates.models import Candidate
-from app.api.models import PersonalAccessToken
 from app.debrief.models import AgendaNote, DebriefBrief, DebriefDecision, FinalVote, Outcome, PracticeVerdict, Verdict
 from app.feedback.models import Amendment, Feedback, FeedbackRating, FeedbackStatus, Rating, Vote
 from app.interviews.models import Interview, InterviewKind, interview_principles
@@ -18,12 +18,12 @@ from app.requisitions.models import Requisition, RequisitionStatus, requisition_
 from app.retention.models import LegalHold, PolicyScope, RetentionPolicy
 
 __all__ = [
-    "AgendaNote", "Amendment", "PersonalAccessToken", "AskedQuestion", "AuditEntry", "Candidate", "Certification", "CoachingFlag",
+    "AgendaNote", "Amendment", "AskedQuestion", "AuditEntry", "Candidate", "Certification", "CoachingFlag",
     "DebriefBrief", "DebriefDecision", "Feedback", "FeedbackRating", "FeedbackStatus", "FinalVote", "Interview",
     "InterviewKind", "LegalHold", "Loop", "PolicyScope", "PracticeVerdict", "RetentionPolicy", "SignOff",
     "LoopStatus", "Notification", "NotificationKind", "NotificationStatus",
     "Offer", "OfferStatus", "OrgUnit", "Outcome", "PlannedQuestion", "Principle", "Question", "QuestionVersion",
     "Rating", "Reference", "ReferenceOutcome", "Requisition", "RequisitionStatus", "ScreenDecision",
     "ScreenOutcome", "Step", "User", "Verdict", "Vote", "interview_principles",
-    "requisition_principles",
+    "requisition_principles", "PersonalAccessToken",
 ]

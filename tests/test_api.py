@@ -92,7 +92,8 @@ def test_expired_revoked_and_deactivated_tokens_are_refused(app, client, world):
     token = make_token(app, email)
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == email))
-        row = db.session.scalar(sa.select(PersonalAccessToken).where(PersonalAccessToken.digest == tokens.digest_of(token)))
+        row = db.session.scalar(sa.select(PersonalAccessToken)
+                                .where(PersonalAccessToken.digest == tokens.digest_of(token)))
         token_services.revoke_token(row, user)
         db.session.commit()
     assert "revoked" in is_problem(client.get("/api/v1/loops", headers=bearer(token)), 401)["detail"]

@@ -7,6 +7,7 @@ their own interview); what the feedback says never shows here.
 
 import marshmallow as ma
 from flask import url_for
+from flask_smorest import abort
 from sqlalchemy import select
 
 from app import permissions
@@ -14,6 +15,7 @@ from app.api.auth import acting_user, commit_write
 from app.api.common import Id, Strict, get_or_field_error, resource_blueprint, run
 from app.api.etags import respond, respond_page
 from app.api.pagination import page_schema
+from app.extensions import db
 from app.interviews import services
 from app.interviews.models import Interview, InterviewKind
 from app.people.models import User
@@ -93,10 +95,8 @@ def schedule_interview(body, loop_id: int):
     user = acting_user()
     interviewer = get_or_field_error(User, body["interviewer_id"], "interviewer_id", "person")
     ids = body["principle_ids"]
-    chosen = list(db_principles(ids))
+    chosen = list(db.session.scalars(select(Principle).where(Principle.id.in_(ids)).order_by(Principle.position)))
     if len(chosen) != len(set(ids)):
-        from flask_smorest import abort
-
         abort(422, errors={"principle_ids": ["No such principle."]})
     interview = run(lambda: services.schedule_interview(
         loop, user, kind=body["kind"], interviewer=interviewer, starts_at=body["starts_at"],
@@ -105,8 +105,3 @@ def schedule_interview(body, loop_id: int):
     return respond(dump(interview, loop, user), 201,
                    location=url_for("api_interviews.get_interview", loop_id=loop.id, interview_id=interview.id))
 
-
-def db_principles(ids):
-    from app.extensions import db
-
-    return db.session.scalars(select(Principle).where(Principle.id.in_(ids)).order_by(Principle.position))

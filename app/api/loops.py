@@ -44,7 +44,8 @@ class LoopSchema(ma.Schema):
 class LoopCreate(Strict):
     requisition_id = ma.fields.Integer(required=True, strict=True, validate=Id)
     candidate_id = ma.fields.Integer(required=True, strict=True, validate=Id)
-    recruiter_id = ma.fields.Integer(strict=True, validate=Id, metadata={"description": "Defaults to the token's person."})
+    recruiter_id = ma.fields.Integer(strict=True, validate=Id,
+                                     metadata={"description": "Defaults to the token's person."})
     hiring_manager_id = ma.fields.Integer(strict=True, validate=Id,
                                           metadata={"description": "Defaults to the requisition's."})
     bar_raiser_id = ma.fields.Integer(strict=True, validate=Id, allow_none=True)
@@ -152,12 +153,11 @@ def create_loop(body):
     permissions.require_recruiter()
     requisition = get_or_field_error(Requisition, body["requisition_id"], "requisition_id", "requisition")
     candidate = get_or_field_error(Candidate, body["candidate_id"], "candidate_id", "candidate")
-    active = lambda person: person.active  # noqa: E731 - the pages offer active people only
     recruiter = get_or_field_error(User, body.get("recruiter_id", user.id), "recruiter_id", "recruiter",
                                    where=lambda p: p.active and p.is_recruiter)
-    hiring_manager = get_or_field_error(User, body.get("hiring_manager_id"), "hiring_manager_id", "person", where=active)
-    bar_raiser = get_or_field_error(User, body.get("bar_raiser_id"), "bar_raiser_id", "person", where=active)
-    shadow = get_or_field_error(User, body.get("shadow_id"), "shadow_id", "person", where=active)
+    hiring_manager, bar_raiser, shadow = (  # the pages offer active people only
+        get_or_field_error(User, body.get(field), field, "person", where=lambda person: person.active)
+        for field in ("hiring_manager_id", "bar_raiser_id", "shadow_id"))
     loop = run(lambda: services.create_loop(
         requisition, candidate, user, recruiter=recruiter, hiring_manager=hiring_manager, bar_raiser=bar_raiser,
         shadow=shadow, reverse_shadow=body["reverse_shadow"]))

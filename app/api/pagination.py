@@ -8,6 +8,7 @@ A list never costs more than `limit` rows whatever the history.
 
 import marshmallow as ma
 from flask import current_app, request, url_for
+from flask_smorest import abort
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Select
 
@@ -48,8 +49,6 @@ def after_id(cursor: str | None) -> int:
     except BadSignature:
         value = None
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= ID_MAX:
-        from flask_smorest import abort
-
         abort(422, errors={"cursor": ["This cursor is not one this API gave out; start from the first page."]})
     return value
 

@@ -6,6 +6,9 @@ app's own errors (`ServiceError`, `WorkflowError`, `Conflict`); they are
 mapped here, so the API never restates a product rule.
 """
 
+import math
+import time
+
 from flask import Response, json, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
@@ -86,6 +89,7 @@ def from_http_exception(error: HTTPException) -> Response:
         headers["Allow"] = ", ".join(sorted(error.valid_methods))
     if code == 429:
         headers["Retry-After"] = str(retry_after(error))
+        data = {**data, "message": f"{DETAILS[429]} (at most {error.description})."}
     detail = data.get("message") or _own_description(error) or DETAILS.get(code)
     if code == 400 and errors and "body" in errors and not detail:
         detail = "The body is not valid JSON."
@@ -101,15 +105,8 @@ def retry_after(error) -> int:
     """Seconds until the limit that refused the request lets one through again."""
     from app.extensions import limiter
 
-    try:
-        window = limiter.current_limit
-        if window is not None:
-            import time
-
-            return max(1, int(window.reset_at - time.time()))
-    except Exception:  # noqa: BLE001 - a refusal stands even if the limiter cannot say when it ends
-        pass
-    return 60
+    window = limiter.current_limit
+    return max(1, math.ceil(window.reset_at - time.time())) if window is not None else 60
 
 
 def from_service_error(error: ServiceError) -> Response:

@@ -67,7 +67,8 @@ def token_by_secret(presented: str) -> PersonalAccessToken | None:
     """The token a presented secret names, whatever its state; None for a secret we never issued."""
     if not presented.startswith(PREFIX):
         return None
-    return db.session.scalar(select(PersonalAccessToken).where(PersonalAccessToken.digest == tokens.digest_of(presented)))
+    digest = tokens.digest_of(presented)
+    return db.session.scalar(select(PersonalAccessToken).where(PersonalAccessToken.digest == digest))
 
 
 def note_use(token: PersonalAccessToken, *, writes: bool, method: str, path: str) -> None:

@@ -6,7 +6,6 @@ from flask_login.config import EXEMPT_METHODS
 
 from app.extensions import login_manager
 
-
 # Blueprints whose views the session does not open: the JSON API, which its own bearer tokens guard.
 PUBLIC_BLUEPRINTS: set[str] = set()
 
