@@ -453,3 +453,18 @@ def test_an_interviewer_token_reads_nothing_built_from_others_feedback_before_su
         db.session.execute(sa.update(Loop).where(Loop.id == loop_id).values(step=Step.DEBRIEF))
         db.session.commit()
     is_problem(client.get(f"/api/v1/loops/{loop_id}/outcome", headers=token), 403)  # not until theirs is in
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_with_csrf_on_the_api_takes_a_token_without_a_csrf_token(database, tmp_path):
+    from tests.conftest import dispose, make_app
+
+    app = make_app(database, tmp_path, WTF_CSRF_ENABLED=True)
+    try:
+        world = build_world(app)
+        client = app.test_client()
+        token = bearer(make_token(app, world["emails"]["recruiter"]))
+        assert client.post("/api/v1/candidates", headers=token, json={"name": "Ana Lima"}).status_code == 201
+        assert client.post("/candidates/new", data={"name": "Ana Lima"}).status_code != 201  # the pages keep CSRF
+    finally:
+        dispose(app)

@@ -10,7 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.api import auth
 from app.errors import Conflict, ServiceError
-from app.extensions import db, limiter
+from app.extensions import csrf, db, limiter
 from app.forms_common import RACE_MESSAGE, is_unique_violation
 from app.integers import ID_MAX
 
@@ -27,6 +27,7 @@ def resource_blueprint(name: str, url_prefix: str, description: str) -> Blueprin
     bp.before_request(auth.authenticate)
     limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=auth.rate_limit_key)(bp)
     public_blueprint(bp)  # the token, not the cookie, says who is calling
+    csrf.exempt(bp)  # no cookie authenticates here, so no cross-site request can borrow one
     return bp
 
 
