@@ -307,6 +307,12 @@ def candidate_count(app) -> int:
     (lambda c, h: c.post("/api/v1/candidates", headers=h, json={"name": "A", "resume_url": "ftp://x"}), 422,
      "resume_url"),
     (lambda c, h: c.get("/api/v1/nothing-here", headers=h), 404, None),
+    (lambda c, h: c.post("/api/v1/candidates", headers=h, json={"name": "A\x00B"}), 422, "name"),
+    (lambda c, h: c.post("/api/v1/candidates", headers={**h, "Content-Type": "application/json"},
+                         data='{"name": "A", "notes": "\\ud800"}'), 422, "notes"),
+    (lambda c, h: c.post("/api/v1/candidates", headers=h, json={"name": "A", "external_id": 7}), 422, "external_id"),
+    (lambda c, h: c.post("/api/v1/loops", headers=h, json={"requisition_id": "1", "candidate_id": 2**40}), 422,
+     "candidate_id"),
     (lambda c, h: c.get("/api/v1/candidates/99999999999", headers=h), 404, None),
 ])
 def test_every_refusal_is_a_problem_and_writes_nothing(app, client, rec, send, status, field):

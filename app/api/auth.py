@@ -67,10 +67,36 @@ def authenticate() -> None:
             abort(413, description=f"A request body is at most {request.max_content_length} bytes.")
         if not request.is_json:
             abort(415, description="Send the body as JSON (Content-Type: application/json).")
+        refuse_unstorable_text(request.get_json(silent=True))
     else:
         services.note_use(token, writes=False, method=request.method, path=request.path)
         if db.session.new or db.session.dirty:
             db.session.commit()
+
+
+def unstorable_fields(value, name: str = "body") -> list[str]:
+    """Name the strings of a JSON body that no text column stores: a NUL, or half of a surrogate pair."""
+    if isinstance(value, dict):
+        return [f for key, item in value.items() for f in unstorable_fields(item, str(key) if name == "body" else name)]
+    if isinstance(value, list):
+        return [f for item in value for f in unstorable_fields(item, name)]
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return [name]
+        return [name] if "\x00" in value else []
+    return []
+
+
+def refuse_unstorable_text(body) -> None:
+    """Refuse such text with a 422 on its field, before anything reads it (PostgreSQL would refuse it with a 500)."""
+    from flask_smorest import abort as abort_with
+
+    fields = unstorable_fields(body)
+    if fields:
+        abort_with(422, errors={field: ["This text holds a NUL or an unpaired surrogate, which no field accepts."]
+                                for field in fields})
 
 
 def current_token() -> PersonalAccessToken:
