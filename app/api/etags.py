@@ -37,8 +37,9 @@ def respond_page(items: list, next_link: str | None):
     """A JSON response for one page of a list."""
     from flask import current_app
 
-    response = current_app.response_class(json.dumps({"items": items, "next": next_link}),
-                                          mimetype="application/json")
+    body = {"items": items, "next": next_link}
+    response = current_app.response_class(json.dumps(body), mimetype="application/json")
+    response.headers["ETag"] = etag_of(body)
     if next_link:
         response.headers["Link"] = f'<{next_link}>; rel="next"'
     return response

@@ -140,7 +140,7 @@ def document(candidate: Candidate, actor, loops: list[Loop], files: dict) -> dic
         "exported_at": utcnow().isoformat(),
         "exported_by": actor.name,
         "candidate": {"id": candidate.id, "name": candidate.name, "email": candidate.email,
-                      "phone": candidate.phone, "source": candidate.source, "resume_url": candidate.resume_url,
+                      "phone": candidate.phone, "external_id": candidate.external_id, "source": candidate.source, "resume_url": candidate.resume_url,
                       "resume_filename": candidate.resume_filename, "notes": candidate.notes,
                       "created_at": _iso(candidate.created_at), "created_by": _name(candidate.created_by)},
         "loops": [loop_record(loop, asked) for loop in loops],
