@@ -49,6 +49,7 @@ def spec_of(app: Flask):
 def register_api(app: Flask) -> None:
     """Register the API's blueprints and the document's security scheme."""
     from app.api import candidates, docs, interviews, loops, requisitions
+    from app.api.problems import PROBLEM_TYPE
 
     app.config.setdefault("API_TITLE", API_TITLE)
     app.config.setdefault("API_VERSION", API_VERSION)
@@ -65,4 +66,7 @@ def register_api(app: Flask) -> None:
                                                    "description": "A personal access token (hrt_pat_…)."})
     for module in (requisitions, candidates, loops, interviews):
         api.register_blueprint(module.bp)
+    for response in api.spec.components.responses.values():  # flask-smorest's own 422 and default answers
+        if "application/json" in response.get("content", {}):
+            response["content"] = {PROBLEM_TYPE: response["content"]["application/json"]}
     app.register_blueprint(docs.bp)

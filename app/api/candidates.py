@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app import permissions
 from app.api.auth import acting_user, commit_write
-from app.api.common import AUTH_RESPONSES, Strict, email_address, resource_blueprint, run
+from app.api.common import AUTH_RESPONSES, Strict, email_address, refusal, resource_blueprint, run
 from app.api.etags import etag_of, require_match, respond, respond_page
 from app.api.pagination import PageArgs, page_schema, paginate
 from app.candidates import services
@@ -84,8 +84,8 @@ def save(candidate: Candidate | None, body: dict) -> Candidate:
 @bp.route("", methods=["GET"])
 @bp.arguments(CandidateListArgs, location="query", as_kwargs=True, unknown=ma.RAISE)
 @bp.response(200, page_schema(CandidateSchema, "CandidatePage"))
-@bp.alt_response(401, description=AUTH_RESPONSES[401])
-@bp.alt_response(403, description="Only recruiters list candidates.")
+@bp.alt_response(401, **refusal(AUTH_RESPONSES[401]))
+@bp.alt_response(403, **refusal("Only recruiters list candidates."))
 def list_candidates(**args):
     """List candidates (recruiters), or find one by `external_id` or by `email`."""
     permissions.require_recruiter()
@@ -99,7 +99,7 @@ def list_candidates(**args):
 
 @bp.route("/<int:candidate_id>", methods=["GET"])
 @bp.response(200, CandidateSchema, headers={"ETag": {"schema": {"type": "string"}}})
-@bp.alt_response(404, description="No such candidate, or not one the token's person sees.")
+@bp.alt_response(404, **refusal("No such candidate, or not one the token's person sees."))
 def get_candidate(candidate_id: int):
     """Read one candidate: recruiters read any, others those of the loops they take part in."""
     return respond(dump(permissions.get_candidate_or_404(candidate_id)))
@@ -108,8 +108,8 @@ def get_candidate(candidate_id: int):
 @bp.route("", methods=["POST"])
 @bp.arguments(CandidateCreate)
 @bp.response(201, CandidateSchema)
-@bp.alt_response(403, description="Only recruiters add candidates.")
-@bp.alt_response(409, description="Another candidate has this external id.")
+@bp.alt_response(403, **refusal("Only recruiters add candidates."))
+@bp.alt_response(409, **refusal("Another candidate has this external id."))
 def create_candidate(body):
     """Add a candidate (recruiters)."""
     permissions.require_recruiter()
@@ -123,11 +123,11 @@ def create_candidate(body):
 @bp.response(200, CandidateSchema)
 @bp.doc(parameters=[{"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"},
                      "description": "The ETag of the version read."}])
-@bp.alt_response(403, description="Only recruiters edit candidates, and nobody an erased one.")
-@bp.alt_response(404, description="No such candidate, or not one the token's person sees.")
-@bp.alt_response(409, description="Another candidate has this external id, or the candidate was erased.")
-@bp.alt_response(412, description="Changed since it was read.")
-@bp.alt_response(428, description="If-Match is missing.")
+@bp.alt_response(403, **refusal("Only recruiters edit candidates, and nobody an erased one."))
+@bp.alt_response(404, **refusal("No such candidate, or not one the token's person sees."))
+@bp.alt_response(409, **refusal("Another candidate has this external id, or the candidate was erased."))
+@bp.alt_response(412, **refusal("Changed since it was read."))
+@bp.alt_response(428, **refusal("If-Match is missing."))
 def update_candidate(body, candidate_id: int):
     """Change a candidate's fields (recruiters), with the ETag of the version read."""
     candidate = permissions.get_candidate_or_404(candidate_id)

@@ -19,6 +19,14 @@ AUTH_RESPONSES = {401: "No token, or one that is unknown, expired, revoked or of
                   429: "Too many requests with this token."}
 
 
+def refusal(description: str) -> dict:
+    """Document an error answer: problem details under their own media type."""
+    from app.api import ProblemSchema
+    from app.api.problems import PROBLEM_TYPE
+
+    return {"schema": ProblemSchema, "content_type": PROBLEM_TYPE, "description": description}
+
+
 def resource_blueprint(name: str, url_prefix: str, description: str) -> Blueprint:
     """A blueprint of the API: bearer tokens only, rate-limited per token, outside the sign-in gate."""
     from app.auth.gate import public_blueprint

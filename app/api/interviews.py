@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app import permissions
 from app.api.auth import acting_user, commit_write
-from app.api.common import Id, Strict, get_or_field_error, resource_blueprint, run
+from app.api.common import Id, Strict, get_or_field_error, refusal, resource_blueprint, run
 from app.api.etags import respond, respond_page
 from app.api.pagination import page_schema
 from app.extensions import db
@@ -66,7 +66,7 @@ def dump(interview: Interview, loop, user) -> dict:
 
 @bp.route("", methods=["GET"])
 @bp.response(200, page_schema(InterviewSchema, "InterviewList"))
-@bp.alt_response(404, description="No such loop, or not one the token's person takes part in.")
+@bp.alt_response(404, **refusal("No such loop, or not one the token's person takes part in."))
 def list_interviews(loop_id: int):
     """List a loop's interviews in time order (a loop has a handful: one page, `next` is null)."""
     loop = permissions.get_loop_or_404(loop_id)
@@ -76,7 +76,7 @@ def list_interviews(loop_id: int):
 
 @bp.route("/<int:interview_id>", methods=["GET"])
 @bp.response(200, InterviewSchema, headers={"ETag": {"schema": {"type": "string"}}})
-@bp.alt_response(404, description="No such interview on a loop the token's person takes part in.")
+@bp.alt_response(404, **refusal("No such interview on a loop the token's person takes part in."))
 def get_interview(loop_id: int, interview_id: int):
     """Read one interview of a loop."""
     loop = permissions.get_loop_or_404(loop_id)
@@ -86,8 +86,8 @@ def get_interview(loop_id: int, interview_id: int):
 @bp.route("", methods=["POST"])
 @bp.arguments(InterviewCreate)
 @bp.response(201, InterviewSchema)
-@bp.alt_response(403, description="Only the loop's recruiter schedules, while the loop is open.")
-@bp.alt_response(404, description="No such loop, or not one the token's person takes part in.")
+@bp.alt_response(403, **refusal("Only the loop's recruiter schedules, while the loop is open."))
+@bp.alt_response(404, **refusal("No such loop, or not one the token's person takes part in."))
 def schedule_interview(body, loop_id: int):
     """Schedule an interview on a loop (its recruiter), as the loop page does."""
     loop = permissions.get_loop_or_404(loop_id)

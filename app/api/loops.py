@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app import permissions
 from app.api.auth import acting_user, commit_write
-from app.api.common import AUTH_RESPONSES, Id, Strict, get_or_field_error, resource_blueprint, run
+from app.api.common import AUTH_RESPONSES, Id, Strict, get_or_field_error, refusal, resource_blueprint, run
 from app.api.etags import respond, respond_page
 from app.api.pagination import PageArgs, page_schema, paginate
 from app.candidates.models import Candidate
@@ -107,7 +107,7 @@ def dump_outcome(loop: Loop) -> dict:
 @bp.route("", methods=["GET"])
 @bp.arguments(LoopListArgs, location="query", as_kwargs=True, unknown=ma.RAISE)
 @bp.response(200, page_schema(LoopSchema, "LoopPage"))
-@bp.alt_response(401, description=AUTH_RESPONSES[401])
+@bp.alt_response(401, **refusal(AUTH_RESPONSES[401]))
 def list_loops(**args):
     """List the loops the token's person takes part in."""
     query = select(Loop).where(permissions.participant_filter(acting_user()))
@@ -120,7 +120,7 @@ def list_loops(**args):
 
 @bp.route("/<int:loop_id>", methods=["GET"])
 @bp.response(200, LoopSchema, headers={"ETag": {"schema": {"type": "string"}}})
-@bp.alt_response(404, description="No such loop, or not one the token's person takes part in.")
+@bp.alt_response(404, **refusal("No such loop, or not one the token's person takes part in."))
 def get_loop(loop_id: int):
     """Read one loop: its status and step."""
     return respond(dump(permissions.get_loop_or_404(loop_id)))
@@ -128,8 +128,8 @@ def get_loop(loop_id: int):
 
 @bp.route("/<int:loop_id>/outcome", methods=["GET"])
 @bp.response(200, OutcomeSchema, headers={"ETag": {"schema": {"type": "string"}}})
-@bp.alt_response(403, description="The blind rule: the token's person may not read the debrief yet.")
-@bp.alt_response(404, description="No such loop, or not one the token's person takes part in.")
+@bp.alt_response(403, **refusal("The blind rule: the token's person may not read the debrief yet."))
+@bp.alt_response(404, **refusal("No such loop, or not one the token's person takes part in."))
 def get_outcome(loop_id: int):
     """Read the debrief's outcome: the decision and the verdict with their times, never feedback or votes.
 
@@ -145,8 +145,8 @@ def get_outcome(loop_id: int):
 @bp.route("", methods=["POST"])
 @bp.arguments(LoopCreate)
 @bp.response(201, LoopSchema)
-@bp.alt_response(403, description="Only recruiters start loops.")
-@bp.alt_response(409, description="The candidate already has an open loop for this requisition.")
+@bp.alt_response(403, **refusal("Only recruiters start loops."))
+@bp.alt_response(409, **refusal("The candidate already has an open loop for this requisition."))
 def create_loop(body):
     """Start a loop against an approved requisition (recruiters); it starts at the résumé review."""
     user = acting_user()

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from app import permissions
 from app.api.auth import acting_user, commit_write
-from app.api.common import AUTH_RESPONSES, Id, Strict, get_or_field_error, resource_blueprint, run
+from app.api.common import AUTH_RESPONSES, Id, Strict, get_or_field_error, refusal, resource_blueprint, run
 from app.api.etags import etag_of, require_match, respond, respond_page
 from app.api.pagination import PageArgs, page_schema, paginate
 from app.extensions import db
@@ -97,7 +97,7 @@ def dump(requisition: Requisition) -> dict:
 @bp.route("", methods=["GET"])
 @bp.arguments(RequisitionListArgs, location="query", as_kwargs=True, unknown=ma.RAISE)
 @bp.response(200, page_schema(RequisitionSchema, "RequisitionPage"))
-@bp.alt_response(401, description=AUTH_RESPONSES[401])
+@bp.alt_response(401, **refusal(AUTH_RESPONSES[401]))
 def list_requisitions(**args):
     """List the requisitions the token's person sees: all for recruiters and admins, else their own."""
     user = acting_user()
@@ -111,7 +111,7 @@ def list_requisitions(**args):
 
 @bp.route("/<int:requisition_id>", methods=["GET"])
 @bp.response(200, RequisitionSchema, headers={"ETag": {"schema": {"type": "string"}}})
-@bp.alt_response(404, description="No such requisition, or not one the token's person sees.")
+@bp.alt_response(404, **refusal("No such requisition, or not one the token's person sees."))
 def get_requisition(requisition_id: int):
     """Read one requisition."""
     return respond(dump(permissions.get_requisition_or_404(requisition_id)))
@@ -120,8 +120,8 @@ def get_requisition(requisition_id: int):
 @bp.route("", methods=["POST"])
 @bp.arguments(RequisitionCreate)
 @bp.response(201, RequisitionSchema)
-@bp.alt_response(403, description="Only recruiters open requisitions.")
-@bp.alt_response(409, description="A rule refused it.")
+@bp.alt_response(403, **refusal("Only recruiters open requisitions."))
+@bp.alt_response(409, **refusal("A rule refused it."))
 def create_requisition(body):
     """Open a draft requisition (recruiters), for its hiring manager to describe and approve."""
     user = acting_user()
@@ -142,11 +142,11 @@ def create_requisition(body):
 @bp.response(200, RequisitionSchema)
 @bp.doc(parameters=[{"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"},
                      "description": "The ETag of the version read."}])
-@bp.alt_response(403, description="Not the hiring manager (describe, approve) or the recruiter (close).")
-@bp.alt_response(404, description="No such requisition, or not one the token's person sees.")
-@bp.alt_response(409, description="The requisition's state refused it.")
-@bp.alt_response(412, description="Changed since it was read.")
-@bp.alt_response(428, description="If-Match is missing.")
+@bp.alt_response(403, **refusal("Not the hiring manager (describe, approve) or the recruiter (close)."))
+@bp.alt_response(404, **refusal("No such requisition, or not one the token's person sees."))
+@bp.alt_response(409, **refusal("The requisition's state refused it."))
+@bp.alt_response(412, **refusal("Changed since it was read."))
+@bp.alt_response(428, **refusal("If-Match is missing."))
 def update_requisition(body, requisition_id: int):
     """Describe, approve or close a requisition, with the ETag of the version read."""
     user = acting_user()
