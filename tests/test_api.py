@@ -323,7 +323,7 @@ def test_every_refusal_is_a_problem_and_writes_nothing(app, client, rec, send, s
     assert candidate_count(app) == before
 
 
-def test_a_state_refusal_is_409_with_its_unmet_conditions_named(app, client, world):
+def test_a_refusal_by_the_service_is_a_problem_in_its_words(app, client, world):
     hm = bearer(make_token(app, world["emails"]["hm"]))
     url = f"/api/v1/requisitions/{world['values']['requisition_id']}"
     etag = client.get(url, headers=hm).headers["ETag"]

@@ -8,6 +8,7 @@ service the pages use answers for them exactly as on the pages.
 """
 
 from flask import abort, current_app, g, request
+from flask_smorest import abort as abort_with
 from werkzeug.exceptions import Unauthorized
 
 from app import tokens
@@ -91,8 +92,6 @@ def unstorable_fields(value, name: str = "body") -> list[str]:
 
 def refuse_unstorable_text(body) -> None:
     """Refuse such text with a 422 on its field, before anything reads it (PostgreSQL would refuse it with a 500)."""
-    from flask_smorest import abort as abort_with
-
     fields = unstorable_fields(body)
     if fields:
         abort_with(422, errors={field: ["This text holds a NUL or an unpaired surrogate, which no field accepts."]

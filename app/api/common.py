@@ -8,7 +8,9 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.api import auth
+from app.api import ProblemSchema, auth
+from app.api.problems import PROBLEM_TYPE, from_service_error
+from app.auth.gate import public_blueprint
 from app.errors import Conflict, ServiceError
 from app.extensions import csrf, db, limiter
 from app.forms_common import RACE_MESSAGE, is_unique_violation
@@ -21,16 +23,11 @@ AUTH_RESPONSES = {401: "No token, or one that is unknown, expired, revoked or of
 
 def refusal(description: str) -> dict:
     """Document an error answer: problem details under their own media type."""
-    from app.api import ProblemSchema
-    from app.api.problems import PROBLEM_TYPE
-
     return {"schema": ProblemSchema, "content_type": PROBLEM_TYPE, "description": description}
 
 
 def resource_blueprint(name: str, url_prefix: str, description: str) -> Blueprint:
     """A blueprint of the API: bearer tokens only, rate-limited per token, outside the sign-in gate."""
-    from app.auth.gate import public_blueprint
-
     bp = Blueprint(name, __name__, url_prefix=url_prefix, description=description)
     bp.before_request(auth.authenticate)
     limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=auth.rate_limit_key)(bp)
@@ -70,8 +67,6 @@ def get_or_field_error(model, object_id: int | None, field: str, what: str, *, w
 
 def run(action):
     """Run one service call and flush; map its refusal to a problem (422/409), rolling back what it did."""
-    from app.api.problems import from_service_error
-
     try:
         value = action()
         db.session.flush()

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from app.errors import ServiceError
+from app.extensions import limiter
 
 API_PREFIX = "/api/v1"
 PROBLEM_TYPE = "application/problem+json"
@@ -103,8 +104,6 @@ def _own_description(error: HTTPException) -> str | None:
 
 def retry_after(error) -> int:
     """Seconds until the limit that refused the request lets one through again."""
-    from app.extensions import limiter
-
     window = limiter.current_limit
     return max(1, math.ceil(window.reset_at - time.time())) if window is not None else 60
 
