@@ -137,6 +137,9 @@ class Config:
     # Per address, and per account over a short window so an attacker cannot lock a real user out for long.
     SIGN_IN_LIMIT_PER_ADDRESS = os.environ.get("SIGN_IN_LIMIT_PER_ADDRESS", "30 per 5 minutes")
     SIGN_IN_LIMIT_PER_ACCOUNT = os.environ.get("SIGN_IN_LIMIT_PER_ACCOUNT", "8 per 5 minutes")
+    # The JSON API: requests allowed per personal access token, and the largest body it reads.
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")
+    API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 64 * 1024, minimum=1024)
 
     # The process's knobs (PRODUCT.md: "minimum configurable").
     MIN_IN_HOUSE_INTERVIEWS = env_int("MIN_IN_HOUSE_INTERVIEWS", 4, minimum=1)

@@ -110,6 +110,7 @@ def register_url_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
+    from app.api import register_api
     from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
     from app.candidates.views import bp as candidates_bp
@@ -122,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     from app.main.views import bp as main_bp
     from app.metrics import bp as metrics_bp
     from app.offers.views import bp as offers_bp
+    from app.people.views import bp as account_bp
     from app.program.views import bp as program_bp
     from app.references.views import bp as references_bp
     from app.reports.views import bp as reports_bp
@@ -152,6 +154,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(scim_bp, url_prefix="/scim/v2")
     app.register_blueprint(scim_admin_bp, url_prefix="/admin/scim")
     app.register_blueprint(webhooks_bp)
+    app.register_blueprint(account_bp, url_prefix="/account")
+    register_api(app)
 
 
 def register_sign_in_gate(app: Flask) -> None:
@@ -162,7 +166,11 @@ def register_sign_in_gate(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
+    from app.api import problems
+
     def render_error(error: HTTPException):
+        if problems.is_api_request():  # the JSON API answers problem details, never a page
+            return problems.from_http_exception(error)
         code = error.code or 500
         # A description of our own (abort(400, description=...)) says what was wrong; Werkzeug's stock one does not.
         message = error.description if error.description != type(error).description else None
@@ -170,6 +178,11 @@ def register_errorhandlers(app: Flask) -> None:
 
     for code in (400, 404, 405, 409, 410, 413, 429):
         app.register_error_handler(code, render_error)
+
+    @app.errorhandler(HTTPException)
+    def other_http_error(error):
+        """Statuses without a page of their own (401, 412, 415, 422, 428...): a problem under the API."""
+        return problems.from_http_exception(error) if problems.is_api_request() else error
 
     @app.errorhandler(403)
     def forbidden(error):
@@ -179,11 +192,15 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(StaleDataError)
     def conflict(error):
         db.session.rollback()
+        if problems.is_api_request():
+            return problems.problem(409, "Someone else changed this at the same moment; theirs stands.")
         return render_template("errors/409.html"), 409
 
     @app.errorhandler(500)
     def internal_error(error):
         db.session.rollback()
+        if problems.is_api_request():
+            return problems.problem(500, "Something went wrong on our side; nothing was saved.")
         try:
             return render_template("errors/500.html"), 500
         except Exception:  # noqa: BLE001 - the navigation reads the signed-in user, and the database may be down

@@ -1,5 +1,6 @@
 """Every model, imported in one place for Alembic and the shell."""
 
+from app.api.models import PersonalAccessToken
 from app.audit.models import AuditEntry
 from app.candidates.models import Candidate
 from app.debrief.models import AgendaNote, DebriefBrief, DebriefDecision, FinalVote, Outcome, PracticeVerdict, Verdict
@@ -28,4 +29,5 @@ __all__ = [
     "Rating", "Reference", "ReferenceOutcome", "Requisition", "RequisitionStatus", "ScreenDecision",
     "ScimToken", "ScreenOutcome", "Step", "User", "Verdict", "Vote", "interview_principles",
     "requisition_principles", "ChatHook", "DeliveryAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookEvent",
+    "PersonalAccessToken",
 ]

@@ -196,6 +196,20 @@ TABLE = {
     ("webhooks.personal_chat", "POST"): SIGNED_IN_OK,  # each person their own; empty turns chat notices off
     ("webhooks.requisition_chat", "GET"): {**allow("hm", refuse=404), "recruiter": 403, "admin": 403},
     ("webhooks.requisition_chat", "POST"): {**allow("hm", refuse=404), "recruiter": 403, "admin": 403},
+    ("account.show", "GET"): SIGNED_IN_OK,
+    ("account.create_token", "POST"): SIGNED_IN_OK,
+    ("account.revoke_token", "POST"): {**{role: 404 for role in SIGNED_IN}, "anon": "login"},  # no such token
+    ("api_docs.openapi_json", "GET"): EVERYONE,
+    ("api_docs.reference", "GET"): EVERYONE,
+    # The JSON API takes bearer tokens only: a session cookie is no credential (tests/test_api.py has its matrix).
+    **{(endpoint, method): {role: 401 for role in ROLES} for endpoint, method in (
+        ("api_requisitions.list_requisitions", "GET"), ("api_requisitions.get_requisition", "GET"),
+        ("api_requisitions.create_requisition", "POST"), ("api_requisitions.update_requisition", "PATCH"),
+        ("api_candidates.list_candidates", "GET"), ("api_candidates.get_candidate", "GET"),
+        ("api_candidates.create_candidate", "POST"), ("api_candidates.update_candidate", "PATCH"),
+        ("api_loops.list_loops", "GET"), ("api_loops.get_loop", "GET"), ("api_loops.get_outcome", "GET"),
+        ("api_loops.create_loop", "POST"), ("api_interviews.list_interviews", "GET"),
+        ("api_interviews.get_interview", "GET"), ("api_interviews.schedule_interview", "POST"))},
 }
 
 # Allowed, then refused by a rule: the requests carry no form, and the world's loop is at the debrief.
@@ -231,6 +245,7 @@ REFUSED_BY_A_RULE = {
     ("program.move", "POST"): {"admin", "br", "iv"},  # no state to move to
     ("webhooks.new_endpoint", "POST"): {"admin"},  # no address
     ("webhooks.edit_endpoint", "POST"): {"admin"},  # no address
+    ("account.create_token", "POST"): SIGNED_IN,  # no name or expiry
 }
 
 
@@ -334,6 +349,8 @@ def test_every_state_changing_route_refuses_a_missing_or_forged_csrf_token(csrf_
             continue
         if method != "POST":
             continue
+        if method != "POST" or rule.rule.startswith("/api/"):
+            continue  # the JSON API takes no cookie, so it needs no CSRF token (test_api.py)
         row = TABLE[(rule.endpoint, method)]
         role = next((r for r in ROLES if row[r] == "ok" and r != "anon"), "recruiter")
         url = url_for_rule(rule, world["values"])

@@ -153,10 +153,12 @@ def test_an_erased_candidate_cannot_be_held_and_a_second_purge_changes_nothing(a
 
         actor = db.session.get(User, admin.id)
         retention.set_policy(actor, scope="default", days=dict.fromkeys(KEEP_COLUMNS, 0))
+        db.session.get(Candidate, candidate_id).external_id = "ats-4411"
         db.session.commit()
     assert "Erased 1 candidate(s)" in runner.invoke(args=["purge-candidates"]).output
     assert "Erased 0 candidate(s)" in runner.invoke(args=["purge-candidates"]).output
     with app.app_context():
+        assert db.session.get(Candidate, candidate_id).external_id is None  # the tracking system's key goes too
         actor = db.session.get(User, admin.id)
         with pytest.raises(ServiceError, match="already erased"):
             retention.place_hold(actor, reason="Late claim.", candidate=db.session.get(Candidate, candidate_id))

@@ -8,7 +8,7 @@ from tests.factories import routes
 
 def test_every_page_but_the_public_ones_sends_a_stranger_to_sign_in(app):
     client = app.test_client()
-    open_to_all = {"main.healthz", "auth.login"}
+    open_to_all = {"main.healthz", "auth.login", "api_docs.openapi_json", "api_docs.reference"}
     provider_pages = {"auth.oidc_start", "auth.oidc_callback"}  # public too; here no provider is configured
     for rule, method in routes(app):
         if method != "GET" or rule.arguments:
@@ -20,6 +20,8 @@ def test_every_page_but_the_public_ones_sends_a_stranger_to_sign_in(app):
             assert response.status_code == 404, rule.rule
         elif rule.endpoint.startswith("scim."):  # a provider's bearer token, never a sign-in page
             assert response.status_code == 401 and response.mimetype == "application/scim+json", rule.rule
+        elif rule.rule.startswith("/api/"):  # outside the gate: the API asks for its own bearer token
+            assert response.status_code == 401 and response.mimetype == "application/problem+json", rule.rule
         else:
             assert response.status_code == 302 and "/login" in response.headers["Location"], rule.rule
 

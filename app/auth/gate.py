@@ -6,11 +6,20 @@ from flask_login.config import EXEMPT_METHODS
 
 from app.extensions import login_manager
 
+# Blueprints whose views the session does not open: the JSON API, which its own bearer tokens guard.
+PUBLIC_BLUEPRINTS: set[str] = set()
+
 
 def public(view):
     """Mark a view as open to anyone, signed in or not."""
     view.is_public = True
     return view
+
+
+def public_blueprint(blueprint):
+    """Mark every view of a blueprint as outside the sign-in gate (it checks its callers itself)."""
+    PUBLIC_BLUEPRINTS.add(blueprint.name)
+    return blueprint
 
 
 def require_sign_in():
@@ -24,6 +33,8 @@ def require_sign_in():
     if request.endpoint is None or request.endpoint == "static" or request.method in EXEMPT_METHODS:
         return None
     if current_app.config.get("LOGIN_DISABLED"):
+        return None
+    if PUBLIC_BLUEPRINTS.intersection(request.blueprints):
         return None
     view = current_app.view_functions.get(request.endpoint)
     if getattr(view, "is_public", False) or current_user.is_authenticated:

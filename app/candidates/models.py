@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import UTCDateTime, not_blank, utcnow
@@ -18,6 +18,8 @@ class Candidate(db.Model):
         CheckConstraint(
             "(resume_file IS NULL) = (resume_filename IS NULL)", name="resume_file_named"
         ),
+        # An applicant-tracking system's own id for the candidate: one candidate per id.
+        Index("uq_candidates_external_id", "external_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -25,6 +27,7 @@ class Candidate(db.Model):
     # Not unique: a second candidate with the same e-mail is flagged, not refused.
     email: Mapped[str | None] = mapped_column(String(254), index=True)
     phone: Mapped[str | None] = mapped_column(String(40))
+    external_id: Mapped[str | None] = mapped_column(String(120))
     source: Mapped[str | None] = mapped_column(String(120))
     resume_url: Mapped[str | None] = mapped_column(String(2000))
     resume_file: Mapped[str | None] = mapped_column(String(80))

@@ -25,8 +25,11 @@ def same_email_candidates(candidate: Candidate) -> list[Candidate]:
 
 def save_candidate(candidate: Candidate | None, actor: User, *, name: str, email: str, phone: str,
                    source: str, resume_url: str, notes: str, resume_pdf: bytes | None = None,
-                   resume_filename: str | None = None) -> Candidate:
-    """Create or update a candidate; a résumé upload must really be a PDF."""
+                   resume_filename: str | None = None, external_id: str | None = None) -> Candidate:
+    """Create or update a candidate; a résumé upload must really be a PDF.
+
+    `external_id` (a tracking system's id for them) is left as it is when None, cleared when empty.
+    """
     if not actor.is_recruiter:
         raise ServiceError("Only recruiters add and edit candidates.")
     if candidate is not None and candidate.anonymized_at is not None:
@@ -38,6 +41,13 @@ def save_candidate(candidate: Candidate | None, actor: User, *, name: str, email
     resume_url = resume_url.strip()
     if resume_url and not resume_url.lower().startswith(("https://", "http://")):
         raise ServiceError("A résumé link starts with https://.", field="resume_url")
+    sets_external_id = external_id is not None
+    if sets_external_id:
+        external_id = external_id.strip() or None
+        holder = external_id and db.session.scalar(select(Candidate).where(Candidate.external_id == external_id))
+        if holder and holder is not candidate:
+            raise Conflict(f"Candidate {holder.id} already has the external id “{external_id}”.",
+                           field="external_id")
     is_new = candidate is None
     if is_new:
         candidate = Candidate(created_by=actor)
@@ -45,6 +55,8 @@ def save_candidate(candidate: Candidate | None, actor: User, *, name: str, email
     candidate.name, candidate.email = name, (email.strip().lower() or None)
     candidate.phone, candidate.source = phone.strip() or None, source.strip() or None
     candidate.resume_url, candidate.notes = resume_url or None, notes.strip()
+    if sets_external_id:
+        candidate.external_id = external_id
     if resume_pdf is not None:
         store_resume(candidate, resume_pdf, resume_filename or "resume.pdf")
     db.session.flush()

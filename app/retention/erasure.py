@@ -87,6 +87,7 @@ def erase(candidate: Candidate, actor, *, basis: str, older_than_days: int | Non
         .values(reason=None, details=None, salt=None, erased_at=func.now()))
     candidate.name = erased_name(candidate.id)
     candidate.email = candidate.phone = candidate.source = candidate.resume_url = None
+    candidate.external_id = None  # another system's key to the same person
     candidate.resume_file = candidate.resume_filename = None
     candidate.notes = ""
     candidate.anonymized_at = utcnow()

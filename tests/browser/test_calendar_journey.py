@@ -35,6 +35,7 @@ def booked(app, recruiter, interviewer):
 def test_the_recruiter_moves_an_interview_and_the_subscribed_feed_follows(app, page, booked, recruiter,
                                                                         interviewer):
     sign_in(page, interviewer)
+    page.get_by_title("Your account").click()
     page.get_by_role("link", name="Calendar").click()
     expect(page.get_by_role("heading", name="Subscribe in Google Calendar / Outlook")).to_be_visible()
     page.get_by_role("button", name="Create my feed link").click()

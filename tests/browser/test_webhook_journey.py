@@ -67,6 +67,7 @@ def test_an_admin_registers_an_endpoint_and_redelivers_a_failed_message(app, pag
     sign_out(page)
 
     sign_in(page, interviewer)
+    page.get_by_title("Your account").click()
     page.get_by_role("link", name="Chat notices").click()
     page.get_by_label("Incoming-webhook address").fill(receiver.url + "me")
     page.get_by_role("button", name="Save").click()
