@@ -127,6 +127,8 @@ class Builder:
             "users", email=email, name=name, password_hash=self.password_hash, org_unit_id=unit,
             is_admin=flags.get("is_admin", False), is_recruiter=flags.get("is_recruiter", False),
             certification=flags.get("certification", "none"), active=True, timezone="Europe/London",
+            certification_since=None if flags.get("certification", "none") == "none"
+            else self.now - timedelta(days=900),
             session_token=f"bench-token-{email}", created_at=self.now - timedelta(days=4000), last_login_at=None)
 
     def staff(self) -> Staff:
