@@ -293,3 +293,34 @@ def test_a_person_renamed_moves_only_the_loops_that_name_them(ctx):
     db.session.flush()
     assert version_of(named.id) > versions[named.id]
     assert version_of(other.id) == versions[other.id]
+
+
+def statements_of(app, client, path: str) -> int:
+    with app.app_context():
+        engine = db.engine
+    seen = []
+    listener = lambda *args: seen.append(args[2])  # noqa: E731 - the statement
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        response = client.get(path)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+    assert response.status_code == 200
+    return len(seen)
+
+
+def test_a_cached_download_costs_at_most_twice_the_statements_of_the_loop_page(app, client, auth, hiring_manager,
+                                                                               recruiter, bar_raiser):
+    """Finding the cached copy reads the loop and nothing of its report; the rest is the download's audit entry."""
+    with app.app_context():
+        panel = [db.session.get(User, bar_raiser.id)] + [factories.make_user(org_unit="Ads") for _ in range(7)]
+        loop = factories.make_loop(step=Step.REFERENCE_CHECK, hiring_manager=db.session.get(User, hiring_manager.id),
+                                   recruiter=db.session.get(User, recruiter.id), bar_raiser=panel[0],
+                                   interviewers=panel)
+        db.session.commit()
+        loop_id = loop.id
+    auth.login(hiring_manager)
+    rendered = statements_of(app, client, f"/loops/{loop_id}/debrief.pdf")
+    page = statements_of(app, client, f"/loops/{loop_id}")
+    cached = statements_of(app, client, f"/loops/{loop_id}/debrief.pdf")
+    assert cached <= 2 * page < rendered
