@@ -201,7 +201,18 @@ class Builder:
             loops_on_requisition += 1
             LoopStory(self, staff, requisition, created).write()
         self.showcase(staff)
+        self.close_filled_requisitions()
         return self.rows
+
+    def close_filled_requisitions(self) -> None:
+        """Close each requisition whose loops have all ended, when the last one did, as a recruiter would."""
+        ends: dict[int, list] = {}
+        for loop in self.rows.tables.get("loops", []):
+            ends.setdefault(loop["requisition_id"], []).append(loop["closed_at"] if loop["status"] != "open" else None)
+        for requisition in self.rows.tables.get("requisitions", []):
+            closed = ends.get(requisition["id"], [None])
+            if None not in closed:
+                requisition["status"], requisition["closed_at"] = "closed", max(closed)
 
     def showcase(self, staff: Staff) -> None:
         """Write the measured loop: identical at every size, at the debrief with eight in-house interviewers."""
