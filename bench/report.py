@@ -20,11 +20,15 @@ MIN_THROUGHPUT_SHARE = 0.25
 @dataclass
 class Run:
     sizes: list[int]
+    shapes: list[str]
     args: dict
+    companies: dict = field(default_factory=dict)  # (shape, backend, size) -> cache.Company
+    plans: dict = field(default_factory=dict)
+    http_pages: dict = field(default_factory=dict)
     dataset: dict = field(default_factory=dict)  # (backend, size) -> row counts
     pages: dict = field(default_factory=dict)  # (backend, size) -> {page: Timing}
     pdf: dict = field(default_factory=dict)  # backend -> PdfFigures
-    throughput: tuple | None = None  # (backend, {route: Throughput})
+    throughput: dict = field(default_factory=dict)
     versions: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
