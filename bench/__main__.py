@@ -153,7 +153,7 @@ def measure_company(run: Run, backend: str, shape, size: int, args, work: Path, 
         if args.build_only:
             return
         from bench.explain import capture_plans
-        from bench.load import measure_http_pages, measure_throughput
+        from bench.load import measure_under_gunicorn
         from bench.measure import measure_pages, measure_pdf, pages, showcase_loop_id
 
         results = measure_pages(app, args.repeats, args.page_seconds, args.pdf_repeats, progress)
@@ -168,8 +168,8 @@ def measure_company(run: Run, backend: str, shape, size: int, args, work: Path, 
             run.pdf[(shape.name, backend)] = measure_pdf(app, args.pdf_repeats, progress)
         progress(f"  {backend}, {shape.name}, {size:,} loops: gunicorn, 2 workers: each page over HTTP, then "
                  f"{args.connections} connections, {args.seconds:.0f} s per route")
-        run.http_pages[key] = measure_http_pages(url, pages(loop_id), args.repeats, args.page_seconds, progress)
-        run.throughput[key] = measure_throughput(url, loop_id, args.seconds, args.connections, progress)
+        run.http_pages[key], run.throughput[key] = measure_under_gunicorn(url, pages(loop_id), loop_id, args,
+                                                                          progress)
     finally:
         with app.app_context():
             db.session.remove()

@@ -159,11 +159,12 @@ class Builder:
     # -- people -----------------------------------------------------------------------------------------
 
     def person(self, email: str, name: str, unit: int | None, **flags) -> int:
+        certification = flags.get("certification", "none")
         return self.rows.add(
             "users", email=email, name=name, password_hash=self.password_hash, org_unit_id=unit,
             is_admin=flags.get("is_admin", False), is_recruiter=flags.get("is_recruiter", False),
-            certification=flags.get("certification", "none"),
-            certification_since=None if flags.get("certification", "none") == "none" else self.now - timedelta(days=3000),
+            certification=certification,
+            certification_since=None if certification == "none" else self.now - timedelta(days=3000),
             active=True, timezone="Europe/London",
             session_token=f"bench-token-{email}", created_at=self.now - timedelta(days=4000), last_login_at=None)
 
