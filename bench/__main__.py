@@ -10,6 +10,7 @@ databases named <name>_<shape>_<size> there, instead of starting a throwaway ser
 
 import argparse
 import os
+import pickle  # nosec B403: only the bench's own saved figures
 import shutil
 import subprocess
 import sys
@@ -117,6 +118,8 @@ def parse_args(argv):
     parser.add_argument("--seconds", type=float, default=10, help="length of each gunicorn load phase")
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections under gunicorn")
     parser.add_argument("--build-only", action="store_true", help="build (or find) the companies in the cache, stop")
+    parser.add_argument("--report-only", action="store_true",
+                        help="write RESULTS.md again from the figures the last run saved in the cache")
     parser.add_argument("--skip-postgres", action="store_true", help="the same as --db sqlite")
     args = parser.parse_args(argv)
     if args.quick:
@@ -179,8 +182,33 @@ def measure_company(run: Run, backend: str, shape, size: int, args, work: Path, 
         sqlite_path.unlink(missing_ok=True)
 
 
+def saved_run() -> Path:
+    from bench.cache import cache_dir
+
+    return cache_dir() / "last-run.pickle"
+
+
+def save(run: Run) -> None:
+    """Keep the figures so far, so a run cut short still leaves what it measured (see --report-only)."""
+    saved_run().write_bytes(pickle.dumps(run))
+
+
+def report(run: Run) -> int:
+    missed = write_results(run, ROOT / "bench" / "RESULTS.md")
+    progress(f"wrote bench/RESULTS.md in {time.monotonic() - STARTED:.0f}s")
+    if missed:
+        print("\nBudgets missed:", file=sys.stderr)
+        for line in missed:
+            print(f"  - {line}", file=sys.stderr)
+        return 1
+    print("Every budget met.")
+    return 0
+
+
 def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.report_only:
+        return report(pickle.loads(saved_run().read_bytes()))  # nosec B301: the bench's own file
     run = Run(sizes=args.size_list, shapes=[shape.name for shape in args.shape_list],
               args={k: v for k, v in vars(args).items() if not k.endswith("_list")})
     work = Path(tempfile.mkdtemp(prefix="bench-"))
@@ -200,23 +228,17 @@ def main(argv=None) -> int:
                 for size in args.size_list:
                     progress(f"{backend}, the {shape.name} company, {size:,} loops")
                     measure_company(run, backend, shape, size, args, work, postgres)
-        run.seconds = time.monotonic() - STARTED
+                    run.seconds = time.monotonic() - STARTED
+                    if not args.build_only:
+                        save(run)
         if args.build_only:
             progress("companies built and cached")
             return 0
-        missed = write_results(run, ROOT / "bench" / "RESULTS.md")
     finally:
         if postgres:
             postgres.stop()
         shutil.rmtree(work, ignore_errors=True)
-    progress(f"wrote bench/RESULTS.md in {time.monotonic() - STARTED:.0f}s")
-    if missed:
-        print("\nBudgets missed:", file=sys.stderr)
-        for line in missed:
-            print(f"  - {line}", file=sys.stderr)
-        return 1
-    print("Every budget met.")
-    return 0
+    return report(run)
 
 
 if __name__ == "__main__":
