@@ -9,6 +9,7 @@ databases named <name>_<shape>_<size> there, instead of starting a throwaway ser
 """
 
 import argparse
+import logging
 import os
 import pickle  # nosec B403: only the bench's own saved figures
 import shutil
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bench.report import Run, write_results
+from bench.report import Run, merge, write_results
 
 ROOT = Path(__file__).resolve().parent.parent
 STARTED = time.monotonic()
@@ -120,6 +121,10 @@ def parse_args(argv):
     parser.add_argument("--build-only", action="store_true", help="build (or find) the companies in the cache, stop")
     parser.add_argument("--report-only", action="store_true",
                         help="write RESULTS.md again from the figures the last run saved in the cache")
+    parser.add_argument("--merge", action="append", default=[], metavar="SAVED",
+                        help="with --report-only: add another run's saved figures (its last-run.pickle), e.g. of "
+                             "another shape measured elsewhere")
+    parser.add_argument("--note", action="append", default=[], help="with --report-only: a note for RESULTS.md")
     parser.add_argument("--skip-postgres", action="store_true", help="the same as --db sqlite")
     args = parser.parse_args(argv)
     if args.quick:
@@ -159,6 +164,7 @@ def measure_company(run: Run, backend: str, shape, size: int, args, work: Path, 
         from bench.load import measure_under_gunicorn
         from bench.measure import measure_pages, measure_pdf, pages, showcase_loop_id
 
+        logging.getLogger("weasyprint").setLevel(logging.WARNING)  # its progress, page by page, on every render
         results = measure_pages(app, args.repeats, args.page_seconds, args.pdf_repeats, progress)
         run.pages[key] = results
         with app.app_context():
@@ -208,7 +214,11 @@ def report(run: Run) -> int:
 def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.report_only:
-        return report(pickle.loads(saved_run().read_bytes()))  # nosec B301: the bench's own file
+        runs = [pickle.loads(path.read_bytes())  # nosec B301: the bench's own files
+                for path in [saved_run(), *map(Path, args.merge)]]
+        run = merge(runs)
+        run.notes += args.note
+        return report(run)
     run = Run(sizes=args.size_list, shapes=[shape.name for shape in args.shape_list],
               args={k: v for k, v in vars(args).items() if not k.endswith("_list")})
     work = Path(tempfile.mkdtemp(prefix="bench-"))

@@ -47,6 +47,21 @@ class Run:
         return sorted(size for s, b, size in self.pages if (s, b) == (shape, backend))
 
 
+def merge(runs: list[Run]) -> Run:
+    """One run's figures from several saved ones (say, one shape each); a later run's figure wins a tie."""
+    first = runs[0]
+    merged = Run(sizes=sorted({size for run in runs for size in run.sizes}),
+                 shapes=list(dict.fromkeys(shape for run in runs for shape in run.shapes)), args=dict(first.args))
+    for run in runs:
+        for name in ("companies", "plans", "http_pages", "dataset", "pages", "pdf", "throughput", "versions"):
+            getattr(merged, name).update(getattr(run, name))
+        merged.notes += [note for note in run.notes if note not in merged.notes]
+        merged.seconds = max(merged.seconds, run.seconds)
+    if len(runs) > 1:
+        merged.args["shapes"] = ",".join(merged.shapes)
+    return merged
+
+
 def git(*args: str) -> str:
     try:
         return subprocess.run(["git", *args], capture_output=True, text=True, check=True,
@@ -263,6 +278,19 @@ def growth_section(run: Run, shape: str) -> list[str]:
     return lines
 
 
+def duration_note(run: Run) -> str:
+    """Say what building the largest companies took, from the cache's records."""
+    largest = [(key, company) for key, company in run.companies.items() if key[2] == max(run.sizes)]
+    if not largest:
+        return ""
+    builds = ", ".join(f"{shape} on {backend} {company.build_seconds / 60:.0f} min" for (shape, backend, _), company
+                       in largest)
+    restores = [company.restored_seconds for _, company in largest if company.restored_seconds is not None]
+    restored = (f"; restoring one from the cache took {min(restores):.0f} to {max(restores):.0f} s"
+                if restores else "")
+    return f"Building a {max(run.sizes):,}-loop company took {builds}{restored}. "
+
+
 def write_results(run: Run, path: Path) -> list[str]:
     """Write RESULTS.md and return the budgets missed."""
     missed, ratios = check(run)
@@ -277,14 +305,15 @@ def write_results(run: Run, path: Path) -> list[str]:
         "built by the bench (or restored from its cache, `$BENCH_CACHE`, default `bench/.cache/`). The budgets "
         "are PRODUCT.md's \"Budgets\".",
         "",
-        "A full run (`make bench`: both shapes at 10,000 and 100,000 loops on SQLite and PostgreSQL) takes "
-        "about an hour and a half on two cores when it builds the companies (a 100,000-loop company takes a few "
-        "minutes to build on each database), and well under an hour once they are cached; pages that read "
-        "history make most of it. `python -m bench --quick` (CI, a laptop) measures both shapes at 1,000 and "
-        "10,000 loops with fewer repeats in a few minutes: it checks the statement counts, the 1.3x growth from "
-        "1,000 to 10,000 loops, the PDF and gunicorn budgets, but not the 100,000-loop ones. "
-        "`--shapes`, `--sizes` and `--db` run a part (`python -m bench --shapes older --sizes 10000,100000 "
-        "--db postgres`).",
+        f"This run took {run.seconds / 60:.0f} minutes for {len(run.pages)} companies "
+        f"({', '.join(run.backends) or 'no database'}). {duration_note(run)}A full `make bench` measures eight "
+        "companies (two shapes, 10,000 and 100,000 loops, SQLite and PostgreSQL), the first time after building "
+        "each; most of its time goes to the pages that read history, each requested at least 5 times however "
+        "slow, so it takes hours on a busy two-core machine while those pages read history. "
+        "`python -m bench --quick` (CI, a laptop) measures both shapes at 1,000 and 10,000 loops with fewer "
+        "repeats in about ten minutes: it checks the statement counts, the 1.3x growth from 1,000 to 10,000 "
+        "loops, the PDF and gunicorn budgets, but not the 100,000-loop ones. `--shapes`, `--sizes` and `--db` "
+        "run a part (`python -m bench --shapes older --sizes 10000,100000 --db postgres`).",
         "",
         "## Machine",
         "",
