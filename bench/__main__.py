@@ -115,6 +115,11 @@ def parse_args(argv):
     parser.add_argument("--repeats", type=int, default=20, help="timed requests per page")
     parser.add_argument("--page-seconds", type=float, default=60,
                         help="stop repeating a page after this long (at least 5 timed requests)")
+    parser.add_argument("--min-requests", type=int, default=5, help="timed requests a page gets however slow")
+    parser.add_argument("--warm-ups", type=int, default=2, help="untimed requests before a page is timed")
+    parser.add_argument("--http-skip-over", type=float, default=10,
+                        help="pages slower than this many seconds with the test client are not requested again "
+                             "over HTTP")
     parser.add_argument("--pdf-repeats", type=int, default=9, help="timed fresh PDF renders")
     parser.add_argument("--seconds", type=float, default=10, help="length of each gunicorn load phase")
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections under gunicorn")
@@ -165,7 +170,8 @@ def measure_company(run: Run, backend: str, shape, size: int, args, work: Path, 
         from bench.measure import measure_pages, measure_pdf, pages, showcase_loop_id
 
         logging.getLogger("weasyprint").setLevel(logging.WARNING)  # its progress, page by page, on every render
-        results = measure_pages(app, args.repeats, args.page_seconds, args.pdf_repeats, progress)
+        results = measure_pages(app, args.repeats, args.page_seconds, args.pdf_repeats, progress,
+                                args.min_requests, args.warm_ups)
         run.pages[key] = results
         with app.app_context():
             loop_id = showcase_loop_id()
@@ -177,8 +183,9 @@ def measure_company(run: Run, backend: str, shape, size: int, args, work: Path, 
             run.pdf[(shape.name, backend)] = measure_pdf(app, args.pdf_repeats, progress)
         progress(f"  {backend}, {shape.name}, {size:,} loops: gunicorn, 2 workers: each page over HTTP, then "
                  f"{args.connections} connections, {args.seconds:.0f} s per route")
-        run.http_pages[key], run.throughput[key] = measure_under_gunicorn(url, pages(loop_id), loop_id, args,
-                                                                          progress)
+        over_http = {name: path for name, path in pages(loop_id).items()
+                     if results[name].median < args.http_skip_over * 1000}
+        run.http_pages[key], run.throughput[key] = measure_under_gunicorn(url, over_http, loop_id, args, progress)
     finally:
         with app.app_context():
             db.session.remove()

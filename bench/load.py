@@ -105,7 +105,6 @@ def hammer(port: int, path: str, cookie: str | None, connections: int, seconds: 
 
 
 ROUNDS = 5
-MIN_TIMED = 5
 
 
 @dataclass
@@ -125,22 +124,22 @@ class Latency:
         return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] if ordered else float("nan")
 
 
-def measure_http_pages(port: int, cookie: str, paths: dict[str, str], repeats: int, page_seconds: float,
-                       progress) -> dict[str, Latency]:
+def measure_http_pages(port: int, cookie: str, paths: dict[str, str], args, progress) -> dict[str, Latency]:
     """Request each page one after the other under gunicorn, signed in, and time the responses."""
     results = {}
     for name, path in paths.items():
         latency = Latency([], 0)
         began = time.monotonic()
-        for attempt in range(repeats + 2):  # two warm-up requests, one for each worker
-            if attempt >= 2 + MIN_TIMED and time.monotonic() - began > page_seconds:
+        warm_ups = max(args.warm_ups, 2)  # one for each worker
+        for attempt in range(args.repeats + warm_ups):
+            if attempt >= warm_ups + args.min_requests and time.monotonic() - began > args.page_seconds:
                 break
             started = time.perf_counter()
             status, _, _ = request(port, "GET", path, headers={"Cookie": cookie})
             elapsed = (time.perf_counter() - started) * 1000
             if status != 200:
                 latency.errors += 1
-            elif attempt >= 2:
+            elif attempt >= warm_ups:
                 latency.times.append(elapsed)
         results[name] = latency
         progress(f"    HTTP {name:<21} median {latency.median:8.1f} ms, p95 {latency.p95:8.1f} ms "
@@ -154,7 +153,7 @@ def measure_under_gunicorn(database_url: str, paths: dict[str, str], loop_id: in
     try:
         server.wait_until_up()
         cookie = sign_in(server.port)
-        latencies = measure_http_pages(server.port, cookie, paths, args.repeats, args.page_seconds, progress)
+        latencies = measure_http_pages(server.port, cookie, paths, args, progress)
         throughput = measure_throughput(server.port, cookie, loop_id, args.seconds, args.connections, progress)
         return latencies, throughput
     finally:

@@ -94,10 +94,11 @@ def clear(folder: str) -> None:
     Path(folder).mkdir(parents=True, exist_ok=True)
 
 
-def measure_pages(app: Flask, repeats: int, page_seconds: float, pdf_repeats: int, progress) -> dict[str, Timing]:
+def measure_pages(app: Flask, repeats: int, page_seconds: float, pdf_repeats: int, progress,
+                  min_timed: int = MIN_TIMED, warm_ups: int = 2) -> dict[str, Timing]:
     """Time each page `repeats` times (the PDF fresh, its cache emptied before each) and count its statements.
 
-    A page that has taken `page_seconds` stops early, once it has at least MIN_TIMED timed requests.
+    A page that has taken `page_seconds` stops early, once it has at least `min_timed` timed requests.
     """
     with app.app_context():
         loop_id = showcase_loop_id()
@@ -110,8 +111,8 @@ def measure_pages(app: Flask, repeats: int, page_seconds: float, pdf_repeats: in
         timing = Timing()
         n = pdf_repeats if is_pdf else repeats
         began = time.monotonic()
-        for attempt in range(n + 2):  # two warm-up requests
-            if attempt >= 2 + MIN_TIMED and time.monotonic() - began > page_seconds:
+        for attempt in range(n + warm_ups):
+            if attempt >= warm_ups + min_timed and time.monotonic() - began > page_seconds:
                 break
             if is_pdf:
                 clear(cache)
@@ -121,7 +122,7 @@ def measure_pages(app: Flask, repeats: int, page_seconds: float, pdf_repeats: in
             elapsed = (time.perf_counter() - started) * 1000
             if response.status_code != 200:
                 raise RuntimeError(f"{path} answered {response.status_code}")
-            if attempt >= 2:
+            if attempt >= warm_ups:
                 timing.times.append(elapsed)
                 timing.statements = counter.count - before
         results[name] = timing

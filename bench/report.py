@@ -221,10 +221,11 @@ def http_table(run: Run, shape: str, backend: str) -> list[str]:
         return []
     lines = ["| page | " + " | ".join(f"median / p95 @ {s:,}" for s in sizes) + " | errors |",
              "|---|" + "---:|" * (len(sizes) + 1)]
-    for page in run.http_pages[(shape, backend, sizes[0])]:
-        values = [run.http_pages[(shape, backend, s)][page] for s in sizes]
-        lines.append(f"| {page} | " + " | ".join(f"{ms(v.median)} / {ms(v.p95)}" for v in values) + " | "
-                     + str(sum(v.errors for v in values)) + " |")
+    for page in run.pages[(shape, backend, sizes[0])]:
+        values = [run.http_pages[(shape, backend, s)].get(page) for s in sizes]
+        lines.append(f"| {page} | " + " | ".join(
+            f"{ms(v.median)} / {ms(v.p95)}" if v else "not requested (slow)" for v in values) + " | "
+            + str(sum(v.errors for v in values if v)) + " |")
     lines += ["", "| route, requests/s | " + " | ".join(f"@ {s:,}" for s in sizes) + " |",
               "|---|" + "---:|" * len(sizes)]
     for route in run.throughput[(shape, backend, sizes[0])]:
@@ -356,15 +357,18 @@ def write_results(run: Run, path: Path) -> list[str]:
             lines += [f"### {backend}: pages with the test client", "",
                       "SQL statements per request, and median / 95th-percentile time in milliseconds with the "
                       f"Flask test client over {run.args['repeats']} requests ({run.args['pdf_repeats']} for the "
-                      f"PDF, each a fresh render), fewer (at least 5) for a page that took over "
-                      f"{run.args['page_seconds']:.0f} s; growth is the median's ratio.", ""]
+                      f"PDF, each a fresh render) after {run.args.get('warm_ups', 2)} untimed ones, fewer (at least "
+                      f"{run.args.get('min_requests', 5)}) for a page that took over "
+                      f"{run.args['page_seconds']:.0f} s (the \"requests\" column); growth is the median's ratio.",
+                      ""]
             lines += page_table(run, shape, backend) + [""]
             http = http_table(run, shape, backend)
             if http:
                 lines += [f"### {backend}: under gunicorn", "",
                           "gunicorn with 2 workers on 127.0.0.1. First each page requested one after the other "
                           "over HTTP (a new connection per request; the PDF is served from its cache after the "
-                          f"first); then {run.args['connections']} concurrent connections, "
+                          f"first; a page over {run.args.get('http_skip_over', 10):.0f} s with the test client is "
+                          "not requested again); then {run.args['connections']} concurrent connections, "
                           f"{run.args['seconds']:.0f} s per route in {ROUNDS} turns taken in rotation, on the bare "
                           "route (bench-only, bench/wsgi.py: the layout with a fixed body) anonymous and under the "
                           "recruiter's session, and the loop page under the same session; the load generator runs "
