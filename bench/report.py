@@ -298,13 +298,14 @@ def write_results(run: Run, path: Path) -> list[str]:
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
     if git("status", "--porcelain", "--untracked-files=no"):
         commit += " (with uncommitted changes)"
-    settings = ", ".join(f"{k}={v}" for k, v in run.args.items() if k not in ("skip_postgres",))
+    settings = ", ".join(f"{k}={v}" for k, v in run.args.items()
+                         if k not in ("skip_postgres", "quick", "build_only", "report_only", "merge", "note"))
     lines = [
         "# Benchmark results",
         "",
-        "Written by `make bench` (`python -m bench`); every figure below comes from one run, on companies "
-        "built by the bench (or restored from its cache, `$BENCH_CACHE`, default `bench/.cache/`). The budgets "
-        "are PRODUCT.md's \"Budgets\".",
+        "Written by `make bench` (`python -m bench`); every figure below comes from the run described under "
+        "\"Machine\" (or the runs its notes name), on companies built by the bench (or restored from its "
+        "cache, `$BENCH_CACHE`, default `bench/.cache/`). The budgets are PRODUCT.md's \"Budgets\".",
         "",
         f"This run took {run.seconds / 60:.0f} minutes for {len(run.pages)} companies "
         f"({', '.join(run.backends) or 'no database'}). {duration_note(run)}A full `make bench` measures eight "
@@ -368,7 +369,7 @@ def write_results(run: Run, path: Path) -> list[str]:
                           "gunicorn with 2 workers on 127.0.0.1. First each page requested one after the other "
                           "over HTTP (a new connection per request; the PDF is served from its cache after the "
                           f"first; a page over {run.args.get('http_skip_over', 10):.0f} s with the test client is "
-                          "not requested again); then {run.args['connections']} concurrent connections, "
+                          f"not requested again); then {run.args['connections']} concurrent connections, "
                           f"{run.args['seconds']:.0f} s per route in {ROUNDS} turns taken in rotation, on the bare "
                           "route (bench-only, bench/wsgi.py: the layout with a fixed body) anonymous and under the "
                           "recruiter's session, and the loop page under the same session; the load generator runs "
