@@ -6,7 +6,10 @@ transaction that is rolled back. A statement's "rows read" are the rows its
 scans produced or filtered away, summed over the plan: what the database had
 to touch. Compared between two sizes of a company, a statement whose rows read
 stay put is bounded (an index range independent of history); one whose rows
-read follow the number of loops reads history.
+read follow the number of loops reads history. The rule is per table
+(`reads_history`): the open pipeline, a page of 25 or one loop read the same
+share of a bigger table, while a table read whole, or everything one person
+ever did, grows with it.
 """
 
 import re
@@ -20,10 +23,6 @@ from bench.company import RECRUITER_EMAIL
 from bench.measure import sign_in
 
 SCAN_TYPES = ("Seq Scan", "Index Scan", "Index Only Scan", "Bitmap Heap Scan", "Bitmap Index Scan")
-# A statement is bounded when its rows read at the larger size are at most this much more than at the smaller.
-BOUNDED_FACTOR, BOUNDED_SLACK = 1.5, 20
-# With one size measured, a statement reading this many rows or more is taken to read history.
-ONE_SIZE_LIMIT = 5000
 
 
 @dataclass
@@ -122,10 +121,38 @@ def explain_all(engine, statements: list[tuple[str, object]]) -> list[StatementP
         raw.close()
 
 
-def is_bounded(small: StatementPlan | None, large: StatementPlan) -> bool:
-    """Whether a statement's rows read stay put from the smaller company to the larger (or are few at one size)."""
+def rows_by_relation(plan: StatementPlan) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for scan in plan.scans:
+        if scan.node != "Bitmap Index Scan":  # its heap scan counts the table's rows
+            totals[scan.relation] = totals.get(scan.relation, 0) + scan.rows
+    return totals
+
+
+def reads_history(relation: str, small_rows: int | None, large_rows: int, small_table: int | None,
+                  large_table: int, ratio: float) -> bool:
+    """Whether one table's part of a statement follows the company's history.
+
+    It does when the table itself grows with history, the rows read of it grow about as fast (by at least the
+    square root of the companies' size ratio), and they are a noticeable share of the table (0.1% or more).
+    With one size, a read of 5% or more of a table of 10,000 rows or more counts as reading history.
+    """
+    if small_rows is None or small_table is None:
+        return large_table >= 10_000 and large_rows >= 0.05 * large_table
+    threshold = ratio ** 0.5
+    grows = large_table >= threshold * max(small_table, 1)
+    return grows and large_rows >= threshold * max(small_rows, 1) and large_rows >= 0.001 * large_table
+
+
+def is_bounded(small: StatementPlan | None, large: StatementPlan, small_counts: dict | None,
+               large_counts: dict, ratio: float) -> bool:
+    """Whether no table's rows read by the statement follow history (see `reads_history`)."""
     if not large.explained:
         return True
-    if small is None:
-        return large.rows_read < ONE_SIZE_LIMIT
-    return large.rows_read <= BOUNDED_FACTOR * small.rows_read + BOUNDED_SLACK
+    before = rows_by_relation(small) if small is not None else {}
+    for relation, rows in rows_by_relation(large).items():
+        table = large_counts.get(relation, 0)
+        if reads_history(relation, before.get(relation) if small is not None else None, rows,
+                         (small_counts or {}).get(relation) if small is not None else None, table, ratio):
+            return False
+    return True
