@@ -5,7 +5,7 @@
 #                present, first installs the OpenID Connect provider the sign-in tests run (tests/oidc)
 #   make test-fast  the suite without the browser and multi-instance tests, no lint: for quick local loops
 #   make lint    ruff check
-#   make bench   build synthetic companies (100 to 10,000 loops), measure the budgets, write bench/RESULTS.md
+#   make bench   build (or restore) synthetic companies of two shapes at 10,000 and 100,000 loops, measure the budgets, write bench/RESULTS.md (long; python -m bench --quick is short)
 #   make clean   remove .venv and caches (never instance/, which holds your database)
 
 SHELL := /bin/bash

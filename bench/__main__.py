@@ -1,13 +1,17 @@
 """`python -m bench` (or `make bench`): build synthetic companies, measure the budgets, write bench/RESULTS.md.
 
 Exits 1 when a budget of PRODUCT.md ("Budgets") is missed, and prints which.
-Options: --sizes 100,1000,10000  --repeats 20  --pdf-repeats 9  --seconds 10
-(BENCH_DATABASE_URL: a PostgreSQL database the bench may wipe, instead of a throwaway server.)
+Companies: --shapes older,bigger  --sizes 10000,100000  --db sqlite,postgres (a partial run measures a part);
+--quick is what CI or a laptop affords (both shapes at 1,000 and 10,000 loops, fewer repeats).
+Built companies are cached in $BENCH_CACHE (default bench/.cache/); --build-only fills the cache and stops.
+BENCH_DATABASE_URL: a PostgreSQL server and database name prefix the bench may use: it creates (and drops)
+databases named <name>_<shape>_<size> there, instead of starting a throwaway server.
 """
 
 import argparse
 import logging
 import os
+import pickle  # nosec B403: only the bench's own saved figures
 import shutil
 import subprocess
 import sys
@@ -17,7 +21,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bench.report import Run, write_results
+from bench.report import Run, merge, write_results
 
 ROOT = Path(__file__).resolve().parent.parent
 STARTED = time.monotonic()
@@ -58,20 +62,29 @@ class Postgres:
         self.root = values["CI_PGROOT"]
         self.url = driver_url(values["TEST_DATABASE_URL"])
 
-    def database(self, name: str) -> str:
-        """Return the URL of an empty database: a new one on the throwaway server, or the given one wiped."""
+    def name(self, suffix: str) -> str:
+        prefix = self.url.rsplit("/", 1)[1].split("?")[0] if self.given else "bench"
+        return f"{prefix}_{suffix}"
+
+    def database(self, suffix: str) -> str:
+        """Return the URL of a new empty database <prefix>_<suffix> on the server."""
+        name = self.name(suffix)
+        self.drop(suffix)
         engine = sa.create_engine(self.url, isolation_level="AUTOCOMMIT")
         try:
             with engine.connect() as connection:
-                if self.given:
-                    connection.execute(sa.text("DROP SCHEMA public CASCADE"))
-                    connection.execute(sa.text("CREATE SCHEMA public"))
-                    return self.url
-                connection.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
                 connection.execute(sa.text(f"CREATE DATABASE {name}"))
         finally:
             engine.dispose()
         return self.url.rsplit("/", 1)[0] + "/" + name
+
+    def drop(self, suffix: str) -> None:
+        engine = sa.create_engine(self.url, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as connection:
+                connection.execute(sa.text(f"DROP DATABASE IF EXISTS {self.name(suffix)} WITH (FORCE)"))
+        finally:
+            engine.dispose()
 
     def version(self) -> str:
         engine = sa.create_engine(self.url)
@@ -88,94 +101,113 @@ class Postgres:
             self.root = None
 
 
+QUICK = {"shapes": "older,bigger", "sizes": "1000,10000", "repeats": 10, "pdf_repeats": 5, "seconds": 4,
+         "page_seconds": 10}
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="100,1000,10000", help="loop counts, comma-separated")
+    parser.add_argument("--shapes", default="older,bigger", help="company shapes, comma-separated: older, bigger")
+    parser.add_argument("--sizes", default="10000,100000", help="loop counts, comma-separated")
+    parser.add_argument("--db", default="sqlite,postgres", help="databases, comma-separated: sqlite, postgres")
+    parser.add_argument("--quick", action="store_true",
+                        help="what CI or a laptop affords: both shapes at 1,000 and 10,000 loops, fewer repeats")
     parser.add_argument("--repeats", type=int, default=20, help="timed requests per page")
+    parser.add_argument("--page-seconds", type=float, default=60,
+                        help="stop repeating a page after this long (at least 5 timed requests)")
+    parser.add_argument("--min-requests", type=int, default=5, help="timed requests a page gets however slow")
+    parser.add_argument("--warm-ups", type=int, default=2, help="untimed requests before a page is timed")
+    parser.add_argument("--http-skip-over", type=float, default=10,
+                        help="pages slower than this many seconds with the test client are not requested again "
+                             "over HTTP")
     parser.add_argument("--pdf-repeats", type=int, default=9, help="timed fresh PDF renders")
     parser.add_argument("--seconds", type=float, default=10, help="length of each gunicorn load phase")
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections under gunicorn")
-    parser.add_argument("--skip-postgres", action="store_true")
-    return parser.parse_args(argv)
+    parser.add_argument("--build-only", action="store_true", help="build (or find) the companies in the cache, stop")
+    parser.add_argument("--report-only", action="store_true",
+                        help="write RESULTS.md again from the figures the last run saved in the cache")
+    parser.add_argument("--merge", action="append", default=[], metavar="SAVED",
+                        help="with --report-only: add another run's saved figures (its last-run.pickle), e.g. of "
+                             "another shape measured elsewhere")
+    parser.add_argument("--note", action="append", default=[], help="with --report-only: a note for RESULTS.md")
+    parser.add_argument("--skip-postgres", action="store_true", help="the same as --db sqlite")
+    args = parser.parse_args(argv)
+    if args.quick:
+        given = {action.dest for action in parser._actions
+                 if any(option in argv for option in action.option_strings)}
+        for name, value in QUICK.items():
+            if name not in given:
+                setattr(args, name, value)
+    if args.skip_postgres:
+        args.db = "sqlite"
+    from bench.company import SHAPES
+
+    args.shape_list = [SHAPES[name.strip()] for name in args.shapes.split(",") if name.strip()]
+    args.size_list = sorted(int(size) for size in args.sizes.split(","))
+    args.db_list = [{"sqlite": "SQLite", "postgres": "PostgreSQL", "postgresql": "PostgreSQL"}[name.strip().lower()]
+                    for name in args.db.split(",") if name.strip()]
+    return args
 
 
-def measure_backend(run: Run, backend: str, url_for_size, throughput: bool, args, cache: str) -> None:
-    from flask_migrate import upgrade
-
+def measure_company(run: Run, backend: str, shape, size: int, args, work: Path, postgres) -> None:
+    """Prepare one company (from the cache or built), measure it, and drop its database."""
     from app.extensions import db
-    from bench.company import build_company
-    from bench.load import measure_throughput
-    from bench.measure import measure_pages, measure_pdf, showcase_loop_id
+    from bench.cache import prepare
     from bench.wsgi import make_app
 
-    sizes = run.sizes
-    for size in sizes:
-        url = url_for_size(size)
-        app = make_app(url, PDF_CACHE_DIR=cache)
+    suffix = f"{shape.name}_{size}"
+    sqlite_path = work / f"bench_{suffix}.db"
+    url = f"sqlite:///{sqlite_path}" if backend == "SQLite" else postgres.database(suffix)
+    pdf_cache = str(work / "pdf-cache")
+    app = make_app(url, PDF_CACHE_DIR=pdf_cache)
+    key = (shape.name, backend, size)
+    try:
+        run.companies[key] = prepare(app, backend, shape, size, progress, sqlite_path)
+        if args.build_only:
+            return
+        from bench.explain import capture_plans
+        from bench.load import measure_under_gunicorn
+        from bench.measure import measure_pages, measure_pdf, pages, showcase_loop_id
+
+        logging.getLogger("weasyprint").setLevel(logging.WARNING)  # its progress, page by page, on every render
+        results = measure_pages(app, args.repeats, args.page_seconds, args.pdf_repeats, progress,
+                                args.min_requests, args.warm_ups)
+        run.pages[key] = results
         with app.app_context():
-            logging.disable(logging.INFO)  # the migrations' progress lines
-            try:
-                upgrade()
-            finally:
-                logging.disable(logging.NOTSET)
-            started = time.monotonic()
-            counts = build_company(db.engine, size)
-            run.dataset[(backend, size)] = counts
-            progress(f"  {backend}, {size:,} loops: built in {time.monotonic() - started:.1f}s "
-                     f"({counts['interviews']:,} interviews, {counts['feedback']:,} feedback, "
-                     f"{counts['audit_entries']:,} audit entries, {counts['open loops']} open loops)")
-            if db.engine.dialect.name == "postgresql":
-                # As a database in steady state: statistics gathered, and the visibility map set, so that
-                # autovacuum does not wake up mid-measurement to do this over 200,000 new rows.
-                with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                    connection.execute(sa.text("VACUUM ANALYZE"))
-        run.pages[(backend, size)] = measure_pages(app, args.repeats, args.pdf_repeats, progress)
-        if size == sizes[-1]:
-            progress(f"  {backend}, {size:,} loops: the debrief PDF")
-            run.pdf[backend] = measure_pdf(app, args.pdf_repeats, progress)
-            if throughput:
-                with app.app_context():
-                    loop_id = showcase_loop_id()
-                progress(f"  {backend}, {size:,} loops: gunicorn, 2 workers, {args.connections} connections, "
-                         f"{args.seconds:.0f} s per route")
-                run.throughput = (backend, measure_throughput(url, loop_id, args.seconds, args.connections,
-                                                              progress))
+            loop_id = showcase_loop_id()
+        if backend == "PostgreSQL":
+            progress(f"  {backend}, {shape.name}, {size:,} loops: EXPLAIN of each page's statements")
+            run.plans[key] = capture_plans(app, pages(loop_id))
+        if size == run.sizes[-1]:
+            progress(f"  {backend}, {shape.name}, {size:,} loops: the debrief PDF")
+            run.pdf[(shape.name, backend)] = measure_pdf(app, args.pdf_repeats, progress)
+        progress(f"  {backend}, {shape.name}, {size:,} loops: gunicorn, 2 workers: each page over HTTP, then "
+                 f"{args.connections} connections, {args.seconds:.0f} s per route")
+        over_http = {name: path for name, path in pages(loop_id).items()
+                     if results[name].median < args.http_skip_over * 1000}
+        run.http_pages[key], run.throughput[key] = measure_under_gunicorn(url, over_http, loop_id, args, progress)
+    finally:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+        if backend == "PostgreSQL":
+            postgres.drop(suffix)
+        sqlite_path.unlink(missing_ok=True)
 
 
-def main(argv=None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    sizes = sorted(int(s) for s in args.sizes.split(","))
-    run = Run(sizes=sizes, args=vars(args))
-    work = Path(tempfile.mkdtemp(prefix="bench-"))
-    cache = str(work / "pdf-cache")
-    postgres = None
-    try:
-        if not args.skip_postgres:
-            progress("starting PostgreSQL")
-            postgres = Postgres()
-            if postgres.url:
-                run.versions["PostgreSQL"] = postgres.version()
-            else:
-                run.notes.append(postgres.note)
-                progress(postgres.note)
-        else:
-            run.notes.append("PostgreSQL skipped (--skip-postgres).")
-        has_postgres = bool(postgres and postgres.url)
-        progress("SQLite")
-        measure_backend(run, "SQLite", lambda size: f"sqlite:///{work / f'bench_{size}.db'}",
-                        not has_postgres, args, cache)
-        if has_postgres:
-            progress("PostgreSQL")
-            measure_backend(run, "PostgreSQL", lambda size: postgres.database(f"bench_{size}"), True, args, cache)
-        run.seconds = time.monotonic() - STARTED
-        missed = write_results(run, ROOT / "bench" / "RESULTS.md")
-    finally:
-        if postgres:
-            postgres.stop()
-        shutil.rmtree(work, ignore_errors=True)
+def saved_run() -> Path:
+    from bench.cache import cache_dir
+
+    return cache_dir() / "last-run.pickle"
+
+
+def save(run: Run) -> None:
+    """Keep the figures so far, so a run cut short still leaves what it measured (see --report-only)."""
+    saved_run().write_bytes(pickle.dumps(run))
+
+
+def report(run: Run) -> int:
+    missed = write_results(run, ROOT / "bench" / "RESULTS.md")
     progress(f"wrote bench/RESULTS.md in {time.monotonic() - STARTED:.0f}s")
     if missed:
         print("\nBudgets missed:", file=sys.stderr)
@@ -184,6 +216,46 @@ def main(argv=None) -> int:
         return 1
     print("Every budget met.")
     return 0
+
+
+def main(argv=None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.report_only:
+        runs = [pickle.loads(path.read_bytes())  # nosec B301: the bench's own files
+                for path in [saved_run(), *map(Path, args.merge)]]
+        run = merge(runs)
+        run.notes += args.note
+        return report(run)
+    run = Run(sizes=args.size_list, shapes=[shape.name for shape in args.shape_list],
+              args={k: v for k, v in vars(args).items() if not k.endswith("_list")})
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    postgres = None
+    try:
+        if "PostgreSQL" in args.db_list:
+            progress("PostgreSQL")
+            postgres = Postgres()
+            if postgres.url:
+                run.versions["PostgreSQL"] = postgres.version()
+            else:
+                run.notes.append(postgres.note)
+                progress(postgres.note)
+                args.db_list.remove("PostgreSQL")
+        for shape in args.shape_list:
+            for backend in args.db_list:
+                for size in args.size_list:
+                    progress(f"{backend}, the {shape.name} company, {size:,} loops")
+                    measure_company(run, backend, shape, size, args, work, postgres)
+                    run.seconds = time.monotonic() - STARTED
+                    if not args.build_only:
+                        save(run)
+        if args.build_only:
+            progress("companies built and cached")
+            return 0
+    finally:
+        if postgres:
+            postgres.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    return report(run)
 
 
 if __name__ == "__main__":

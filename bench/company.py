@@ -1,23 +1,30 @@
-"""A synthetic company of any size, written with Core bulk inserts (executemany), not the ORM.
+"""A synthetic company of any size and shape, played forward in memory and written in bulk (bench/bulk.py).
 
-The company keeps a fixed staff and hires at a steady rate, so a bigger
-company is an older one: 100 loops are about five weeks of history, 10,000
-about ten years. Every loop is played forward from its creation through the
+A company has a shape (`SHAPES`): "older" keeps a fixed staff hiring 1,000
+loops a year, so more loops are more years of history (10,000 loops are ten
+years, 100,000 a century); "bigger" hires 10,000 loops a year with ten times
+the staff (recruiters, hiring managers, bar raisers, interviewers, org units),
+so every person carries the same load as in the older company and more loops
+are mostly more people. Every loop is played forward from its creation through the
 eight steps with realistic drop-outs (résumé and phone-screen rejections,
 withdrawals, No hire, vetoes, declined offers); loops whose story runs past
 "now" stay open at the step they have reached, so the open pipeline looks the
 same at every size. Loops that reach the in-house day have a phone screen and
 six to eight in-house interviews, each with written feedback, ratings with
 evidence, votes, final votes, decisions, references and offers as their step
-calls for, and the audit trail the services would have written.
+calls for, and the audit trail the services would have written: a candidate's
+name and the reasons about them kept apart in `audit_personal_data` under a
+salted digest, every entry numbered and hashed into the chain with
+app/audit/chain.py's own functions, in the order of its time.
 
 Rows obey the database's own rules (CHECK constraints and the triggers of the
 first migration): closed loops and decisions are inserted with their final
 values, and feedback is inserted as drafts, rated, then sealed by one UPDATE.
 
 Besides the random loops there is one fixed "showcase" loop, identical at every
-size: eight in-house interviewers at the debrief, recruited by the measured
-recruiter. The loop page, the debrief page and the PDF are measured on it.
+size and in both shapes: eight in-house interviewers at the debrief, recruited
+by the measured recruiter. The loop page, the debrief page and the PDF are
+measured on it.
 """
 
 import random
@@ -27,14 +34,40 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from app.extensions import db
+from app.audit.chain import GENESIS, entry_hash, personal_digest
 from app.loops.models import STEP_LABELS
 
 PASSWORD = "bench-password-raise-the-bar"
 RECRUITER_EMAIL = "recruiter@bench.test"
-LOOPS_PER_YEAR = 1000
 SHOWCASE_CANDIDATE = "Showcase Candidate Okonkwo-Lindqvist"
 
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How a company grows: loops a year, staff as a multiple of the older company's, the measured recruiter's share."""
+
+    name: str
+    loops_per_year: int
+    staff_scale: int
+    measured_share: float
+    about: str
+
+
+SHAPES = {
+    "older": Shape("older", 1000, 1, 0.33,
+                   "1,000 loops a year with a fixed staff (an admin, 6 recruiters, 30 hiring managers, 24 certified "
+                   "bar raisers, 6 in training, 200 interviewers, 8 business units): more loops are more years of "
+                   "history. The measured recruiter runs about a third of all loops (about 330 a year)."),
+    "bigger": Shape("bigger", 10000, 10, 0.033,
+                    "10,000 loops a year with ten times the staff (60 recruiters, 300 hiring managers, 240 certified "
+                    "bar raisers, 60 in training, 2,000 interviewers, 80 org units, ten times the requisitions), so "
+                    "each person carries the older company's load: more loops are mostly more people. The measured "
+                    "recruiter runs a fixed 3.3% of all loops (1 in 30, about 330 a year), the same load as the "
+                    "older company's measured recruiter."),
+}
+REGIONS = ["Dublin", "Seattle", "Berlin", "Lagos", "Tokyo", "Sao Paulo", "Toronto", "Bangalore", "Sydney",
+           "Warsaw"]
 UNITS = ["Payments", "Search", "Ads", "Devices", "Retail", "Cloud Infrastructure", "Logistics", "Data Platform"]
 FIRST = ["Aisha", "Ben", "Carla", "Dmitri", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kemi", "Liam",
          "Maya", "Nikhil", "Olga", "Pedro", "Quinn", "Rosa", "Sven", "Tara", "Umar", "Vera", "Wei", "Ximena",
@@ -88,6 +121,7 @@ class Rows:
 
     tables: dict[str, list[dict]] = field(default_factory=dict)
     ids: dict[str, int] = field(default_factory=dict)
+    chain_head: tuple[int, str] | None = None
 
     def add(self, table: str, **row) -> int:
         if table not in ("requisition_principles", "interview_principles"):
@@ -111,8 +145,10 @@ class Staff:
 
 
 class Builder:
-    def __init__(self, n_loops: int, now: datetime, seed: int = 8):
+    def __init__(self, n_loops: int, now: datetime, shape: Shape = SHAPES["older"], seed: int = 8):
         self.n = n_loops
+        self.shape = shape
+        self.unit_names: dict[int, str] = {}
         self.now = now
         self.rnd = random.Random(seed)
         self.rows = Rows()
@@ -123,18 +159,26 @@ class Builder:
     # -- people -----------------------------------------------------------------------------------------
 
     def person(self, email: str, name: str, unit: int | None, **flags) -> int:
+        certification = flags.get("certification", "none")
         return self.rows.add(
             "users", email=email, name=name, password_hash=self.password_hash, org_unit_id=unit,
             is_admin=flags.get("is_admin", False), is_recruiter=flags.get("is_recruiter", False),
-            certification=flags.get("certification", "none"), active=True, timezone="Europe/London",
+            certification=certification,
+            certification_since=None if certification == "none" else self.now - timedelta(days=3000),
+            active=True, timezone="Europe/London",
             session_token=f"bench-token-{email}", created_at=self.now - timedelta(days=4000), last_login_at=None)
 
     def staff(self) -> Staff:
+        scale = self.shape.staff_scale
+        business = UNITS if scale == 1 else [f"{unit}, {region}" for region in REGIONS[:scale] for unit in UNITS]
         units = [self.rows.add("org_units", name=name, created_at=self.now - timedelta(days=4000))
-                 for name in UNITS + ["Talent Acquisition", "People Operations"]]
+                 for name in business + ["Talent Acquisition", "People Operations"]]
+        self.unit_names = dict(zip(units, business, strict=False))
         talent, people_ops = units[-2], units[-1]
-        names = (f"{first} {last}" for last in LAST for first in FIRST)
+        middles = [""] + [f" {letter}." for letter in "ABCDEFGHJKLMNPRSTW"]
+        names = (f"{first}{middle} {last}" for middle in middles for last in LAST for first in FIRST)
         taken: dict[int, str] = {}
+        n_units = len(business)
 
         def make(email, unit, **flags):
             name = next(names)
@@ -144,19 +188,19 @@ class Builder:
 
         admin = make("admin@bench.test", people_ops, is_admin=True)
         recruiters = [make(RECRUITER_EMAIL, talent, is_recruiter=True)]
-        recruiters += [make(f"recruiter{i}@bench.test", talent, is_recruiter=True) for i in range(1, 6)]
+        recruiters += [make(f"recruiter{i}@bench.test", talent, is_recruiter=True) for i in range(1, 6 * scale)]
         managers = []
-        for i in range(30):
-            unit = units[i % len(UNITS)]
+        for i in range(30 * scale):
+            unit = units[i % n_units]
             managers.append((make("hm@bench.test" if i == 0 else f"hm{i}@bench.test", unit), unit))
         bar_raisers = []
-        for i in range(24):
-            unit = units[(i + 1) % len(UNITS)]  # the first one is outside Payments, hm@bench.test's unit
+        for i in range(24 * scale):
+            unit = units[(i + 1) % n_units]  # the first one is outside Payments, hm@bench.test's unit
             email = "barraiser@bench.test" if i == 0 else f"barraiser{i}@bench.test"
             bar_raisers.append((make(email, unit, certification="certified"), unit))
-        trainees = [make(f"shadow{i}@bench.test", units[i % len(UNITS)], certification="in_training")
-                    for i in range(6)]
-        interviewers = [make(f"interviewer{i}@bench.test", units[i % len(UNITS)]) for i in range(200)]
+        trainees = [make(f"shadow{i}@bench.test", units[i % n_units], certification="in_training")
+                    for i in range(6 * scale)]
+        interviewers = [make(f"interviewer{i}@bench.test", units[i % n_units]) for i in range(200 * scale)]
         return Staff(admin, recruiters, managers, bar_raisers, trainees, interviewers, taken)
 
     # -- requisitions -----------------------------------------------------------------------------------
@@ -167,7 +211,7 @@ class Builder:
         manager = manager or rnd.choice(staff.managers)
         recruiter = recruiter or self.pick_recruiter(staff)
         title, level = rnd.choice(ROLES)
-        unit_name = UNITS[(manager[1] - 1) % len(UNITS)]
+        unit_name = self.unit_names[manager[1]]
         principles = sorted(rnd.sample(self.principle_ids, n_principles or rnd.randint(4, 6)))
         req = self.rows.add(
             "requisitions", title=f"{title}, {unit_name}", level=level, org_unit_id=manager[1],
@@ -179,32 +223,50 @@ class Builder:
         return req, principles, manager[0], recruiter
 
     def pick_recruiter(self, staff: Staff) -> int:
-        # The measured recruiter runs about a third of the loops: "a recruiter on many loops".
-        return staff.recruiters[0] if self.rnd.random() < 0.33 else self.rnd.choice(staff.recruiters[1:])
+        # The measured recruiter runs a fixed share of the loops (see SHAPES): "a recruiter on many loops".
+        if self.rnd.random() < self.shape.measured_share:
+            return staff.recruiters[0]
+        return self.rnd.choice(staff.recruiters[1:])
 
     # -- the whole company ------------------------------------------------------------------------------
 
     def build(self, principle_ids: list[int]) -> Rows:
         self.principle_ids = principle_ids
         staff = self.staff()
-        span = timedelta(days=365 * self.n / LOOPS_PER_YEAR)
+        span = timedelta(days=365 * self.n / self.shape.loops_per_year)
         start = self.now - span
         requisition = None
         loops_on_requisition = 0
         for i in range(self.n - 1):
             created = start + span * (i / self.n) + timedelta(minutes=self.rnd.randint(0, 600))
+            created = min(created, self.now - timedelta(hours=1))  # the bigger company's last hours
             if requisition is None or loops_on_requisition >= 8:
                 requisition = self.requisition(staff, created - timedelta(days=7))
                 loops_on_requisition = 0
             loops_on_requisition += 1
             LoopStory(self, staff, requisition, created).write()
         self.showcase(staff)
+        self.close_filled_requisitions()
+        seal_audit(self.rows)
         return self.rows
+
+    def close_filled_requisitions(self) -> None:
+        """Close each requisition whose loops have all ended, when the last one did, as a recruiter would."""
+        ends: dict[int, list] = {}
+        for loop in self.rows.tables.get("loops", []):
+            ends.setdefault(loop["requisition_id"], []).append(loop["closed_at"] if loop["status"] != "open" else None)
+        for requisition in self.rows.tables.get("requisitions", []):
+            closed = ends.get(requisition["id"], [None])
+            if None not in closed:
+                requisition["status"], requisition["closed_at"] = "closed", max(closed)
 
     def showcase(self, staff: Staff) -> None:
         """Write the measured loop: identical at every size, at the debrief with eight in-house interviewers."""
         saved = self.rnd
         self.rnd = random.Random(2024)
+        # Drawn from the older company's staff, which the bigger one begins with, so it is the same loop in both.
+        staff = Staff(staff.admin, staff.recruiters[:6], staff.managers[:30], staff.bar_raisers[:24],
+                      staff.trainees[:6], staff.interviewers[:200], staff.names)
         created = self.now - timedelta(days=40)
         requisition = self.requisition(staff, created - timedelta(days=10), manager=staff.managers[0],
                                        recruiter=staff.recruiters[0], n_principles=6)
@@ -302,9 +364,10 @@ class LoopStory:
             status=status, close_reason=close_reason, closed_at=closed_at,
             closed_by_id=None if status == "open" else closer, step_entered_at=step_at[reached],
             created_at=self.created, version=1)
-        self.loop, self.bar_raiser, self.shadow = loop, bar_raiser, shadow
+        self.loop, self.bar_raiser, self.shadow, self.candidate = loop, bar_raiser, shadow, candidate
         self.audit("loop.created", self.created, self.recruiter, "Loop", loop, to_state=STEP_LABELS[2],
-                   candidate=name)
+                   personal={"candidate": name},
+                   requisition=self.rows.tables["requisitions"][self.req_id - 1]["title"])
         for step in range(2, reached + 1):
             self.write_step(step, step_at, reached, status, outcome, in_house_count)
         if status == "hired":
@@ -322,10 +385,15 @@ class LoopStory:
                 return user
 
     def audit(self, action: str, at: datetime, actor: int | None, subject_type: str, subject_id: int | None,
-              from_state=None, to_state=None, reason: str = "", **details) -> None:
-        self.rows.add("audit_entries", at=at, actor_id=actor, action=action, subject_type=subject_type,
-                      subject_id=subject_id, loop_id=self.loop, from_state=from_state, to_state=to_state,
-                      reason=reason, details=details)
+              from_state=None, to_state=None, reason: str = "", personal: dict | None = None, **details) -> None:
+        """Write an entry as app.audit.services.record would; what names the candidate is kept apart."""
+        entry = {"at": at, "actor_id": actor, "action": action, "subject_type": subject_type,
+                 "subject_id": subject_id, "loop_id": self.loop, "from_state": from_state, "to_state": to_state,
+                 "reason": reason, "details": details, "personal_digest": None}
+        if reason or personal:  # every entry here is about the loop's candidate
+            entry["reason"] = ""
+            entry["_personal"] = (self.candidate, reason, personal or None)
+        self.rows.tables.setdefault("audit_entries", []).append(entry)
 
     def advanced(self, step: int, at: datetime, actor: int) -> None:
         self.audit("loop.advanced", at, actor, "Loop", self.loop, from_state=STEP_LABELS[step],
@@ -478,49 +546,56 @@ class LoopStory:
                        decided + timedelta(hours=3), self.bar_raiser, "DebriefDecision", None)
 
 
-# -- writing the rows -------------------------------------------------------------------------------------
+# -- the audit trail ---------------------------------------------------------------------------------------
 
-ORDER = ["org_units", "users", "candidates", "requisitions", "requisition_principles", "loops", "interviews",
-         "interview_principles", "feedback", "feedback_ratings", "screen_decisions", "debrief_decisions",
-         "final_votes", "loop_references", "offers", "audit_entries"]
-BATCH = 5000
+def seal_audit(rows: Rows, seed: int = 7) -> None:
+    """Number the entries in the order of their time, keep their personal data apart, and chain them.
 
-
-def insert_all(connection: sa.Connection, rows: Rows) -> None:
-    """Insert every table in foreign-key order with executemany, then seal the submitted feedback."""
-    metadata = db.metadata
-    for name in ORDER:
-        data = rows.tables.get(name, [])
-        table = metadata.tables[name]
-        for start in range(0, len(data), BATCH):
-            connection.execute(table.insert(), data[start:start + BATCH])
-    seal_feedback(connection)
-    if connection.dialect.name == "postgresql":
-        for name in ORDER:
-            if "id" in metadata.tables[name].c:
-                connection.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                                           f"(SELECT coalesce(max(id), 1) FROM {name}))"))
-
-
-def seal_feedback(connection: sa.Connection) -> None:
-    """Submit every feedback marked for it in one statement; ratings were inserted while it was a draft."""
-    connection.execute(sa.text(
-        "UPDATE feedback SET status = 'submitted', submitted_at = updated_at, version = 1 WHERE version = 0"))
+    Uses app/audit/chain.py's `entry_hash` and `personal_digest`, so `flask verify-audit` accepts the trail
+    as it accepts one the app wrote entry by entry.
+    """
+    salts = random.Random(seed)
+    entries = rows.tables.get("audit_entries", [])
+    entries.sort(key=lambda entry: entry["at"])
+    personal_rows = []
+    head = GENESIS
+    for seq, entry in enumerate(entries, 1):
+        entry["id"] = seq
+        personal = entry.pop("_personal", None)
+        if personal:
+            candidate, reason, details = personal
+            salt = f"{salts.getrandbits(128):032x}"
+            entry["personal_digest"] = personal_digest(salt, reason or "", details)
+            personal_rows.append({"entry_id": seq, "candidate_id": candidate, "salt": salt, "reason": reason or "",
+                                  "details": details, "erased_at": None})
+        digest = entry_hash(entry, seq, head)
+        entry.update(seq=seq, prev_hash=head, entry_hash=digest)
+        head = digest
+    rows.ids["audit_entries"] = len(entries)
+    rows.tables["audit_personal_data"] = personal_rows
+    rows.chain_head = (len(entries), head)
 
 
 def principle_ids(connection: sa.Connection) -> list[int]:
     return [row[0] for row in connection.execute(sa.text("SELECT id FROM principles ORDER BY position"))]
 
 
-def build_company(engine: sa.Engine, n_loops: int, now: datetime | None = None) -> dict[str, int]:
+def build_company(engine: sa.Engine, n_loops: int, shape: Shape = SHAPES["older"],
+                  now: datetime | None = None) -> dict[str, int]:
     """Fill a freshly migrated database with a company of `n_loops` loops; return the row counts."""
+    from bench.bulk import ORDER, insert_all
+
     now = now or datetime.now(UTC)
-    builder = Builder(n_loops, now)
+    builder = Builder(n_loops, now, shape)
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # The rows are written with their final values: the triggers that keep the rules and move report
+            # versions (one UPDATE of a loop per row inserted) would only make loading many times slower.
+            connection.execute(sa.text("SET LOCAL session_replication_role = replica"))
         rows = builder.build(principle_ids(connection))
         insert_all(connection, rows)
     counts = {name: rows.count(name) for name in ORDER}
     with engine.connect() as connection:
         counts["open loops"] = connection.execute(sa.text("SELECT count(*) FROM loops WHERE status = 'open'")).scalar()
+        counts["users"] = connection.execute(sa.text("SELECT count(*) FROM users")).scalar()
     return counts
-

@@ -7,6 +7,8 @@ connections busy on 127.0.0.1 for a bounded time and counts the 200s.
 import http.client
 import os
 import re
+import statistics
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -32,14 +34,16 @@ class Throughput:
 
 
 def start_server(database_url: str, workers: int = 2) -> GunicornProcess:
-    """Start gunicorn serving bench.wsgi:app on the bench's database."""
-    env = {**os.environ, "BENCH_APP_DATABASE_URL": database_url, "SECRET_KEY": "bench-secret-key-" + "x" * 32}
+    """Start gunicorn serving bench.wsgi:app on the bench's database (a long timeout: pages that read history)."""
+    env = {**os.environ, "BENCH_APP_DATABASE_URL": database_url, "SECRET_KEY": "bench-secret-key-" + "x" * 32,
+           "GUNICORN_CMD_ARGS": "--timeout 600",
+           "PDF_CACHE_DIR": tempfile.mkdtemp(prefix="bench-gunicorn-pdf-")}
     env.pop("APP_ENV", None)
     return GunicornProcess("bench.wsgi:app", env, workers=workers, name="bench gunicorn")
 
 
 def request(port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     try:
         connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
@@ -103,9 +107,63 @@ def hammer(port: int, path: str, cookie: str | None, connections: int, seconds: 
 ROUNDS = 5
 
 
-def measure_throughput(database_url: str, loop_id: int, seconds: float, connections: int, progress,
+@dataclass
+class Latency:
+    """Times of one page's sequential requests over HTTP, in milliseconds."""
+
+    times: list
+    errors: int
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times) if self.times else float("nan")
+
+    @property
+    def p95(self) -> float:
+        ordered = sorted(self.times)
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] if ordered else float("nan")
+
+
+def measure_http_pages(port: int, cookie: str, paths: dict[str, str], args, progress) -> dict[str, Latency]:
+    """Request each page one after the other under gunicorn, signed in, and time the responses."""
+    results = {}
+    for name, path in paths.items():
+        latency = Latency([], 0)
+        began = time.monotonic()
+        warm_ups = max(args.warm_ups, 2)  # one for each worker
+        for attempt in range(args.repeats + warm_ups):
+            if attempt >= warm_ups + args.min_requests and time.monotonic() - began > args.page_seconds:
+                break
+            started = time.perf_counter()
+            status, _, _ = request(port, "GET", path, headers={"Cookie": cookie})
+            elapsed = (time.perf_counter() - started) * 1000
+            if status != 200:
+                latency.errors += 1
+            elif attempt >= warm_ups:
+                latency.times.append(elapsed)
+        results[name] = latency
+        progress(f"    HTTP {name:<21} median {latency.median:8.1f} ms, p95 {latency.p95:8.1f} ms "
+                 f"({len(latency.times)} requests, {latency.errors} errors)")
+    return results
+
+
+def measure_under_gunicorn(database_url: str, paths: dict[str, str], loop_id: int, args, progress) -> tuple:
+    """Return each page's latency over HTTP and the routes' throughput, from one gunicorn run with 2 workers."""
+    server = start_server(database_url)
+    try:
+        server.wait_until_up()
+        cookie = sign_in(server.port)
+        latencies = measure_http_pages(server.port, cookie, paths, args, progress)
+        throughput = measure_throughput(server.port, cookie, loop_id, args.seconds, args.connections, progress)
+        return latencies, throughput
+    finally:
+        server.stop()
+
+
+
+def measure_throughput(port: int, cookie: str, loop_id: int, seconds: float, connections: int, progress,
                        rounds: int = ROUNDS) -> dict:
-    """Return the throughput of each route in one gunicorn run with 2 workers.
+    """Return the throughput of each route on a running gunicorn.
 
     "bare, signed in" is the budget's floor: the bench-only template route requested with the same
     session as the loop page, so both pay what every signed-in request pays (the session, the user,
@@ -114,27 +172,21 @@ def measure_throughput(database_url: str, loop_id: int, seconds: float, connecti
     Each route gets `seconds` in all, in `rounds` turns taken one route after the other, so a slow
     spell of a shared machine falls on every route alike rather than on whichever ran then.
     """
-    server = start_server(database_url)
-    try:
-        server.wait_until_up()
-        cookie = sign_in(server.port)
-        loop_path = f"/loops/{loop_id}"
-        routes = {"bare, anonymous": ("/bench/bare", None), "bare, signed in": ("/bench/bare", cookie),
-                  "loop page, signed in": (loop_path, cookie)}
-        for path, sent in routes.values():
-            status, _, _ = request(server.port, "GET", path, headers={"Cookie": sent} if sent else {})
-            if status != 200:
-                raise RuntimeError(f"{path} answered {status} under gunicorn")
-            hammer(server.port, path, sent, connections, 1)  # warm both workers up
-        results = {name: Throughput(0, 0, 0.0) for name in routes}
-        for _ in range(rounds):
-            for name, (path, sent) in routes.items():
-                turn = hammer(server.port, path, sent, connections, seconds / rounds)
-                total = results[name]
-                results[name] = Throughput(total.requests + turn.requests, total.errors + turn.errors,
-                                           total.seconds + turn.seconds)
-        for name, result in results.items():
-            progress(f"    {name:<22} {result.per_second:6.0f} requests/s ({result.errors} errors)")
-        return results
-    finally:
-        server.stop()
+    loop_path = f"/loops/{loop_id}"
+    routes = {"bare, anonymous": ("/bench/bare", None), "bare, signed in": ("/bench/bare", cookie),
+              "loop page, signed in": (loop_path, cookie)}
+    for path, sent in routes.values():
+        status, _, _ = request(port, "GET", path, headers={"Cookie": sent} if sent else {})
+        if status != 200:
+            raise RuntimeError(f"{path} answered {status} under gunicorn")
+        hammer(port, path, sent, connections, 1)  # warm both workers up
+    results = {name: Throughput(0, 0, 0.0) for name in routes}
+    for _ in range(rounds):
+        for name, (path, sent) in routes.items():
+            turn = hammer(port, path, sent, connections, seconds / rounds)
+            total = results[name]
+            results[name] = Throughput(total.requests + turn.requests, total.errors + turn.errors,
+                                       total.seconds + turn.seconds)
+    for name, result in results.items():
+        progress(f"    {name:<22} {result.per_second:6.0f} requests/s ({result.errors} errors)")
+    return results

@@ -27,7 +27,7 @@ interview_principles = Table(
     "interview_principles",
     db.metadata,
     Column("interview_id", ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True),
-    Column("principle_id", ForeignKey("principles.id", ondelete="RESTRICT"), primary_key=True),
+    Column("principle_id", ForeignKey("principles.id", ondelete="RESTRICT"), primary_key=True, index=True),
 )
 
 

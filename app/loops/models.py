@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import IntEnum, StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, CheckConstraint, FetchedValue, ForeignKey, Index, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import EnumString, UTCDateTime, one_of, utcnow
@@ -124,6 +124,8 @@ class Loop(db.Model):
     step_entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     version: Mapped[int] = mapped_column(default=1)
+    # Moved by the database whenever anything the debrief report shows changes (migration 0016's triggers).
+    report_version: Mapped[int] = mapped_column(server_default=text("1"), server_onupdate=FetchedValue())
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -58,12 +58,17 @@ def filter_choices(user: User, status: str, requisition_id: int | None) -> Filte
     """
     mine = takes_part(user) if status == LoopStatus.OPEN else participant_filter(user)
     if status in {s.value for s in LoopStatus}:
-        mine = and_(mine, or_(Loop.status == status, Loop.requisition_id == (requisition_id or 0)))
+        listed = Loop.status == status
+        mine = and_(mine, or_(listed, Loop.requisition_id == requisition_id) if requisition_id else listed)
+    # Joined from the viewer's loops, so the database walks those loops and looks each requisition up by its key.
     return FilterChoices(
-        requisitions=db.session.execute(select(Requisition.id, Requisition.title, Requisition.level).where(
-            Requisition.id.in_(select(Loop.requisition_id).where(mine))).order_by(Requisition.title)).all(),
-        org_units=db.session.execute(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(
-            select(Requisition.org_unit_id).join(Loop, Loop.requisition_id == Requisition.id).where(mine)))
-            .order_by(OrgUnit.name)).all(),
+        requisitions=db.session.execute(
+            select(Requisition.id, Requisition.title, Requisition.level)
+            .join(Loop, Loop.requisition_id == Requisition.id).where(mine).distinct()
+            .order_by(Requisition.title, Requisition.id)).all(),
+        org_units=db.session.execute(
+            select(OrgUnit.id, OrgUnit.name).join(Requisition, Requisition.org_unit_id == OrgUnit.id)
+            .join(Loop, Loop.requisition_id == Requisition.id).where(mine).distinct()
+            .order_by(OrgUnit.name, OrgUnit.id)).all(),
         people=db.session.execute(select(User.id, User.name).where(User.active).order_by(User.name)).all(),
     )

@@ -138,8 +138,10 @@ def _layout_digest() -> bytes:
     return digest
 
 
-def cache_key(loop: Loop, report_fingerprint: str, zone: ZoneInfo) -> str:
-    return f"{loop.id}-{report_fingerprint}.{zone.key.replace('/', '~')}"
+def cache_key(loop: Loop, zone: ZoneInfo) -> str:
+    """Name one state of the loop's report in one zone: the database moves `report_version` with every change
+    the report shows (migration 0016), so finding a cached copy needs none of the report's data."""
+    return f"{loop.id}-v{loop.report_version}.{zone.key.replace('/', '~')}"
 
 
 @dataclass
@@ -150,16 +152,20 @@ class Report:
 
 
 def debrief_pdf(loop: Loop, zone: ZoneInfo) -> Report:
-    """Return the loop's signed debrief PDF, from the cache when this exact report was rendered before."""
-    data = report_data(loop)
-    report_fingerprint = fingerprint(data)
+    """Return the loop's signed debrief PDF, from the cache when this state of the report was rendered before.
+
+    The version is read (with the loop) before the data: a change committed in between leaves a copy under
+    the older version, which nobody asks for any more, never older data under the newer version.
+    """
     cache = PdfCache.for_app(current_app, layout_version())
-    key = cache_key(loop, report_fingerprint, zone)
+    key = cache_key(loop, zone)
     cached = cache.get(key)
     if cached is not None:
-        return Report(cached, report_fingerprint, True)
+        return Report(cached.pdf, cached.fingerprint, True)
+    data = report_data(loop)
+    report_fingerprint = fingerprint(data)
     generated_at = utcnow()
     html = render_html(data, report_fingerprint=report_fingerprint, generated_at=generated_at, zone=zone)
     pdf = signing.sign_pdf(render_pdf(html))
-    cache.put(key, pdf)
+    cache.put(key, pdf, report_fingerprint)
     return Report(pdf, report_fingerprint, False)

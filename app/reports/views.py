@@ -34,13 +34,14 @@ def debrief_pdf(loop_id: int):
     require_debrief_reader(loop)
     zone = viewer_zone()
     report = pdf.debrief_pdf(loop, zone)
+    day = utcnow().astimezone(zone).date().isoformat()
+    # Named before the commit, which expires the loop: reading it again would cost more than the cached PDF.
+    disposition = content_disposition("debrief", loop.candidate.name, day, extension=".pdf")
     record("report.downloaded", loop, current_user, loop=loop, fingerprint=report.fingerprint,
            from_cache=report.from_cache)
     db.session.commit()
-    day = utcnow().astimezone(zone).date().isoformat()
     response = Response(report.pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = content_disposition("debrief", loop.candidate.name, day,
-                                                                  extension=".pdf")
+    response.headers["Content-Disposition"] = disposition
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

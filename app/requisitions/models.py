@@ -22,7 +22,7 @@ requisition_principles = Table(
     "requisition_principles",
     db.metadata,
     Column("requisition_id", ForeignKey("requisitions.id", ondelete="CASCADE"), primary_key=True),
-    Column("principle_id", ForeignKey("principles.id", ondelete="RESTRICT"), primary_key=True),
+    Column("principle_id", ForeignKey("principles.id", ondelete="RESTRICT"), primary_key=True, index=True),
 )
 
 
@@ -55,7 +55,7 @@ class Requisition(db.Model):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -1,6 +1,6 @@
 """Requisition pages: open, describe, approve, close."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
@@ -8,26 +8,37 @@ from sqlalchemy.orm import selectinload
 from app import permissions
 from app.extensions import db
 from app.forms_common import attempt, options, people_choices, principle_choices
+from app.integers import int_arg
 from app.loops.models import Loop
 from app.people.models import OrgUnit, User
 from app.principles.models import Principle
 from app.principles.services import ordered_principles
 from app.requisitions import services
 from app.requisitions.forms import CloseRequisitionForm, JobDescriptionForm, RequisitionForm
-from app.requisitions.models import Requisition
+from app.requisitions.models import Requisition, RequisitionStatus
 
 bp = Blueprint("requisitions", __name__)
+CLOSED_PAGE = 50
 
 
 @bp.route("/")
 def index():
+    """List the open requisitions, drafts first, then the most recently closed ones a page at a time."""
     query = select(Requisition).options(selectinload(Requisition.hiring_manager),
                                         selectinload(Requisition.org_unit))
     if not (permissions.is_recruiter() or permissions.is_admin()):
         query = query.where(Requisition.hiring_manager_id == current_user.id)
     drafts_first = case({"draft": 0, "approved": 1}, value=Requisition.status, else_=2)
-    requisitions = db.session.scalars(query.order_by(drafts_first, Requisition.created_at.desc())).all()
-    return render_template("requisitions/index.html", requisitions=requisitions)
+    open_ones = db.session.scalars(query.where(Requisition.status != RequisitionStatus.CLOSED)
+                                   .order_by(drafts_first, Requisition.created_at.desc())).all()
+    # Closed ones are the company's history: newest first, a page at a time, from the id the last page ended at.
+    closed = query.where(Requisition.status == RequisitionStatus.CLOSED)
+    if older_than := int_arg(request.args, "closed_before", minimum=1):
+        closed = closed.where(Requisition.id < older_than)
+    closed = db.session.scalars(closed.order_by(Requisition.id.desc()).limit(CLOSED_PAGE + 1)).all()
+    more = closed[CLOSED_PAGE - 1].id if len(closed) > CLOSED_PAGE else None
+    return render_template("requisitions/index.html", requisitions=list(open_ones) + list(closed[:CLOSED_PAGE]),
+                           older_closed=more)
 
 
 def requisition_form() -> RequisitionForm:
