@@ -7,6 +7,7 @@ from app.feedback.models import Amendment, Feedback, FeedbackRating, FeedbackSta
 from app.interviews.models import Interview, InterviewKind, interview_principles
 from app.kits.models import AskedQuestion, CoachingFlag, PlannedQuestion, Question, QuestionVersion
 from app.loops.models import Loop, LoopStatus, ScreenDecision, ScreenOutcome, Step
+from app.metrics.models import LoopTally, MetricRollup
 from app.notifications.models import Notification, NotificationKind, NotificationStatus
 from app.offers.models import Offer, OfferStatus
 from app.people.models import Certification, OrgUnit, User
@@ -17,6 +18,8 @@ from app.requisitions.models import Requisition, RequisitionStatus, requisition_
 from app.retention.models import LegalHold, PolicyScope, RetentionPolicy
 
 __all__ = [
+    "LoopTally",
+    "MetricRollup",
     "AgendaNote", "Amendment", "AskedQuestion", "AuditEntry", "Candidate", "Certification", "CoachingFlag",
     "DebriefBrief", "DebriefDecision", "Feedback", "FeedbackRating", "FeedbackStatus", "FinalVote", "Interview",
     "InterviewKind", "LegalHold", "Loop", "PolicyScope", "PracticeVerdict", "RetentionPolicy", "SignOff",

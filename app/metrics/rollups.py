@@ -1,0 +1,307 @@
+"""Keep the metrics rollups: each loop's tally and their monthly sums, in the transaction that changes the loop.
+
+Every flush that adds, changes or removes a loop, an interview, counted
+feedback, a debrief decision or a step move marks the loops it touches; after
+the flush writes them, `refresh` works out those loops' tallies again from the
+records, in a few statements whatever their number, and moves each rollup row
+by the difference. So the services (and anything else writing through the
+session) keep the rollups right without a call of their own; writers that go
+around the session (the bench builder) call `rebuild`, as does `flask
+rebuild-metrics`.
+
+What a tally holds (see `loop_tally`): the loop, whether it is open, its step
+and outcome; at step 4 or later its coverage (each target principle, and
+whether it is left uncovered); the bar raiser's verdict and veto; every counted
+feedback's time from interview end to submission; the time from the last
+in-house interview to the decision; and, once the loop is closed, its stay in
+each step. An open loop's stays grow with the clock: the page works those out
+from the open loops themselves (`timing.step_times(..., open_only=True)`).
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, delete, event, insert, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.audit.models import AuditEntry
+from app.debrief.models import DebriefDecision, Verdict
+from app.extensions import db
+from app.feedback.models import Feedback, FeedbackStatus
+from app.interviews.models import Interview, InterviewKind, interview_principles
+from app.loops.models import STEP_LABELS, Loop, LoopStatus, Step
+from app.metrics.models import LoopTally, MetricRollup
+from app.metrics.tally import Tally, microseconds, month_of
+from app.requisitions.models import Requisition, requisition_principles
+
+STEP_BY_LABEL = {label: step for step, label in STEP_LABELS.items()}
+BATCH = 500
+KEY = (MetricRollup.grain, MetricRollup.month, MetricRollup.org_unit_id, MetricRollup.requisition_id,
+       MetricRollup.bar_raiser_id)
+
+
+def outcome_of(status: str, verdict: str | None) -> str:
+    """Name how a loop stands, as the Outcomes table does: a No hire after a veto is "Vetoed"."""
+    if status == LoopStatus.NOT_HIRED and verdict == Verdict.VETO:
+        return "Vetoed"
+    return LoopStatus(status).label
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), BATCH):
+        yield ids[start:start + BATCH]
+
+
+def loop_tallies(connection, loop_ids: Iterable[int]) -> dict[int, tuple[tuple, Tally]]:
+    """Work out each loop's tally from the records, with its keys (created_at, org unit, requisition, bar raiser)."""
+    result = {}
+    for ids in _chunks(sorted(set(loop_ids))):
+        result.update(_tallies(connection, ids))
+    return result
+
+
+def _tallies(connection, ids: list[int]) -> dict[int, tuple[tuple, Tally]]:
+    loops = connection.execute(
+        select(Loop.id, Loop.created_at, Requisition.org_unit_id, Loop.requisition_id, Loop.bar_raiser_id, Loop.step,
+               Loop.status, Loop.step_entered_at, Loop.closed_at, DebriefDecision.decided_at,
+               DebriefDecision.verdict)
+        .join(Requisition, Requisition.id == Loop.requisition_id)
+        .outerjoin(DebriefDecision, DebriefDecision.loop_id == Loop.id).where(Loop.id.in_(ids))
+    ).all()
+    interviews = defaultdict(list)
+    for loop_id, interview_id, kind, starts_at, minutes in connection.execute(
+            select(Interview.loop_id, Interview.id, Interview.kind, Interview.starts_at, Interview.duration_minutes)
+            .where(Interview.loop_id.in_(ids))):
+        interviews[loop_id].append((interview_id, kind, starts_at + timedelta(minutes=minutes)))
+    submitted = defaultdict(list)
+    for interview_id, submitted_at in connection.execute(
+            select(Feedback.interview_id, Feedback.submitted_at).join(Interview, Interview.id == Feedback.interview_id)
+            .where(Interview.loop_id.in_(ids), Feedback.is_practice.is_(False),
+                   Feedback.status == FeedbackStatus.SUBMITTED)):
+        submitted[interview_id].append(submitted_at)
+    targets = defaultdict(set)
+    for requisition_id, principle_id in connection.execute(
+            select(requisition_principles.c.requisition_id, requisition_principles.c.principle_id)
+            .where(requisition_principles.c.requisition_id.in_({row.requisition_id for row in loops}))):
+        targets[requisition_id].add(principle_id)
+    assigned = set(connection.execute(
+        select(Interview.loop_id, interview_principles.c.principle_id).distinct()
+        .join(interview_principles, interview_principles.c.interview_id == Interview.id)
+        .where(Interview.kind == InterviewKind.IN_HOUSE, Interview.loop_id.in_(ids))).all())
+    moves = defaultdict(list)
+    for loop_id, from_state, to_state, at in connection.execute(
+            select(AuditEntry.loop_id, AuditEntry.from_state, AuditEntry.to_state, AuditEntry.at)
+            .where(AuditEntry.action == "loop.advanced", AuditEntry.loop_id.in_(ids))
+            .order_by(AuditEntry.loop_id, AuditEntry.at, AuditEntry.id)):
+        moves[loop_id].append((STEP_BY_LABEL.get(from_state), STEP_BY_LABEL.get(to_state), at))
+
+    result = {}
+    for row in loops:
+        tally = Tally()
+        is_open = row.status == LoopStatus.OPEN
+        tally.count("loops")
+        tally.count("open", is_open)
+        tally.count(f"step:{row.step}")
+        tally.count(f"outcome:{outcome_of(row.status, row.verdict)}")
+        tally.count("verdicts", row.verdict is not None)
+        tally.count("vetoes", row.verdict == Verdict.VETO)
+        if row.step >= Step.IN_HOUSE_INTERVIEWS:
+            wanted = targets[row.requisition_id]
+            tally.count("coverage_loops")
+            tally.count("covered", bool(wanted) and all((row.id, p) in assigned for p in wanted))
+            for principle_id in wanted:
+                tally.count(f"targeted:{principle_id}")
+                tally.count(f"uncovered:{principle_id}", (row.id, principle_id) not in assigned)
+        in_house_ends = []
+        for interview_id, kind, ends in interviews[row.id]:
+            for submitted_at in submitted[interview_id]:
+                tally.value("turnaround", microseconds(submitted_at - ends))
+            if kind == InterviewKind.IN_HOUSE:
+                in_house_ends.append(ends)
+        if row.decided_at is not None and in_house_ends:
+            tally.value("decision", microseconds(row.decided_at - max(in_house_ends)))
+        if not is_open:
+            for step, stay in _stays(row, moves[row.id]):
+                tally.value(f"stay:{step}", stay)
+        keys = (row.created_at, row.org_unit_id, row.requisition_id, row.bar_raiser_id or 0)
+        result[row.id] = (keys, tally)
+    return result
+
+
+def _stays(row, moves) -> list[tuple[int, int]]:
+    """A closed loop's stay in each step, as `timing.step_times` measures it, in microseconds."""
+    entered: dict[int, datetime] = {Step.RESUME_REVIEW: row.created_at}
+    left: dict[int, datetime] = {}
+    for from_step, to_step, at in moves:
+        if from_step:
+            left[from_step] = at
+        if to_step:
+            entered[to_step] = at
+    entered[row.step] = row.step_entered_at
+    stays = []
+    for step, start in entered.items():
+        end = left.get(step)
+        if end is None:
+            if step != row.step:
+                continue  # a gap in the trail: no honest number for this stay
+            end = row.closed_at
+        stays.append((int(step), max(microseconds(end - start), 0)))
+    return stays
+
+
+def rollup_keys(keys: tuple) -> list[tuple]:
+    """The rollup rows a loop with these keys adds to: one per grain."""
+    created_at, unit, requisition, bar_raiser = keys
+    month = month_of(created_at)
+    return [("all", month, 0, 0, 0), ("unit", month, unit, 0, 0), ("bar_raiser", month, 0, 0, bar_raiser),
+            ("unit_bar_raiser", month, unit, 0, bar_raiser), ("requisition_bar_raiser", month, 0, requisition,
+                                                              bar_raiser)]
+
+
+def _insert(connection):
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}.get(connection.dialect.name)
+    return dialect.insert if dialect else insert
+
+
+def _columns(key: tuple) -> dict:
+    grain, month, unit, requisition, bar_raiser = key
+    return {"grain": grain, "month": month, "org_unit_id": unit, "requisition_id": requisition,
+            "bar_raiser_id": bar_raiser}
+
+
+def apply(connection, deltas: dict[tuple, Tally]) -> None:
+    """Move each rollup row by its delta: made when missing, locked, updated, removed when it comes to nothing."""
+    deltas = {key: delta for key, delta in deltas.items() if not delta.is_empty}
+    if not deltas:
+        return
+    keys = sorted(deltas)
+    connection.execute(_insert(connection)(MetricRollup).values([{**_columns(k), "data": {}} for k in keys])
+                       .on_conflict_do_nothing())
+    # Locked in one order by every writer, so two transactions moving the same months never deadlock.
+    rows = connection.execute(
+        select(MetricRollup.id, *KEY, MetricRollup.data).where(tuple_(*KEY).in_(keys)).order_by(*KEY)
+        .with_for_update()).all()
+    changed, emptied = [], []
+    for row in rows:
+        tally = Tally(row.data)
+        tally.add(deltas[tuple(row[1:6])])
+        if tally.is_empty:
+            emptied.append(row.id)
+        else:
+            changed.append({"row_id": row.id, "data": tally.as_data()})
+    if changed:
+        connection.execute(update(MetricRollup).where(MetricRollup.id == bindparam("row_id"))
+                           .values(data=bindparam("data", type_=MetricRollup.data.type)), changed)
+    if emptied:
+        connection.execute(delete(MetricRollup).where(MetricRollup.id.in_(emptied)))
+
+
+def refresh(connection, loop_ids: Iterable[int]) -> None:
+    """Bring these loops' tallies, and the rollups they add to, in line with the records."""
+    loop_ids = sorted(set(loop_ids))
+    if not loop_ids:
+        return
+    deltas: dict[tuple, Tally] = defaultdict(Tally)
+    old = {}
+    for ids in _chunks(loop_ids):
+        old.update({row.loop_id: row for row in connection.execute(
+            select(LoopTally).where(LoopTally.loop_id.in_(ids)).with_for_update())})
+    new = loop_tallies(connection, loop_ids)
+    for loop_id in loop_ids:
+        before, after = old.get(loop_id), new.get(loop_id)
+        if before is not None:
+            keys = (before.created_at, before.org_unit_id, before.requisition_id, before.bar_raiser_id)
+            if after is not None and after[0] == keys and Tally(before.data).as_data() == after[1].as_data():
+                continue
+            for key in rollup_keys(keys):
+                deltas[key].add(Tally(before.data), -1)
+        if after is not None:
+            for key in rollup_keys(after[0]):
+                deltas[key].add(after[1])
+    changed = [loop_id for loop_id in loop_ids if loop_id in old]
+    for ids in _chunks(changed):
+        connection.execute(delete(LoopTally).where(LoopTally.loop_id.in_(ids)))
+    rows = [_tally_row(loop_id, *new[loop_id]) for loop_id in loop_ids if loop_id in new]
+    if rows:
+        connection.execute(insert(LoopTally), rows)
+    apply(connection, deltas)
+
+
+def _tally_row(loop_id: int, keys: tuple, tally: Tally) -> dict:
+    created_at, unit, requisition, bar_raiser = keys
+    return {"loop_id": loop_id, "created_at": created_at, "org_unit_id": unit, "requisition_id": requisition,
+            "bar_raiser_id": bar_raiser, "data": tally.as_data()}
+
+
+def rebuild(connection) -> int:
+    """Make every tally and rollup again from the records; return the number of loops counted.
+
+    Run in the caller's transaction: the tables are emptied and refilled at once, so
+    nobody ever reads half of them.
+    """
+    connection.execute(delete(MetricRollup))
+    connection.execute(delete(LoopTally))
+    loop_ids = list(connection.scalars(select(Loop.id).order_by(Loop.id)))
+    sums: dict[tuple, Tally] = defaultdict(Tally)
+    for ids in _chunks(loop_ids):
+        tallies = loop_tallies(connection, ids)
+        connection.execute(insert(LoopTally), [_tally_row(i, *tallies[i]) for i in ids])
+        for keys, tally in tallies.values():
+            for key in rollup_keys(keys):
+                sums[key].add(tally)
+    rows = [{**_columns(key), "data": tally.as_data()} for key, tally in sorted(sums.items()) if not tally.is_empty]
+    for start in range(0, len(rows), BATCH):
+        connection.execute(insert(MetricRollup), rows[start:start + BATCH])
+    return len(loop_ids)
+
+
+# -- marking the loops a flush touches ---------------------------------------------------------------------
+
+PENDING = "metrics_loops"
+
+
+def _loop_of(obj):
+    """The loop (or its id) an object changes the metrics of, or None."""
+    if isinstance(obj, Loop):
+        return obj
+    if isinstance(obj, Interview | DebriefDecision):
+        return obj.loop_id or obj.loop
+    if isinstance(obj, Feedback):
+        interview = obj.interview
+        return None if interview is None else (interview.loop_id or interview.loop)
+    if isinstance(obj, AuditEntry) and obj.action == "loop.advanced":
+        return obj.loop_id
+    return None
+
+
+def _mark(session, flush_context, instances) -> None:
+    pending = session.info.setdefault(PENDING, [])
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Feedback) and obj not in session.deleted and obj.status != FeedbackStatus.SUBMITTED \
+                and not db.inspect(obj).attrs.status.history.has_changes():
+            continue  # a draft saved again: nothing the metrics count
+        loop = _loop_of(obj)
+        if loop is not None:
+            pending.append(loop)
+
+
+def _refresh_marked(session, flush_context) -> None:
+    pending = session.info.pop(PENDING, [])
+    ids = {item if isinstance(item, int) else item.id for item in pending}
+    ids.discard(None)
+    if ids:
+        refresh(session.connection(), ids)
+
+
+def _forget_marked(session, previous_transaction=None) -> None:
+    """A rolled-back flush leaves nothing to refresh: its records never were."""
+    session.info.pop(PENDING, None)
+
+
+def listen() -> None:
+    """Keep the rollups on every flush of the app's session (once per process)."""
+    if not event.contains(db.session, "before_flush", _mark):
+        event.listen(db.session, "before_flush", _mark)
+        event.listen(db.session, "after_flush_postexec", _refresh_marked)
+        event.listen(db.session, "after_soft_rollback", _forget_marked)
