@@ -29,6 +29,7 @@ from werkzeug.security import generate_password_hash
 
 from app.extensions import db
 from app.loops.models import STEP_LABELS
+from app.metrics.rollups import rebuild
 
 PASSWORD = "bench-password-raise-the-bar"
 RECRUITER_EMAIL = "recruiter@bench.test"
@@ -123,10 +124,12 @@ class Builder:
     # -- people -----------------------------------------------------------------------------------------
 
     def person(self, email: str, name: str, unit: int | None, **flags) -> int:
+        certified_since = None if flags.get("certification", "none") == "none" else self.now - timedelta(days=4000)
         return self.rows.add(
             "users", email=email, name=name, password_hash=self.password_hash, org_unit_id=unit,
             is_admin=flags.get("is_admin", False), is_recruiter=flags.get("is_recruiter", False),
             certification=flags.get("certification", "none"), active=True, timezone="Europe/London",
+            certification_since=certified_since,
             session_token=f"bench-token-{email}", created_at=self.now - timedelta(days=4000), last_login_at=None)
 
     def staff(self) -> Staff:
@@ -519,6 +522,7 @@ def build_company(engine: sa.Engine, n_loops: int, now: datetime | None = None) 
     with engine.begin() as connection:
         rows = builder.build(principle_ids(connection))
         insert_all(connection, rows)
+        rebuild(connection)  # the rows went around the session: count them into the metrics rollups
     counts = {name: rows.count(name) for name in ORDER}
     with engine.connect() as connection:
         counts["open loops"] = connection.execute(sa.text("SELECT count(*) FROM loops WHERE status = 'open'")).scalar()

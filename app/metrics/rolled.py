@@ -8,7 +8,7 @@ is none; org unit and bar raiser when those are chosen; requisition and bar
 raiser when a requisition is.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -16,12 +16,15 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
+from app.feedback.models import Vote
 from app.loops.models import Step
+from app.metrics import calibration as votes
+from app.metrics import coaching as coached
 from app.metrics import funnel as output
 from app.metrics import panel, timing
 from app.metrics.models import LoopTally, MetricRollup
 from app.metrics.scope import Scope
-from app.metrics.tally import Tally, month_of
+from app.metrics.tally import month_of
 from app.people.models import OrgUnit, User
 from app.principles.models import Principle
 from app.requisitions.models import Requisition
@@ -50,31 +53,72 @@ def _moment(day: date, like: datetime) -> datetime:
     return datetime(day.year, day.month, 1, tzinfo=like.tzinfo)
 
 
+class Summed:
+    """Tallies added up for reading: counts summed, duration lists joined (no per-value work)."""
+
+    def __init__(self):
+        self.counts: Counter = Counter()
+        self.values: dict[str, list[int]] = defaultdict(list)
+
+    def add(self, data: dict, reader: int | None = None) -> None:
+        """Add a stored tally; with `reader`, only that reader's counts (`r:<reader>:...`), without the prefix."""
+        if reader is None:
+            self.counts.update(data["c"])
+            for name, listed in data["v"].items():
+                self.values[name].extend(listed)
+            return
+        prefix = f"r:{reader}:"
+        for name, n in data["c"].items():
+            if name.startswith(prefix):
+                self.counts[name[len(prefix):]] += n
+
+    def __getitem__(self, name: str) -> int:
+        return self.counts.get(name, 0)
+
+    def listed(self, name: str) -> list[int]:
+        return self.values.get(name, [])
+
+    def names(self, prefix: str) -> list[str]:
+        return [name for name in self.counts if name.startswith(prefix)]
+
+
 @dataclass
 class Totals:
-    """The sums a scope's figures come from: all its loops, and the same split by bar raiser and by org unit."""
+    """The sums a scope's figures come from: all its loops, split by bar raiser and by org unit, and the
+    counts of votes and coaching flags the viewer may read."""
 
-    all: Tally = field(default_factory=Tally)
-    by_bar_raiser: dict[int, Tally] = field(default_factory=lambda: defaultdict(Tally))
-    by_unit: dict[int, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    all: Summed = field(default_factory=Summed)
+    by_bar_raiser: dict[int, Summed] = field(default_factory=lambda: defaultdict(Summed))
+    by_unit: dict[int, Summed] = field(default_factory=lambda: defaultdict(Summed))
+    reader: Summed = field(default_factory=Summed)
+
+
+# What each grain adds to: the whole scope, its bar-raiser split, its org-unit split, the viewer's readable counts.
+ADDS_TO = {
+    "all": ("all",), "unit": ("unit",), "bar_raiser": ("bar_raiser",),
+    "unit_bar_raiser": ("all", "bar_raiser", "unit"), "requisition_bar_raiser": ("all", "bar_raiser", "unit"),
+    "reader": ("reader",), "reader_unit_bar_raiser": ("reader",), "reader_requisition_bar_raiser": ("reader",),
+}
 
 
 def totals(scope: Scope) -> Totals:
     """Sum the rollups of the scope's whole months and the tallies of its loops on the days around them."""
-    f, result = scope.filters, Totals()
+    f, result, me = scope.filters, Totals(), scope.viewer.id
     start, end = (None if moment is None else moment.astimezone(UTC) for moment in (f.created_from, f.created_before))
     months = whole_months(start, end)
+    unit = None
     if f.requisition_id:
         unit = db.session.scalar(select(Requisition.org_unit_id).where(Requisition.id == f.requisition_id))
         if unit is None or (f.org_unit_id and unit != f.org_unit_id):
             return result
-        grains, where = ("requisition_bar_raiser",), [MetricRollup.requisition_id == f.requisition_id]
+        grains, where = ("requisition_bar_raiser", "reader_requisition_bar_raiser"), [
+            MetricRollup.requisition_id == f.requisition_id]
     elif f.org_unit_id or f.bar_raiser_id:
-        unit, grains, where = None, ("unit_bar_raiser",), []
+        grains, where = ("unit_bar_raiser", "reader_unit_bar_raiser"), []
         if f.org_unit_id:
             where.append(MetricRollup.org_unit_id == f.org_unit_id)
     else:
-        unit, grains, where = None, ("all", "unit", "bar_raiser"), []
+        grains, where = ("all", "unit", "bar_raiser", "reader"), []
     if f.bar_raiser_id:
         where.append(MetricRollup.bar_raiser_id == f.bar_raiser_id)
 
@@ -84,17 +128,22 @@ def totals(scope: Scope) -> Totals:
             where.append(MetricRollup.month >= first)
         if last is not None:
             where.append(MetricRollup.month < last)
-        for grain, row_unit, bar_raiser, data in db.session.execute(
-                select(MetricRollup.grain, MetricRollup.org_unit_id, MetricRollup.bar_raiser_id, MetricRollup.data)
-                .where(MetricRollup.grain.in_(grains), *where)):
-            tally = Tally(data)
-            row_unit = unit or row_unit
-            if grain in ("all", "unit_bar_raiser", "requisition_bar_raiser"):
-                result.all.add(tally)
-            if grain in ("bar_raiser", "unit_bar_raiser", "requisition_bar_raiser"):
-                result.by_bar_raiser[bar_raiser].add(tally)
-            if grain in ("unit", "unit_bar_raiser", "requisition_bar_raiser"):
-                result.by_unit[row_unit].add(tally)
+        for grain in grains:
+            # One statement per grain, each an equality on (grain, reader) and a range of months: read by index.
+            rows = db.session.execute(
+                select(MetricRollup.org_unit_id, MetricRollup.bar_raiser_id, MetricRollup.data)
+                .where(MetricRollup.grain == grain, MetricRollup.reader_id == (me if grain.startswith("reader") else 0),
+                       *where))
+            for row_unit, bar_raiser, data in rows:
+                for target in ADDS_TO[grain]:
+                    if target == "all":
+                        result.all.add(data)
+                    elif target == "bar_raiser":
+                        result.by_bar_raiser[bar_raiser].add(data)
+                    elif target == "unit":
+                        result.by_unit[unit or row_unit].add(data)
+                    else:
+                        result.reader.add(data)
 
     for edge_start, edge_end in _edges(start, end, months):
         conditions = [LoopTally.created_at >= edge_start] if edge_start is not None else []
@@ -106,10 +155,11 @@ def totals(scope: Scope) -> Totals:
                 conditions.append(column == value)
         for row_unit, bar_raiser, data in db.session.execute(
                 select(LoopTally.org_unit_id, LoopTally.bar_raiser_id, LoopTally.data).where(*conditions)):
-            tally = Tally(data)
-            result.all.add(tally)
-            result.by_bar_raiser[bar_raiser].add(tally)
-            result.by_unit[row_unit].add(tally)
+            general = {"c": {n: c for n, c in data["c"].items() if not n.startswith("r:")}, "v": data["v"]}
+            result.all.add(general)
+            result.by_bar_raiser[bar_raiser].add(general)
+            result.by_unit[row_unit].add(general)
+            result.reader.add(data, reader=me)
     return result
 
 
@@ -169,7 +219,7 @@ def coverage(t: Totals) -> panel.CoverageSummary:
     return panel.CoverageSummary(t.all["coverage_loops"], t.all["covered"], gaps)
 
 
-def _veto_row(name: str, tally: Tally) -> panel.VetoRow:
+def _veto_row(name: str, tally: Summed) -> panel.VetoRow:
     return panel.VetoRow(name, tally["loops"], tally["open"], tally["verdicts"], tally["vetoes"])
 
 
@@ -186,3 +236,33 @@ def vetoes_by_org_unit(t: Totals) -> list[panel.VetoRow]:
     rows = [_veto_row(names[i], t.by_unit[i]) for i in ids]
     return sorted(rows, key=lambda row: (-(row.veto_rate or 0), -row.verdicts, row.name))
 
+
+
+RESULTS = {"hire": True, "no_hire": False, "undecided": None}
+
+
+def calibration(t: Totals) -> list[votes.CalibrationCounts]:
+    """Each interviewer's first votes the viewer may read (counted per reader by the rollups); most votes first."""
+    counts: dict[int, Counter] = defaultdict(Counter)
+    for name in t.reader.names("vote:"):
+        _, interviewer, vote, result = name.split(":")
+        counts[int(interviewer)][(Vote(vote), RESULTS[result])] += t.reader[name]
+    people = _people(counts)
+    rows = [votes.CalibrationCounts(people[i], c) for i, c in counts.items() if sum(c.values())]
+    return sorted(rows, key=lambda row: (-row.total, row.interviewer.name))
+
+
+def coaching(t: Totals) -> list[coached.InterviewerCoaching]:
+    """Each interviewer's sealed feedbacks the viewer may read, and how many carried each flag; most flagged first."""
+    sealed = {int(name.split(":")[1]): t.reader[name] for name in t.reader.names("sealed:") if t.reader[name]}
+    people = _people(sealed)
+    rows = {i: coached.InterviewerCoaching(people[i], n) for i, n in sealed.items()}
+    for name in t.reader.names("flag:"):
+        _, interviewer, rule = name.split(":")
+        if t.reader[name] and int(interviewer) in rows:
+            rows[int(interviewer)].flagged[rule] = t.reader[name]
+    return sorted(rows.values(), key=lambda r: (-sum(r.flagged.values()), r.interviewer.name))
+
+
+def _people(ids) -> dict[int, User]:
+    return {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(list(ids))))} if ids else {}

@@ -30,7 +30,9 @@ from app.debrief.models import DebriefDecision, Verdict
 from app.extensions import db
 from app.feedback.models import Feedback, FeedbackStatus
 from app.interviews.models import Interview, InterviewKind, interview_principles
-from app.loops.models import STEP_LABELS, Loop, LoopStatus, Step
+from app.kits.models import CoachingFlag
+from app.loops.models import SEATED_ROLES, STEP_LABELS, Loop, LoopStatus, Step
+from app.metrics.calibration import result_of
 from app.metrics.models import LoopTally, MetricRollup
 from app.metrics.tally import Tally, microseconds, month_of
 from app.requisitions.models import Requisition, requisition_principles
@@ -38,7 +40,7 @@ from app.requisitions.models import Requisition, requisition_principles
 STEP_BY_LABEL = {label: step for step, label in STEP_LABELS.items()}
 BATCH = 500
 KEY = (MetricRollup.grain, MetricRollup.month, MetricRollup.org_unit_id, MetricRollup.requisition_id,
-       MetricRollup.bar_raiser_id)
+       MetricRollup.bar_raiser_id, MetricRollup.reader_id)
 
 
 def outcome_of(status: str, verdict: str | None) -> str:
@@ -65,21 +67,27 @@ def _tallies(connection, ids: list[int]) -> dict[int, tuple[tuple, Tally]]:
     loops = connection.execute(
         select(Loop.id, Loop.created_at, Requisition.org_unit_id, Loop.requisition_id, Loop.bar_raiser_id, Loop.step,
                Loop.status, Loop.step_entered_at, Loop.closed_at, DebriefDecision.decided_at,
-               DebriefDecision.verdict)
+               DebriefDecision.outcome, DebriefDecision.verdict,
+               *(getattr(Loop, f"{role}_id") for role in SEATED_ROLES))
         .join(Requisition, Requisition.id == Loop.requisition_id)
         .outerjoin(DebriefDecision, DebriefDecision.loop_id == Loop.id).where(Loop.id.in_(ids))
     ).all()
     interviews = defaultdict(list)
-    for loop_id, interview_id, kind, starts_at, minutes in connection.execute(
-            select(Interview.loop_id, Interview.id, Interview.kind, Interview.starts_at, Interview.duration_minutes)
-            .where(Interview.loop_id.in_(ids))):
-        interviews[loop_id].append((interview_id, kind, starts_at + timedelta(minutes=minutes)))
-    submitted = defaultdict(list)
-    for interview_id, submitted_at in connection.execute(
-            select(Feedback.interview_id, Feedback.submitted_at).join(Interview, Interview.id == Feedback.interview_id)
-            .where(Interview.loop_id.in_(ids), Feedback.is_practice.is_(False),
-                   Feedback.status == FeedbackStatus.SUBMITTED)):
-        submitted[interview_id].append(submitted_at)
+    for loop_id, interview_id, kind, interviewer_id, starts_at, minutes in connection.execute(
+            select(Interview.loop_id, Interview.id, Interview.kind, Interview.interviewer_id, Interview.starts_at,
+                   Interview.duration_minutes).where(Interview.loop_id.in_(ids))):
+        interviews[loop_id].append((interview_id, kind, interviewer_id, starts_at + timedelta(minutes=minutes)))
+    submitted = defaultdict(list)  # interview -> (feedback, author, practice?, submitted at, vote)
+    for row in connection.execute(
+            select(Feedback.interview_id, Feedback.id, Feedback.author_id, Feedback.is_practice, Feedback.submitted_at,
+                   Feedback.vote).join(Interview, Interview.id == Feedback.interview_id)
+            .where(Interview.loop_id.in_(ids), Feedback.status == FeedbackStatus.SUBMITTED)):
+        submitted[row.interview_id].append(row)
+    flags = defaultdict(set)
+    for feedback_id, rule in connection.execute(
+            select(CoachingFlag.feedback_id, CoachingFlag.rule).join(Feedback, Feedback.id == CoachingFlag.feedback_id)
+            .join(Interview, Interview.id == Feedback.interview_id).where(Interview.loop_id.in_(ids))):
+        flags[feedback_id].add(rule)
     targets = defaultdict(set)
     for requisition_id, principle_id in connection.execute(
             select(requisition_principles.c.requisition_id, requisition_principles.c.principle_id)
@@ -114,11 +122,13 @@ def _tallies(connection, ids: list[int]) -> dict[int, tuple[tuple, Tally]]:
                 tally.count(f"targeted:{principle_id}")
                 tally.count(f"uncovered:{principle_id}", (row.id, principle_id) not in assigned)
         in_house_ends = []
-        for interview_id, kind, ends in interviews[row.id]:
-            for submitted_at in submitted[interview_id]:
-                tally.value("turnaround", microseconds(submitted_at - ends))
+        for interview_id, kind, _, ends in interviews[row.id]:
+            for feedback in submitted[interview_id]:
+                if not feedback.is_practice:
+                    tally.value("turnaround", microseconds(feedback.submitted_at - ends))
             if kind == InterviewKind.IN_HOUSE:
                 in_house_ends.append(ends)
+        _count_readers(tally, row, interviews[row.id], submitted, flags)
         if row.decided_at is not None and in_house_ends:
             tally.value("decision", microseconds(row.decided_at - max(in_house_ends)))
         if not is_open:
@@ -127,6 +137,35 @@ def _tallies(connection, ids: list[int]) -> dict[int, tuple[tuple, Tally]]:
         keys = (row.created_at, row.org_unit_id, row.requisition_id, row.bar_raiser_id or 0)
         result[row.id] = (keys, tally)
     return result
+
+
+def _count_readers(tally: Tally, row, interviews: list, submitted: dict, flags: dict) -> None:
+    """Count the first votes and coaching flags of the loop for each participant the blind rule lets read them.
+
+    The rule is `calibration.others_readable`'s: a participant with interviews of their own
+    reads the others' feedback once they have submitted feedback for each; one without, once
+    the loop reached the debrief. Counts are named `r:<reader>:...` (see `Tally.readers`).
+    """
+    readers = {getattr(row, f"{role}_id") for role in SEATED_ROLES} | {i[2] for i in interviews}
+    readers.discard(None)
+    result = {True: "hire", False: "no_hire", None: "undecided"}[result_of(row.outcome, row.verdict)]
+    firsts = [(interviewer_id, feedback) for interview_id, kind, interviewer_id, _ in interviews
+              if kind == InterviewKind.IN_HOUSE
+              for feedback in submitted[interview_id] if not feedback.is_practice]
+    if not firsts:
+        return
+    for reader in readers:
+        own = [i[0] for i in interviews if i[2] == reader]
+        if own:
+            if not all(any(f.author_id == reader for f in submitted[interview_id]) for interview_id in own):
+                continue
+        elif row.step < Step.DEBRIEF:
+            continue
+        for interviewer_id, feedback in firsts:
+            tally.count(f"r:{reader}:vote:{interviewer_id}:{feedback.vote}:{result}")
+            tally.count(f"r:{reader}:sealed:{interviewer_id}")
+            for rule in flags[feedback.id]:
+                tally.count(f"r:{reader}:flag:{interviewer_id}:{rule}")
 
 
 def _stays(row, moves) -> list[tuple[int, int]]:
@@ -150,13 +189,19 @@ def _stays(row, moves) -> list[tuple[int, int]]:
     return stays
 
 
-def rollup_keys(keys: tuple) -> list[tuple]:
-    """The rollup rows a loop with these keys adds to: one per grain."""
+def contributions(keys: tuple, tally: Tally) -> list[tuple[tuple, Tally]]:
+    """The rollup rows a loop's tally adds to, each with the part it adds: one per grain, and per reader."""
     created_at, unit, requisition, bar_raiser = keys
     month = month_of(created_at)
-    return [("all", month, 0, 0, 0), ("unit", month, unit, 0, 0), ("bar_raiser", month, 0, 0, bar_raiser),
-            ("unit_bar_raiser", month, unit, 0, bar_raiser), ("requisition_bar_raiser", month, 0, requisition,
-                                                              bar_raiser)]
+    general, readers = tally.split()
+    parts = [((grain, month, u, r, b, 0), general) for grain, u, r, b in (
+        ("all", 0, 0, 0), ("unit", unit, 0, 0), ("bar_raiser", 0, 0, bar_raiser),
+        ("unit_bar_raiser", unit, 0, bar_raiser), ("requisition_bar_raiser", 0, requisition, bar_raiser))]
+    for reader, part in readers.items():
+        parts += [((grain, month, u, r, b, reader), part) for grain, u, r, b in (
+            ("reader", 0, 0, 0), ("reader_unit_bar_raiser", unit, 0, bar_raiser),
+            ("reader_requisition_bar_raiser", 0, requisition, bar_raiser))]
+    return parts
 
 
 def _insert(connection):
@@ -165,9 +210,9 @@ def _insert(connection):
 
 
 def _columns(key: tuple) -> dict:
-    grain, month, unit, requisition, bar_raiser = key
+    grain, month, unit, requisition, bar_raiser, reader = key
     return {"grain": grain, "month": month, "org_unit_id": unit, "requisition_id": requisition,
-            "bar_raiser_id": bar_raiser}
+            "bar_raiser_id": bar_raiser, "reader_id": reader}
 
 
 def apply(connection, deltas: dict[tuple, Tally]) -> None:
@@ -185,7 +230,7 @@ def apply(connection, deltas: dict[tuple, Tally]) -> None:
     changed, emptied = [], []
     for row in rows:
         tally = Tally(row.data)
-        tally.add(deltas[tuple(row[1:6])])
+        tally.add(deltas[tuple(row[1:7])])
         if tally.is_empty:
             emptied.append(row.id)
         else:
@@ -214,11 +259,11 @@ def refresh(connection, loop_ids: Iterable[int]) -> None:
             keys = (before.created_at, before.org_unit_id, before.requisition_id, before.bar_raiser_id)
             if after is not None and after[0] == keys and Tally(before.data).as_data() == after[1].as_data():
                 continue
-            for key in rollup_keys(keys):
-                deltas[key].add(Tally(before.data), -1)
+            for key, part in contributions(keys, Tally(before.data)):
+                deltas[key].add(part, -1)
         if after is not None:
-            for key in rollup_keys(after[0]):
-                deltas[key].add(after[1])
+            for key, part in contributions(*after):
+                deltas[key].add(part)
     changed = [loop_id for loop_id in loop_ids if loop_id in old]
     for ids in _chunks(changed):
         connection.execute(delete(LoopTally).where(LoopTally.loop_id.in_(ids)))
@@ -248,8 +293,8 @@ def rebuild(connection) -> int:
         tallies = loop_tallies(connection, ids)
         connection.execute(insert(LoopTally), [_tally_row(i, *tallies[i]) for i in ids])
         for keys, tally in tallies.values():
-            for key in rollup_keys(keys):
-                sums[key].add(tally)
+            for key, part in contributions(keys, tally):
+                sums[key].add(part)
     rows = [{**_columns(key), "data": tally.as_data()} for key, tally in sorted(sums.items()) if not tally.is_empty]
     for start in range(0, len(rows), BATCH):
         connection.execute(insert(MetricRollup), rows[start:start + BATCH])
@@ -272,6 +317,8 @@ def _loop_of(obj):
         return None if interview is None else (interview.loop_id or interview.loop)
     if isinstance(obj, AuditEntry) and obj.action == "loop.advanced":
         return obj.loop_id
+    if isinstance(obj, CoachingFlag):
+        return ("feedback", obj.feedback_id)
     return None
 
 
@@ -288,10 +335,15 @@ def _mark(session, flush_context, instances) -> None:
 
 def _refresh_marked(session, flush_context) -> None:
     pending = session.info.pop(PENDING, [])
-    ids = {item if isinstance(item, int) else item.id for item in pending}
+    connection = session.connection()
+    feedback_ids = {item[1] for item in pending if isinstance(item, tuple)}
+    ids = {item if isinstance(item, int) else item.id for item in pending if not isinstance(item, tuple)}
+    if feedback_ids:
+        ids.update(connection.scalars(select(Interview.loop_id).join(Feedback, Feedback.interview_id == Interview.id)
+                                      .where(Feedback.id.in_(feedback_ids))))
     ids.discard(None)
     if ids:
-        refresh(session.connection(), ids)
+        refresh(connection, ids)
 
 
 def _forget_marked(session, previous_transaction=None) -> None:

@@ -59,11 +59,11 @@ class Metrics:
 
     @cached_property
     def calibration(self) -> list[votes.InterviewerCalibration]:
-        return votes.calibration(self.scope)
+        return rolled.calibration(self.totals) if self.rolled else votes.calibration(self.scope)
 
     @cached_property
     def coaching(self) -> list[coached.InterviewerCoaching]:
-        return coached.coaching(self.scope)
+        return rolled.coaching(self.totals) if self.rolled else coached.coaching(self.scope)
 
     @cached_property
     def funnel(self) -> output.Funnel:

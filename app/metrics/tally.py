@@ -58,6 +58,18 @@ class Tally:
                   if any(n for n in values.values())}
         return {"c": counts, "v": values}
 
+    def split(self) -> tuple["Tally", dict[int, "Tally"]]:
+        """Part the tally into what every reader counts and what each reader (`r:<id>:...` counts) may count."""
+        general, readers = Tally(), {}
+        for name, n in self.counts.items():
+            if name.startswith("r:"):
+                _, reader, rest = name.split(":", 2)
+                readers.setdefault(int(reader), Tally()).count(rest, n)
+            else:
+                general.count(name, n)
+        general.values = self.values
+        return general, readers
+
     @property
     def is_empty(self) -> bool:
         data = self.as_data()

@@ -48,13 +48,16 @@ def upgrade():
         sa.Column("org_unit_id", sa.Integer(), nullable=False),
         sa.Column("requisition_id", sa.Integer(), nullable=False),
         sa.Column("bar_raiser_id", sa.Integer(), nullable=False),
+        sa.Column("reader_id", sa.Integer(), nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
-        sa.CheckConstraint("grain IN ('all', 'unit', 'bar_raiser', 'unit_bar_raiser', 'requisition_bar_raiser')",
+        sa.CheckConstraint("grain IN ('all', 'unit', 'bar_raiser', 'unit_bar_raiser', 'requisition_bar_raiser', "
+                           "'reader', 'reader_unit_bar_raiser', 'reader_requisition_bar_raiser')",
                            name="ck_metric_rollups_grain"),
-        sa.CheckConstraint("org_unit_id >= 0 AND requisition_id >= 0 AND bar_raiser_id >= 0",
+        sa.CheckConstraint("org_unit_id >= 0 AND requisition_id >= 0 AND bar_raiser_id >= 0 AND reader_id >= 0",
                            name="ck_metric_rollups_keys"),
+        sa.CheckConstraint("(grain LIKE 'reader%') = (reader_id > 0)", name="ck_metric_rollups_reader"),
         sa.PrimaryKeyConstraint("id", name="pk_metric_rollups"),
-        sa.UniqueConstraint("grain", "month", "org_unit_id", "requisition_id", "bar_raiser_id",
+        sa.UniqueConstraint("grain", "month", "org_unit_id", "requisition_id", "bar_raiser_id", "reader_id",
                             name="uq_metric_rollups_key"),
     )
     op.create_index("ix_metric_rollups_grain_unit_month", "metric_rollups", ["grain", "org_unit_id", "month"])
@@ -62,6 +65,7 @@ def upgrade():
                     ["grain", "requisition_id", "month"])
     op.create_index("ix_metric_rollups_grain_bar_raiser_month", "metric_rollups",
                     ["grain", "bar_raiser_id", "month"])
+    op.create_index("ix_metric_rollups_grain_reader_month", "metric_rollups", ["grain", "reader_id", "month"])
     fill(op.get_bind())
 
 
@@ -81,19 +85,21 @@ def _time(name):
     return sa.column(name, sa.DateTime(timezone=True))
 
 
-LOOPS = _t("loops", "id", "requisition_id", "bar_raiser_id", "step", "status", _time("created_at"),
-           _time("step_entered_at"), _time("closed_at"))
+SEATS = ("recruiter_id", "hiring_manager_id", "bar_raiser_id", "shadow_id")
+LOOPS = _t("loops", "id", "requisition_id", "recruiter_id", "hiring_manager_id", "bar_raiser_id", "shadow_id", "step",
+           "status", _time("created_at"), _time("step_entered_at"), _time("closed_at"))
 REQUISITIONS = _t("requisitions", "id", "org_unit_id")
-DECISIONS = _t("debrief_decisions", "loop_id", "verdict", _time("decided_at"))
-INTERVIEWS = _t("interviews", "id", "loop_id", "kind", _time("starts_at"), "duration_minutes")
-FEEDBACK = _t("feedback", "interview_id", "is_practice", "status", _time("submitted_at"))
+DECISIONS = _t("debrief_decisions", "loop_id", "outcome", "verdict", _time("decided_at"))
+INTERVIEWS = _t("interviews", "id", "loop_id", "kind", "interviewer_id", _time("starts_at"), "duration_minutes")
+FEEDBACK = _t("feedback", "id", "interview_id", "author_id", "is_practice", "status", "vote", _time("submitted_at"))
+FLAGS = _t("coaching_flags", "feedback_id", "rule")
 TARGETS = _t("requisition_principles", "requisition_id", "principle_id")
 ASSIGNED = _t("interview_principles", "interview_id", "principle_id")
 AUDIT = _t("audit_entries", "id", "loop_id", "action", "from_state", "to_state", _time("at"))
 TALLIES = _t("metric_loop_tallies", "loop_id", _time("created_at"), "org_unit_id", "requisition_id",
              "bar_raiser_id", sa.column("data", sa.JSON()))
 ROLLUPS = _t("metric_rollups", "grain", sa.column("month", sa.Date()), "org_unit_id", "requisition_id",
-             "bar_raiser_id", sa.column("data", sa.JSON()))
+             "bar_raiser_id", "reader_id", sa.column("data", sa.JSON()))
 
 
 def _utc(moment):
@@ -116,17 +122,29 @@ def fill(bind) -> None:
             rows.append({"loop_id": loop_id, "created_at": _stored(bind, created_at), "org_unit_id": unit,
                          "requisition_id": requisition, "bar_raiser_id": bar_raiser, "data": _data(counts, values)})
             month = date(created_at.year, created_at.month, 1)
-            for key in (("all", month, 0, 0, 0), ("unit", month, unit, 0, 0), ("bar_raiser", month, 0, 0, bar_raiser),
-                        ("unit_bar_raiser", month, unit, 0, bar_raiser),
-                        ("requisition_bar_raiser", month, 0, requisition, bar_raiser)):
+            general = Counter({name: n for name, n in counts.items() if not name.startswith("r:")})
+            parts = [((grain, month, u, r, b, 0), general, values) for grain, u, r, b in (
+                ("all", 0, 0, 0), ("unit", unit, 0, 0), ("bar_raiser", 0, 0, bar_raiser),
+                ("unit_bar_raiser", unit, 0, bar_raiser), ("requisition_bar_raiser", 0, requisition, bar_raiser))]
+            readers = defaultdict(Counter)
+            for name, n in counts.items():
+                if name.startswith("r:"):
+                    _, reader, rest = name.split(":", 2)
+                    readers[int(reader)][rest] += n
+            for reader, part in readers.items():
+                parts += [((grain, month, u, r, b, reader), part, {}) for grain, u, r, b in (
+                    ("reader", 0, 0, 0), ("reader_unit_bar_raiser", unit, 0, bar_raiser),
+                    ("reader_requisition_bar_raiser", 0, requisition, bar_raiser))]
+            for key, part_counts, part_values in parts:
                 total_counts, total_values = sums[key]
-                total_counts.update(counts)
-                for name, listed in values.items():
+                total_counts.update(part_counts)
+                for name, listed in part_values.items():
                     total_values[name].update(listed)
         if rows:
             bind.execute(TALLIES.insert(), rows)
     rows = [{"grain": key[0], "month": key[1], "org_unit_id": key[2], "requisition_id": key[3],
-             "bar_raiser_id": key[4], "data": _data(counts, values)} for key, (counts, values) in sorted(sums.items())]
+             "bar_raiser_id": key[4], "reader_id": key[5], "data": _data(counts, values)}
+            for key, (counts, values) in sorted(sums.items())]
     for start in range(0, len(rows), BATCH):
         bind.execute(ROLLUPS.insert(), rows[start:start + BATCH])
 
@@ -137,29 +155,38 @@ def _stored(bind, moment):
 
 def _data(counts: Counter, values) -> dict:
     return {"c": {name: n for name, n in sorted(counts.items()) if n},
-            "v": {name: sorted(Counter(listed).elements()) for name, listed in sorted(values.items()) if listed}}
+            "v": {name: sorted(Counter(listed).elements()) for name, listed in sorted(values.items())
+                  if any(Counter(listed).values())}}
 
 
 def _tallies(bind, ids):
     loops = bind.execute(
         sa.select(LOOPS.c.id, LOOPS.c.created_at, REQUISITIONS.c.org_unit_id, LOOPS.c.requisition_id,
-                  LOOPS.c.bar_raiser_id, LOOPS.c.step, LOOPS.c.status, LOOPS.c.step_entered_at, LOOPS.c.closed_at,
-                  DECISIONS.c.decided_at, DECISIONS.c.verdict)
+                  LOOPS.c.step, LOOPS.c.status, LOOPS.c.step_entered_at, LOOPS.c.closed_at,
+                  DECISIONS.c.decided_at, DECISIONS.c.outcome, DECISIONS.c.verdict, *(LOOPS.c[s] for s in SEATS))
         .select_from(LOOPS.join(REQUISITIONS, REQUISITIONS.c.id == LOOPS.c.requisition_id)
                      .outerjoin(DECISIONS, DECISIONS.c.loop_id == LOOPS.c.id))
         .where(LOOPS.c.id.in_(ids))).all()
     interviews = defaultdict(list)
-    for loop_id, interview_id, kind, starts_at, minutes in bind.execute(
-            sa.select(INTERVIEWS.c.loop_id, INTERVIEWS.c.id, INTERVIEWS.c.kind, INTERVIEWS.c.starts_at,
-                      INTERVIEWS.c.duration_minutes).where(INTERVIEWS.c.loop_id.in_(ids))):
-        interviews[loop_id].append((interview_id, kind, _utc(starts_at) + timedelta(minutes=minutes)))
-    submitted = defaultdict(list)
-    for interview_id, submitted_at in bind.execute(
-            sa.select(FEEDBACK.c.interview_id, FEEDBACK.c.submitted_at)
+    for loop_id, interview_id, kind, interviewer_id, starts_at, minutes in bind.execute(
+            sa.select(INTERVIEWS.c.loop_id, INTERVIEWS.c.id, INTERVIEWS.c.kind, INTERVIEWS.c.interviewer_id,
+                      INTERVIEWS.c.starts_at, INTERVIEWS.c.duration_minutes).where(INTERVIEWS.c.loop_id.in_(ids))):
+        interviews[loop_id].append((interview_id, kind, interviewer_id, _utc(starts_at) + timedelta(minutes=minutes)))
+    submitted = defaultdict(list)  # interview -> (feedback id, author, practice?, submitted at, vote)
+    for interview_id, *feedback in bind.execute(
+            sa.select(FEEDBACK.c.interview_id, FEEDBACK.c.id, FEEDBACK.c.author_id, FEEDBACK.c.is_practice,
+                      FEEDBACK.c.submitted_at, FEEDBACK.c.vote)
             .select_from(FEEDBACK.join(INTERVIEWS, INTERVIEWS.c.id == FEEDBACK.c.interview_id))
-            .where(INTERVIEWS.c.loop_id.in_(ids), FEEDBACK.c.is_practice == sa.false(),
-                   FEEDBACK.c.status == "submitted")):
-        submitted[interview_id].append(_utc(submitted_at))
+            .where(INTERVIEWS.c.loop_id.in_(ids), FEEDBACK.c.status == "submitted")):
+        feedback_id, author, practice, at, vote = feedback
+        submitted[interview_id].append((feedback_id, author, bool(practice), _utc(at), vote))
+    flags = defaultdict(set)
+    for feedback_id, rule in bind.execute(
+            sa.select(FLAGS.c.feedback_id, FLAGS.c.rule)
+            .select_from(FLAGS.join(FEEDBACK, FEEDBACK.c.id == FLAGS.c.feedback_id)
+                         .join(INTERVIEWS, INTERVIEWS.c.id == FEEDBACK.c.interview_id))
+            .where(INTERVIEWS.c.loop_id.in_(ids))):
+        flags[feedback_id].add(rule)
     targets = defaultdict(set)
     for requisition_id, principle_id in bind.execute(
             sa.select(TARGETS.c.requisition_id, TARGETS.c.principle_id)
@@ -195,10 +222,12 @@ def _tallies(bind, ids):
                 counts[f"targeted:{principle_id}"] += 1
                 counts[f"uncovered:{principle_id}"] += (row.id, principle_id) not in assigned
         in_house_ends = []
-        for interview_id, kind, ends in interviews[row.id]:
-            values["turnaround"].extend(_us(at - ends) for at in submitted[interview_id])
+        for interview_id, kind, _, ends in interviews[row.id]:
+            values["turnaround"].extend(_us(at - ends) for _, _, practice, at, _ in submitted[interview_id]
+                                        if not practice)
             if kind == "in_house":
                 in_house_ends.append(ends)
+        _readers(counts, row, interviews[row.id], submitted, flags)
         if row.decided_at is not None and in_house_ends:
             values["decision"].append(_us(_utc(row.decided_at) - max(in_house_ends)))
         if not is_open:
@@ -220,3 +249,31 @@ def _tallies(bind, ids):
         result[row.id] = ((_utc(row.created_at), row.org_unit_id, row.requisition_id, row.bar_raiser_id or 0),
                           counts, values)
     return result
+
+
+def _readers(counts, row, interviews, submitted, flags) -> None:
+    """Count first votes and coaching flags for each participant the blind rule lets read them."""
+    readers = {getattr(row, seat) for seat in SEATS} | {i[2] for i in interviews}
+    readers.discard(None)
+    if row.outcome is None:
+        result = "undecided"
+    elif row.outcome == "no_hire" or row.verdict == "veto":
+        result = "no_hire"
+    else:
+        result = "hire" if row.verdict == "concur" else "undecided"
+    firsts = [(interviewer_id, feedback) for interview_id, kind, interviewer_id, _ in interviews if kind == "in_house"
+              for feedback in submitted[interview_id] if not feedback[2]]
+    if not firsts:
+        return
+    for reader in readers:
+        own = [i[0] for i in interviews if i[2] == reader]
+        if own:
+            if not all(any(f[1] == reader for f in submitted[interview_id]) for interview_id in own):
+                continue
+        elif row.step < 6:
+            continue
+        for interviewer_id, (feedback_id, _, _, _, vote) in firsts:
+            counts[f"r:{reader}:vote:{interviewer_id}:{vote}:{result}"] += 1
+            counts[f"r:{reader}:sealed:{interviewer_id}"] += 1
+            for rule in flags[feedback_id]:
+                counts[f"r:{reader}:flag:{interviewer_id}:{rule}"] += 1
