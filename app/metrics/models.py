@@ -50,7 +50,7 @@ class MetricRollup(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    grain: Mapped[str] = mapped_column(String(24))
+    grain: Mapped[str] = mapped_column(String(32))
     month: Mapped[date] = mapped_column(Date)  # the first day of the UTC month the loops were created in
     org_unit_id: Mapped[int] = mapped_column(default=0)
     requisition_id: Mapped[int] = mapped_column(default=0)

@@ -43,7 +43,7 @@ def upgrade():
     op.create_table(
         "metric_rollups",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("grain", sa.String(length=24), nullable=False),
+        sa.Column("grain", sa.String(length=32), nullable=False),
         sa.Column("month", sa.Date(), nullable=False),
         sa.Column("org_unit_id", sa.Integer(), nullable=False),
         sa.Column("requisition_id", sa.Integer(), nullable=False),
