@@ -227,3 +227,25 @@ def test_rebuild_metrics_command_recounts_what_was_written_around_the_session(ap
         # Running it again changes nothing.
         assert runner.invoke(args=["rebuild-metrics"]).exit_code == 0
         assert stored() == kept
+
+
+def test_the_migration_fills_the_rollups_from_the_records_already_held(app):
+    from flask_migrate import downgrade, upgrade
+
+    with app.app_context():
+        people = People()
+        specs = [{"age": age, "minute": 300, "step": step, "ending": ending, "team": age % 2, "panel": [0, 2],
+                  "delays": [30, 3000, -20], "submitted": 1, "votes": [Vote.INCLINED, Vote.NOT_INCLINED, Vote.INCLINED],
+                  "decided_after": 4000, "flagged": True, "moves": True, "later": "nothing"}
+                 for age, step, ending in ((3, 5, "open"), (40, 8, "hired"), (70, 6, "veto"), (100, 6, "no_hire"),
+                                           (130, 4, "withdrawn"), (400, 3, "rejected"), (401, 7, "open"))]
+        for n, spec in enumerate(specs):
+            build(spec, people, n)
+        db.session.commit()
+        kept = stored()
+        assert len(kept[1]) == len(specs) and kept[0]
+        db.session.remove()
+        downgrade(revision="0009")
+        upgrade()
+        db.engine.dispose()
+        assert stored() == kept
