@@ -34,7 +34,7 @@ from app.kits.models import CoachingFlag
 from app.loops.models import SEATED_ROLES, STEP_LABELS, Loop, LoopStatus, Step
 from app.metrics.calibration import result_of
 from app.metrics.models import LoopTally, MetricRollup
-from app.metrics.tally import Tally, microseconds, month_of
+from app.metrics.tally import BREAKDOWN, Tally, microseconds, month_of
 from app.requisitions.models import Requisition, requisition_principles
 
 STEP_BY_LABEL = {label: step for step, label in STEP_LABELS.items()}
@@ -194,9 +194,12 @@ def contributions(keys: tuple, tally: Tally) -> list[tuple[tuple, Tally]]:
     created_at, unit, requisition, bar_raiser = keys
     month = month_of(created_at)
     general, readers = tally.split()
-    parts = [((grain, month, u, r, b, 0), general) for grain, u, r, b in (
-        ("all", 0, 0, 0), ("unit", unit, 0, 0), ("bar_raiser", 0, 0, bar_raiser),
-        ("unit_bar_raiser", unit, 0, bar_raiser), ("requisition_bar_raiser", 0, requisition, bar_raiser))]
+    # The company-wide split by org unit and by bar raiser feeds two tables of counts: they keep those alone.
+    breakdown = general.only(BREAKDOWN)
+    parts = [((grain, month, u, r, b, 0), part) for grain, u, r, b, part in (
+        ("all", 0, 0, 0, general), ("unit", unit, 0, 0, breakdown), ("bar_raiser", 0, 0, bar_raiser, breakdown),
+        ("unit_bar_raiser", unit, 0, bar_raiser, general),
+        ("requisition_bar_raiser", 0, requisition, bar_raiser, general))]
     for reader, part in readers.items():
         parts += [((grain, month, u, r, b, reader), part) for grain, u, r, b in (
             ("reader", 0, 0, 0), ("reader_unit_bar_raiser", unit, 0, bar_raiser),

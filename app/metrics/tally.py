@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 MICROSECOND = timedelta(microseconds=1)
+BREAKDOWN = ("loops", "open", "verdicts", "vetoes")  # all the per-org-unit and per-bar-raiser tables need
 
 
 def microseconds(delta: timedelta) -> int:
@@ -57,6 +58,13 @@ class Tally:
         values = {name: sorted(values.elements()) for name, values in sorted(self.values.items())
                   if any(n for n in values.values())}
         return {"c": counts, "v": values}
+
+    def only(self, names: Iterable[str]) -> "Tally":
+        """The named counts alone."""
+        part = Tally()
+        for name in names:
+            part.count(name, self.counts.get(name, 0))
+        return part
 
     def split(self) -> tuple["Tally", dict[int, "Tally"]]:
         """Part the tally into what every reader counts and what each reader (`r:<id>:...` counts) may count."""

@@ -123,9 +123,11 @@ def fill(bind) -> None:
                          "requisition_id": requisition, "bar_raiser_id": bar_raiser, "data": _data(counts, values)})
             month = date(created_at.year, created_at.month, 1)
             general = Counter({name: n for name, n in counts.items() if not name.startswith("r:")})
-            parts = [((grain, month, u, r, b, 0), general, values) for grain, u, r, b in (
-                ("all", 0, 0, 0), ("unit", unit, 0, 0), ("bar_raiser", 0, 0, bar_raiser),
-                ("unit_bar_raiser", unit, 0, bar_raiser), ("requisition_bar_raiser", 0, requisition, bar_raiser))]
+            breakdown = Counter({name: general[name] for name in ("loops", "open", "verdicts", "vetoes")})
+            parts = [((grain, month, u, r, b, 0), part, part_values) for grain, u, r, b, part, part_values in (
+                ("all", 0, 0, 0, general, values), ("unit", unit, 0, 0, breakdown, {}),
+                ("bar_raiser", 0, 0, bar_raiser, breakdown, {}), ("unit_bar_raiser", unit, 0, bar_raiser, general, values),
+                ("requisition_bar_raiser", 0, requisition, bar_raiser, general, values))]
             readers = defaultdict(Counter)
             for name, n in counts.items():
                 if name.startswith("r:"):
