@@ -55,7 +55,7 @@ def figures(m: Metrics) -> dict:
 
 def stored() -> tuple[list, list]:
     """Every rollup and tally row, keyed and sorted: what two ways of keeping them must agree on."""
-    rollups = sorted((r.grain, r.month, r.org_unit_id, r.requisition_id, r.bar_raiser_id, r.reader_id,
+    rollups = sorted((r.grain, r.month, r.org_unit_id, r.requisition_id, r.bar_raiser_id, r.person_id,
                       repr(r.data)) for r in db.session.scalars(select(MetricRollup)))
     tallies = sorted((t.loop_id, t.created_at, t.org_unit_id, t.requisition_id, t.bar_raiser_id, repr(t.data))
                      for t in db.session.scalars(select(LoopTally)))
@@ -169,7 +169,8 @@ def scopes(people: People) -> list[Scope]:
     unit = people.managers[1].org_unit_id
     first = db.session.scalar(select(func.min(Loop.requisition_id)))
     result = []
-    for viewer in (people.admin, people.recruiters[0]):
+    # Admins count every loop; a bar raiser (who may view metrics) and an interviewer count their own.
+    for viewer in (people.admin, people.recruiters[0], people.bar_raisers[0], people.interviewers[0]):
         for filters in (Filters(), Filters(created_from=year_ago),
                         Filters(created_from=NOW - 200 * DAY, created_before=NOW - 40 * DAY),
                         Filters(created_from=NOW - 20 * DAY, created_before=NOW - 10 * DAY),

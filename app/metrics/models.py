@@ -4,8 +4,10 @@ A loop's tally (`LoopTally`) holds what the loop adds to the figures: counts and
 durations in microseconds. `MetricRollup` rows are the sums of the tallies of
 the loops created in one UTC month, at one grain: the whole company, one org
 unit, one bar raiser, one org unit and bar raiser, or one requisition and bar
-raiser; and, for the votes and coaching flags the blind rule lets one person
-read, the same per reader (`reader_...`). Key columns a grain does not use hold 0. The services keep both in the
+raiser; the same per person for the loops they take part in (`member_...`: what
+a certified bar raiser, who counts only their own loops, reads); and, for the
+votes and coaching flags the blind rule lets one person read, the same per
+reader (`reader_...`). Key columns a grain does not use hold 0. The services keep both in the
 transaction that changes a loop (app/metrics/rollups.py); `flask
 rebuild-metrics` makes them again from the records.
 """
@@ -19,6 +21,7 @@ from app.db_types import UTCDateTime
 from app.extensions import db
 
 GRAINS = ("all", "unit", "bar_raiser", "unit_bar_raiser", "requisition_bar_raiser",
+          "member_unit_bar_raiser", "member_requisition_bar_raiser",
           "reader", "reader_unit_bar_raiser", "reader_requisition_bar_raiser")
 
 
@@ -36,14 +39,15 @@ class LoopTally(db.Model):
 class MetricRollup(db.Model):
     __tablename__ = "metric_rollups"
     __table_args__ = (
-        UniqueConstraint("grain", "month", "org_unit_id", "requisition_id", "bar_raiser_id", "reader_id",
+        UniqueConstraint("grain", "month", "org_unit_id", "requisition_id", "bar_raiser_id", "person_id",
                          name="uq_metric_rollups_key"),
         CheckConstraint("grain IN ('all', 'unit', 'bar_raiser', 'unit_bar_raiser', 'requisition_bar_raiser', "
+                        "'member_unit_bar_raiser', 'member_requisition_bar_raiser', "
                         "'reader', 'reader_unit_bar_raiser', 'reader_requisition_bar_raiser')", name="grain"),
-        CheckConstraint("org_unit_id >= 0 AND requisition_id >= 0 AND bar_raiser_id >= 0 AND reader_id >= 0",
+        CheckConstraint("org_unit_id >= 0 AND requisition_id >= 0 AND bar_raiser_id >= 0 AND person_id >= 0",
                         name="keys"),
-        CheckConstraint("(grain LIKE 'reader%') = (reader_id > 0)", name="reader"),
-        Index("ix_metric_rollups_grain_reader_month", "grain", "reader_id", "month"),
+        CheckConstraint("(grain LIKE 'reader%' OR grain LIKE 'member%') = (person_id > 0)", name="person"),
+        Index("ix_metric_rollups_grain_person_month", "grain", "person_id", "month"),
         Index("ix_metric_rollups_grain_unit_month", "grain", "org_unit_id", "month"),
         Index("ix_metric_rollups_grain_requisition_month", "grain", "requisition_id", "month"),
         Index("ix_metric_rollups_grain_bar_raiser_month", "grain", "bar_raiser_id", "month"),
@@ -55,5 +59,5 @@ class MetricRollup(db.Model):
     org_unit_id: Mapped[int] = mapped_column(default=0)
     requisition_id: Mapped[int] = mapped_column(default=0)
     bar_raiser_id: Mapped[int] = mapped_column(default=0)
-    reader_id: Mapped[int] = mapped_column(default=0)
+    person_id: Mapped[int] = mapped_column(default=0)
     data: Mapped[dict] = mapped_column(JSON)

@@ -97,6 +97,8 @@ class Totals:
 ADDS_TO = {
     "all": ("all",), "unit": ("unit",), "bar_raiser": ("bar_raiser",),
     "unit_bar_raiser": ("all", "bar_raiser", "unit"), "requisition_bar_raiser": ("all", "bar_raiser", "unit"),
+    "member_unit_bar_raiser": ("all", "bar_raiser", "unit"),
+    "member_requisition_bar_raiser": ("all", "bar_raiser", "unit"),
     "reader": ("reader",), "reader_unit_bar_raiser": ("reader",), "reader_requisition_bar_raiser": ("reader",),
 }
 
@@ -107,14 +109,18 @@ def totals(scope: Scope) -> Totals:
     start, end = (None if moment is None else moment.astimezone(UTC) for moment in (f.created_from, f.created_before))
     months = whole_months(start, end)
     unit = None
+    # Admins and recruiters count every loop; anyone else the loops they take part in (the member grains).
+    everyone = scope.sees_every_loop
     if f.requisition_id:
         unit = db.session.scalar(select(Requisition.org_unit_id).where(Requisition.id == f.requisition_id))
         if unit is None or (f.org_unit_id and unit != f.org_unit_id):
             return result
-        grains, where = ("requisition_bar_raiser", "reader_requisition_bar_raiser"), [
-            MetricRollup.requisition_id == f.requisition_id]
-    elif f.org_unit_id or f.bar_raiser_id:
-        grains, where = ("unit_bar_raiser", "reader_unit_bar_raiser"), []
+        grains = ("requisition_bar_raiser" if everyone else "member_requisition_bar_raiser",
+                  "reader_requisition_bar_raiser")
+        where = [MetricRollup.requisition_id == f.requisition_id]
+    elif f.org_unit_id or f.bar_raiser_id or not everyone:
+        grains, where = ("unit_bar_raiser" if everyone else "member_unit_bar_raiser",
+                         "reader_unit_bar_raiser" if f.org_unit_id or f.bar_raiser_id else "reader"), []
         if f.org_unit_id:
             where.append(MetricRollup.org_unit_id == f.org_unit_id)
     else:
@@ -132,8 +138,8 @@ def totals(scope: Scope) -> Totals:
             # One statement per grain, each an equality on (grain, reader) and a range of months: read by index.
             rows = db.session.execute(
                 select(MetricRollup.org_unit_id, MetricRollup.bar_raiser_id, MetricRollup.data)
-                .where(MetricRollup.grain == grain, MetricRollup.reader_id == (me if grain.startswith("reader") else 0),
-                       *where))
+                .where(MetricRollup.grain == grain,
+                       MetricRollup.person_id == (me if grain.startswith(("reader", "member")) else 0), *where))
             for row_unit, bar_raiser, data in rows:
                 for target in ADDS_TO[grain]:
                     if target == "all":
@@ -155,7 +161,12 @@ def totals(scope: Scope) -> Totals:
                 conditions.append(column == value)
         for row_unit, bar_raiser, data in db.session.execute(
                 select(LoopTally.org_unit_id, LoopTally.bar_raiser_id, LoopTally.data).where(*conditions)):
-            general = {"c": {n: c for n, c in data["c"].items() if not n.startswith("r:")}, "v": data["v"]}
+            counts = data["c"]
+            if not everyone and not counts.get(f"p:{me}"):
+                continue  # not a loop of theirs
+            values = data["v"] if everyone or counts.get(f"w:{me}") else {
+                name: listed for name, listed in data["v"].items() if name != "turnaround"}
+            general = {"c": {n: c for n, c in counts.items() if not n.startswith(("r:", "p:", "w:"))}, "v": values}
             result.all.add(general)
             result.by_bar_raiser[bar_raiser].add(general)
             result.by_unit[row_unit].add(general)

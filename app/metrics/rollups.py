@@ -40,7 +40,7 @@ from app.requisitions.models import Requisition, requisition_principles
 STEP_BY_LABEL = {label: step for step, label in STEP_LABELS.items()}
 BATCH = 500
 KEY = (MetricRollup.grain, MetricRollup.month, MetricRollup.org_unit_id, MetricRollup.requisition_id,
-       MetricRollup.bar_raiser_id, MetricRollup.reader_id)
+       MetricRollup.bar_raiser_id, MetricRollup.person_id)
 
 
 def outcome_of(status: str, verdict: str | None) -> str:
@@ -140,7 +140,8 @@ def _tallies(connection, ids: list[int]) -> dict[int, tuple[tuple, Tally]]:
 
 
 def _count_readers(tally: Tally, row, interviews: list, submitted: dict, flags: dict) -> None:
-    """Count the first votes and coaching flags of the loop for each participant the blind rule lets read them.
+    """Mark the loop's participants (`p:<id>`, and `w:<id>` for those who watch its submissions), and count
+    its first votes and coaching flags for each participant the blind rule lets read them.
 
     The rule is `calibration.others_readable`'s: a participant with interviews of their own
     reads the others' feedback once they have submitted feedback for each; one without, once
@@ -148,6 +149,10 @@ def _count_readers(tally: Tally, row, interviews: list, submitted: dict, flags: 
     """
     readers = {getattr(row, f"{role}_id") for role in SEATED_ROLES} | {i[2] for i in interviews}
     readers.discard(None)
+    for person in readers:
+        tally.count(f"p:{person}")
+    for person in {row.recruiter_id, row.hiring_manager_id, row.bar_raiser_id} - {None}:
+        tally.count(f"w:{person}")
     result = {True: "hire", False: "no_hire", None: "undecided"}[result_of(row.outcome, row.verdict)]
     firsts = [(interviewer_id, feedback) for interview_id, kind, interviewer_id, _ in interviews
               if kind == InterviewKind.IN_HOUSE
@@ -193,7 +198,7 @@ def contributions(keys: tuple, tally: Tally) -> list[tuple[tuple, Tally]]:
     """The rollup rows a loop's tally adds to, each with the part it adds: one per grain, and per reader."""
     created_at, unit, requisition, bar_raiser = keys
     month = month_of(created_at)
-    general, readers = tally.split()
+    general, readers, members = tally.split()
     # The company-wide split by org unit and by bar raiser feeds two tables of counts: they keep those alone.
     breakdown = general.only(BREAKDOWN)
     parts = [((grain, month, u, r, b, 0), part) for grain, u, r, b, part in (
@@ -204,6 +209,13 @@ def contributions(keys: tuple, tally: Tally) -> list[tuple[tuple, Tally]]:
         parts += [((grain, month, u, r, b, reader), part) for grain, u, r, b in (
             ("reader", 0, 0, 0), ("reader_unit_bar_raiser", unit, 0, bar_raiser),
             ("reader_requisition_bar_raiser", 0, requisition, bar_raiser))]
+    # A participant counts the loop; its submission times only if they recruit, hire or raise the bar on it.
+    unwatched = general.without("turnaround")
+    for member, watches in members.items():
+        part = general if watches else unwatched
+        parts += [((grain, month, u, r, b, member), part) for grain, u, r, b in (
+            ("member_unit_bar_raiser", unit, 0, bar_raiser),
+            ("member_requisition_bar_raiser", 0, requisition, bar_raiser))]
     return parts
 
 
@@ -215,7 +227,7 @@ def _insert(connection):
 def _columns(key: tuple) -> dict:
     grain, month, unit, requisition, bar_raiser, reader = key
     return {"grain": grain, "month": month, "org_unit_id": unit, "requisition_id": requisition,
-            "bar_raiser_id": bar_raiser, "reader_id": reader}
+            "bar_raiser_id": bar_raiser, "person_id": reader}
 
 
 def apply(connection, deltas: dict[tuple, Tally]) -> None:

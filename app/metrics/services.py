@@ -1,12 +1,12 @@
 """All the input metrics for one scope, each computed once and only when asked for.
 
-The number of queries is fixed. For admins and recruiters, who count every
-loop, the figures that sum over the period come from the rollups
-(app/metrics/rolled.py: rows per month shown); what moves with the clock (open
-loops: late feedback, their stays, stalled loops) and what the blind rule
-decides per reader (calibration, coaching) is read from the records, bounded
-to open loops or to the reader's own loops. Anyone else counts only their own
-loops, read directly (`direct=True` forces that path, to check one against the other).
+The number of queries is fixed. The figures that sum over the period come from
+the rollups (app/metrics/rolled.py: rows per month shown), those of every loop
+for admins and recruiters, those of the viewer's own loops for anyone else, and
+the votes and coaching flags the blind rule lets the viewer read. What moves
+with the clock (open loops: late feedback, their stays, stalled loops) is read
+from the open loops. `direct=True` reads every figure from the records instead,
+as the rollups are checked against.
 """
 
 from functools import cached_property
@@ -21,7 +21,7 @@ from app.metrics.scope import Scope
 class Metrics:
     def __init__(self, scope: Scope, direct: bool = False):
         self.scope = scope
-        self.rolled = scope.sees_every_loop and not direct
+        self.rolled = not direct
 
     @cached_property
     def totals(self) -> rolled.Totals:

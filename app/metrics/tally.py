@@ -66,17 +66,28 @@ class Tally:
             part.count(name, self.counts.get(name, 0))
         return part
 
-    def split(self) -> tuple["Tally", dict[int, "Tally"]]:
-        """Part the tally into what every reader counts and what each reader (`r:<id>:...` counts) may count."""
-        general, readers = Tally(), {}
+    def without(self, value_name: str) -> "Tally":
+        """The same counts and values, less one list of values."""
+        part = Tally()
+        part.counts = self.counts
+        part.values = {name: values for name, values in self.values.items() if name != value_name}
+        return part
+
+    def split(self) -> tuple["Tally", dict[int, "Tally"], dict[int, bool]]:
+        """Part the tally: what every reader counts; what each reader may count (`r:<id>:...`); and the
+        participants (`p:<id>`), each with whether they watch the loop's submissions (`w:<id>`)."""
+        general, readers, members = Tally(), {}, {}
         for name, n in self.counts.items():
             if name.startswith("r:"):
                 _, reader, rest = name.split(":", 2)
                 readers.setdefault(int(reader), Tally()).count(rest, n)
-            else:
+            elif name.startswith("p:"):
+                if n:
+                    members[int(name[2:])] = bool(self.counts.get(f"w:{name[2:]}"))
+            elif not name.startswith("w:"):
                 general.count(name, n)
         general.values = self.values
-        return general, readers
+        return general, readers, members
 
     @property
     def is_empty(self) -> bool:

@@ -48,16 +48,18 @@ def upgrade():
         sa.Column("org_unit_id", sa.Integer(), nullable=False),
         sa.Column("requisition_id", sa.Integer(), nullable=False),
         sa.Column("bar_raiser_id", sa.Integer(), nullable=False),
-        sa.Column("reader_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
         sa.CheckConstraint("grain IN ('all', 'unit', 'bar_raiser', 'unit_bar_raiser', 'requisition_bar_raiser', "
+                           "'member_unit_bar_raiser', 'member_requisition_bar_raiser', "
                            "'reader', 'reader_unit_bar_raiser', 'reader_requisition_bar_raiser')",
                            name="ck_metric_rollups_grain"),
-        sa.CheckConstraint("org_unit_id >= 0 AND requisition_id >= 0 AND bar_raiser_id >= 0 AND reader_id >= 0",
+        sa.CheckConstraint("org_unit_id >= 0 AND requisition_id >= 0 AND bar_raiser_id >= 0 AND person_id >= 0",
                            name="ck_metric_rollups_keys"),
-        sa.CheckConstraint("(grain LIKE 'reader%') = (reader_id > 0)", name="ck_metric_rollups_reader"),
+        sa.CheckConstraint("(grain LIKE 'reader%' OR grain LIKE 'member%') = (person_id > 0)",
+                           name="ck_metric_rollups_person"),
         sa.PrimaryKeyConstraint("id", name="pk_metric_rollups"),
-        sa.UniqueConstraint("grain", "month", "org_unit_id", "requisition_id", "bar_raiser_id", "reader_id",
+        sa.UniqueConstraint("grain", "month", "org_unit_id", "requisition_id", "bar_raiser_id", "person_id",
                             name="uq_metric_rollups_key"),
     )
     op.create_index("ix_metric_rollups_grain_unit_month", "metric_rollups", ["grain", "org_unit_id", "month"])
@@ -65,7 +67,7 @@ def upgrade():
                     ["grain", "requisition_id", "month"])
     op.create_index("ix_metric_rollups_grain_bar_raiser_month", "metric_rollups",
                     ["grain", "bar_raiser_id", "month"])
-    op.create_index("ix_metric_rollups_grain_reader_month", "metric_rollups", ["grain", "reader_id", "month"])
+    op.create_index("ix_metric_rollups_grain_person_month", "metric_rollups", ["grain", "person_id", "month"])
     fill(op.get_bind())
 
 
@@ -99,7 +101,7 @@ AUDIT = _t("audit_entries", "id", "loop_id", "action", "from_state", "to_state",
 TALLIES = _t("metric_loop_tallies", "loop_id", _time("created_at"), "org_unit_id", "requisition_id",
              "bar_raiser_id", sa.column("data", sa.JSON()))
 ROLLUPS = _t("metric_rollups", "grain", sa.column("month", sa.Date()), "org_unit_id", "requisition_id",
-             "bar_raiser_id", "reader_id", sa.column("data", sa.JSON()))
+             "bar_raiser_id", "person_id", sa.column("data", sa.JSON()))
 
 
 def _utc(moment):
@@ -122,7 +124,7 @@ def fill(bind) -> None:
             rows.append({"loop_id": loop_id, "created_at": _stored(bind, created_at), "org_unit_id": unit,
                          "requisition_id": requisition, "bar_raiser_id": bar_raiser, "data": _data(counts, values)})
             month = date(created_at.year, created_at.month, 1)
-            general = Counter({name: n for name, n in counts.items() if not name.startswith("r:")})
+            general = Counter({name: n for name, n in counts.items() if not name.startswith(("r:", "p:", "w:"))})
             breakdown = Counter({name: general[name] for name in ("loops", "open", "verdicts", "vetoes")})
             parts = [((grain, month, u, r, b, 0), part, part_values) for grain, u, r, b, part, part_values in (
                 ("all", 0, 0, 0, general, values), ("unit", unit, 0, 0, breakdown, {}),
@@ -137,6 +139,14 @@ def fill(bind) -> None:
                 parts += [((grain, month, u, r, b, reader), part, {}) for grain, u, r, b in (
                     ("reader", 0, 0, 0), ("reader_unit_bar_raiser", unit, 0, bar_raiser),
                     ("reader_requisition_bar_raiser", 0, requisition, bar_raiser))]
+            unwatched = {name: listed for name, listed in values.items() if name != "turnaround"}
+            for name in counts:
+                if name.startswith("p:"):
+                    member = int(name[2:])
+                    seen = values if counts[f"w:{member}"] else unwatched
+                    parts += [((grain, month, u, r, b, member), general, seen) for grain, u, r, b in (
+                        ("member_unit_bar_raiser", unit, 0, bar_raiser),
+                        ("member_requisition_bar_raiser", 0, requisition, bar_raiser))]
             for key, part_counts, part_values in parts:
                 total_counts, total_values = sums[key]
                 total_counts.update(part_counts)
@@ -145,7 +155,7 @@ def fill(bind) -> None:
         if rows:
             bind.execute(TALLIES.insert(), rows)
     rows = [{"grain": key[0], "month": key[1], "org_unit_id": key[2], "requisition_id": key[3],
-             "bar_raiser_id": key[4], "reader_id": key[5], "data": _data(counts, values)}
+             "bar_raiser_id": key[4], "person_id": key[5], "data": _data(counts, values)}
             for key, (counts, values) in sorted(sums.items())]
     for start in range(0, len(rows), BATCH):
         bind.execute(ROLLUPS.insert(), rows[start:start + BATCH])
@@ -254,9 +264,14 @@ def _tallies(bind, ids):
 
 
 def _readers(counts, row, interviews, submitted, flags) -> None:
-    """Count first votes and coaching flags for each participant the blind rule lets read them."""
+    """Mark the participants (and who of them watches submissions); count the votes and flags each may read."""
     readers = {getattr(row, seat) for seat in SEATS} | {i[2] for i in interviews}
     readers.discard(None)
+    for person in readers:
+        counts[f"p:{person}"] = 1
+    for seat in ("recruiter_id", "hiring_manager_id", "bar_raiser_id"):
+        if getattr(row, seat) is not None:
+            counts[f"w:{getattr(row, seat)}"] = 1
     if row.outcome is None:
         result = "undecided"
     elif row.outcome == "no_hire" or row.verdict == "veto":
