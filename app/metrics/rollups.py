@@ -9,13 +9,16 @@ session) keep the rollups right without a call of their own; writers that go
 around the session (the bench builder) call `rebuild`, as does `flask
 rebuild-metrics`.
 
-What a tally holds (see `loop_tally`): the loop, whether it is open, its step
+What a tally holds (see `_tallies`): the loop, whether it is open, its step
 and outcome; at step 4 or later its coverage (each target principle, and
 whether it is left uncovered); the bar raiser's verdict and veto; every counted
 feedback's time from interview end to submission; the time from the last
-in-house interview to the decision; and, once the loop is closed, its stay in
-each step. An open loop's stays grow with the clock: the page works those out
-from the open loops themselves (`timing.step_times(..., open_only=True)`).
+in-house interview to the decision; once the loop is closed, its stay in each
+step; its participants; and, per participant the blind rule lets read them,
+the first votes and coaching flags (counts only: the drill-down to votes
+still reads the records through the blind rule). An open loop's stays grow
+with the clock: the page works those out from the open loops themselves
+(`timing.step_times(..., open_only=True)`).
 """
 
 from collections import defaultdict
@@ -220,8 +223,8 @@ def contributions(keys: tuple, tally: Tally) -> list[tuple[tuple, Tally]]:
 
 
 def _insert(connection):
-    dialect = {"postgresql": postgresql, "sqlite": sqlite}.get(connection.dialect.name)
-    return dialect.insert if dialect else insert
+    """INSERT with ON CONFLICT DO NOTHING, in the two databases the app runs on."""
+    return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[connection.dialect.name]
 
 
 def _columns(key: tuple) -> dict:
@@ -279,8 +282,8 @@ def refresh(connection, loop_ids: Iterable[int]) -> None:
         if after is not None:
             for key, part in contributions(*after):
                 deltas[key].add(part)
-    changed = [loop_id for loop_id in loop_ids if loop_id in old]
-    for ids in _chunks(changed):
+    replaced = [loop_id for loop_id in loop_ids if loop_id in old]
+    for ids in _chunks(replaced):
         connection.execute(delete(LoopTally).where(LoopTally.loop_id.in_(ids)))
     rows = [_tally_row(loop_id, *new[loop_id]) for loop_id in loop_ids if loop_id in new]
     if rows:
