@@ -41,6 +41,9 @@ def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every table known before migrations run)
 
     db.init_app(app)
+    from app.metrics.rollups import listen as keep_metrics_rollups
+
+    keep_metrics_rollups()
     migrate.init_app(
         app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"), render_as_batch=True
     )
@@ -281,6 +284,7 @@ def register_security_headers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from app.audit.commands import verify_audit
     from app.commands import create_user, purge_candidates, seed_demo
+    from app.metrics.commands import rebuild_metrics
     from app.notifications.commands import send_reminders
     from app.reports.commands import verify_pdf
     from app.webhooks.commands import deliver_webhooks
@@ -292,6 +296,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(verify_audit)
     app.cli.add_command(verify_pdf)
     app.cli.add_command(deliver_webhooks)
+    app.cli.add_command(rebuild_metrics)
 
 
 def configure_logging(app: Flask) -> None:

@@ -36,6 +36,7 @@ from werkzeug.security import generate_password_hash
 
 from app.audit.chain import GENESIS, entry_hash, personal_digest
 from app.loops.models import STEP_LABELS
+from app.metrics.rollups import rebuild
 
 PASSWORD = "bench-password-raise-the-bar"
 RECRUITER_EMAIL = "recruiter@bench.test"
@@ -594,6 +595,7 @@ def build_company(engine: sa.Engine, n_loops: int, shape: Shape = SHAPES["older"
             connection.execute(sa.text("SET LOCAL session_replication_role = replica"))
         rows = builder.build(principle_ids(connection))
         insert_all(connection, rows)
+        rebuild(connection)  # the rows went around the session: count them into the metrics rollups
     counts = {name: rows.count(name) for name in ORDER}
     with engine.connect() as connection:
         counts["open loops"] = connection.execute(sa.text("SELECT count(*) FROM loops WHERE status = 'open'")).scalar()

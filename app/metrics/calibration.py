@@ -38,7 +38,7 @@ def debrief_result(decision: DebriefDecision | None) -> bool | None:
 
 @dataclass
 class CountedVote:
-    loop_id: int
+    loop_id: int | None  # None when counted from the rollups, which keep no loop
     vote: Vote
     result: bool | None
     loop: Loop | None = None  # loaded for the drill-down, which lists the loops
@@ -55,6 +55,10 @@ class InterviewerCalibration:
     votes: list[CountedVote] = field(default_factory=list)
 
     @property
+    def total(self) -> int:
+        return len(self.votes)
+
+    @property
     def distribution(self) -> dict[Vote, int]:
         counts = Counter(v.vote for v in self.votes)
         return {vote: counts[vote] for vote in Vote}
@@ -66,6 +70,39 @@ class InterviewerCalibration:
     @property
     def matched(self) -> int:
         return sum(1 for v in self.votes if v.matched)
+
+    @property
+    def match_rate(self) -> float | None:
+        return share(self.matched, self.decided)
+
+
+@dataclass
+class CalibrationCounts:
+    """One interviewer's first votes as counted in the rollups: how many of each vote met each result."""
+
+    interviewer: User
+    counts: Counter = field(default_factory=Counter)  # (Vote, result: True, False or None) -> votes
+
+    @property
+    def votes(self) -> list[CountedVote]:
+        return [CountedVote(None, vote, result) for (vote, result), n in sorted(self.counts.items(), key=str)
+                for _ in range(n)]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def distribution(self) -> dict[Vote, int]:
+        return {vote: sum(n for (v, _), n in self.counts.items() if v == vote) for vote in Vote}
+
+    @property
+    def decided(self) -> int:
+        return sum(n for (_, result), n in self.counts.items() if result is not None)
+
+    @property
+    def matched(self) -> int:
+        return sum(n for (vote, result), n in self.counts.items() if result is not None and vote.is_positive == result)
 
     @property
     def match_rate(self) -> float | None:

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.forms_common import DateRange, OnePassSelect, options
 from app.integers import coerce_int
 from app.loops.models import Loop
+from app.metrics.models import MetricRollup
 from app.metrics.scope import Filters, Scope
 from app.people.models import Certification, OrgUnit, User
 from app.requisitions.models import Requisition
@@ -28,13 +29,17 @@ class MetricsFilterForm(DateRange, FlaskForm):
 
     def fill_choices(self, scope: Scope) -> None:
         """Offer only what the viewer's own loops (all loops, for admins and recruiters) contain."""
-        reach = select(Loop).where(*scope.loops())
-        mine = reach.with_only_columns(Loop.requisition_id)
+        # The viewer's own loops, by the requisitions and bar raisers of their rollup rows (app/metrics/rolled.py):
+        # their history is read a month at a time, never loop by loop.
+        own = select(MetricRollup.requisition_id).where(MetricRollup.grain == "member_requisition_bar_raiser",
+                                                        MetricRollup.person_id == scope.viewer.id)
+        mine = own.distinct()
         # Rows of the columns shown, not ORM objects: there may be thousands of requisitions.
         units = select(OrgUnit.id, OrgUnit.name).order_by(OrgUnit.name)
         requisitions = (select(Requisition.id, Requisition.title, Requisition.level)
                         .order_by(Requisition.title, Requisition.level, Requisition.id))
-        bar_raisers = select(User.id, User.name).where(User.id.in_(reach.with_only_columns(Loop.bar_raiser_id)))
+        bar_raisers = select(User.id, User.name).where(
+            User.id.in_(own.with_only_columns(MetricRollup.bar_raiser_id).distinct()))
         if scope.sees_every_loop:
             bar_raisers = select(User.id, User.name).where(or_(User.id.in_(select(Loop.bar_raiser_id)),
                                                                User.certification == Certification.CERTIFIED))

@@ -238,11 +238,11 @@ def calibration(metrics: Metrics, links: Links) -> Section:
         "the match rate.",
         Table(_columns("Interviewer", *(f"#{v.label}" for v in Vote), "#Votes", "#Decided", "#Matched",
                        "#Match rate (%)"),
-              [[Link(r.interviewer.name, links.interviewer(r.interviewer.id)), *r.distribution.values(), len(r.votes),
+              [[Link(r.interviewer.name, links.interviewer(r.interviewer.id)), *r.distribution.values(), r.total,
                 r.decided, r.matched, r.match_rate] for r in rows]),
         chart=charts.stacked_bar_chart(
             "calibration", "First votes per interviewer", VOTE_SERIES,
-            [(r.interviewer.name, f"{plural(len(r.votes), 'vote')} · " + (
+            [(r.interviewer.name, f"{plural(r.total, 'vote')} · " + (
                 "undecided" if r.match_rate is None else f"{number(r.match_rate, '%')} match"),
               list(r.distribution.values())) for r in rows[:CHART_LIMIT]]),
         is_empty=not rows,

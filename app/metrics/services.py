@@ -1,7 +1,12 @@
 """All the input metrics for one scope, each computed once and only when asked for.
 
-The number of queries is fixed: every metric reads the loops it needs in one
-or two statements (aggregated in SQL where it can be), never one per loop.
+The number of queries is fixed. The figures that sum over the period come from
+the rollups (app/metrics/rolled.py: rows per month shown), those of every loop
+for admins and recruiters, those of the viewer's own loops for anyone else, and
+the votes and coaching flags the blind rule lets the viewer read. What moves
+with the clock (open loops: late feedback, their stays, stalled loops) is read
+from the open loops. `direct=True` reads every figure from the records instead,
+as the rollups are checked against.
 """
 
 from functools import cached_property
@@ -9,13 +14,18 @@ from functools import cached_property
 from app.metrics import calibration as votes
 from app.metrics import coaching as coached
 from app.metrics import funnel as output
-from app.metrics import panel, timing
+from app.metrics import panel, rolled, timing
 from app.metrics.scope import Scope
 
 
 class Metrics:
-    def __init__(self, scope: Scope):
+    def __init__(self, scope: Scope, direct: bool = False):
         self.scope = scope
+        self.rolled = not direct
+
+    @cached_property
+    def totals(self) -> rolled.Totals:
+        return rolled.totals(self.scope)
 
     @cached_property
     def late_feedback(self) -> list[timing.LateFeedback]:
@@ -23,36 +33,38 @@ class Metrics:
 
     @cached_property
     def turnaround(self) -> timing.Turnaround:
+        if self.rolled:
+            return rolled.turnaround(self.totals, missing_late=len(self.late_feedback))
         return timing.turnaround(self.scope, missing_late=len(self.late_feedback))
 
     @cached_property
     def decision_time(self) -> timing.DecisionTime:
-        return timing.decision_time(self.scope)
+        return rolled.decision_time(self.totals) if self.rolled else timing.decision_time(self.scope)
 
     @cached_property
     def step_times(self) -> timing.StepTimes:
-        return timing.step_times(self.scope)
+        return rolled.step_times(self.totals, self.scope) if self.rolled else timing.step_times(self.scope)
 
     @cached_property
     def coverage(self) -> panel.CoverageSummary:
-        return panel.coverage(self.scope)
+        return rolled.coverage(self.totals) if self.rolled else panel.coverage(self.scope)
 
     @cached_property
     def bar_raisers(self) -> list[panel.VetoRow]:
-        return panel.bar_raiser_load(self.scope)
+        return rolled.bar_raiser_load(self.totals) if self.rolled else panel.bar_raiser_load(self.scope)
 
     @cached_property
     def org_units(self) -> list[panel.VetoRow]:
-        return panel.vetoes_by_org_unit(self.scope)
+        return rolled.vetoes_by_org_unit(self.totals) if self.rolled else panel.vetoes_by_org_unit(self.scope)
 
     @cached_property
     def calibration(self) -> list[votes.InterviewerCalibration]:
-        return votes.calibration(self.scope)
+        return rolled.calibration(self.totals) if self.rolled else votes.calibration(self.scope)
 
     @cached_property
     def coaching(self) -> list[coached.InterviewerCoaching]:
-        return coached.coaching(self.scope)
+        return rolled.coaching(self.totals) if self.rolled else coached.coaching(self.scope)
 
     @cached_property
     def funnel(self) -> output.Funnel:
-        return output.funnel(self.scope)
+        return rolled.funnel(self.totals) if self.rolled else output.funnel(self.scope)

@@ -1,7 +1,10 @@
 """Small statistics the database does not do portably: medians, percentiles, buckets."""
 
 import math
+from bisect import bisect_right
+from collections import Counter
 from collections.abc import Sequence
+from functools import partial
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -29,7 +32,6 @@ def rounded(value: float | None, digits: int = 1) -> float | None:
 
 def bucket_counts(values: Sequence[float], edges: Sequence[float]) -> list[int]:
     """Count values into len(edges) + 1 buckets: below edges[0], [edges[0], edges[1]), ..., edges[-1] and up."""
-    counts = [0] * (len(edges) + 1)
-    for value in values:
-        counts[sum(1 for edge in edges if value >= edge)] += 1
-    return counts
+    # A value's bucket is the number of edges at or below it; edges are ascending.
+    counts = Counter(map(partial(bisect_right, edges), values))
+    return [counts[i] for i in range(len(edges) + 1)]

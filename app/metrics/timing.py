@@ -178,27 +178,30 @@ class StepTimes:
     stalled_after_days: int
 
 
-def step_times(scope: Scope) -> StepTimes:
+def step_times(scope: Scope, open_only: bool = False) -> StepTimes:
     """Work out each loop's stay in each step from the audit trail, and the loops stalled in theirs.
+
+    With `open_only`, only the open loops' stays (the rollups hold the closed loops').
 
     A loop enters step 2 when it is created and each later step at its
     loop.advanced entry; it leaves a step at the next loop.advanced entry, when
     it closes, or (if open) is still there now, counted since step_entered_at.
     """
     requisition, recruiter = aliased(Requisition), aliased(User)
+    in_scope = scope.loops() + ([Loop.status == LoopStatus.OPEN] if open_only else [])
     loops = db.session.execute(
         select(Loop.id, Loop.step, Loop.status, Loop.created_at, Loop.step_entered_at, Loop.closed_at,
                Candidate.name, requisition.title, recruiter.name)
         .select_from(Loop).join(Candidate, Candidate.id == Loop.candidate_id)
         .join(requisition, requisition.id == Loop.requisition_id).join(recruiter, recruiter.id == Loop.recruiter_id)
-        .where(*scope.loops())
+        .where(*in_scope)
     ).all()
     moves = defaultdict(list)
     for loop_id, from_state, to_state, at in db.session.execute(
         # Each loop's moves in order is all that is needed: with the loops in scope as a list and
         # the trail ordered by loop, the database reads only those loops' entries, by index.
         select(AuditEntry.loop_id, AuditEntry.from_state, AuditEntry.to_state, AuditEntry.at)
-        .where(AuditEntry.action == "loop.advanced", AuditEntry.loop_id.in_(select(Loop.id).where(*scope.loops())))
+        .where(AuditEntry.action == "loop.advanced", AuditEntry.loop_id.in_(select(Loop.id).where(*in_scope)))
         .order_by(AuditEntry.loop_id, AuditEntry.at, AuditEntry.id)
     ):
         moves[loop_id].append((STEP_BY_LABEL.get(from_state), STEP_BY_LABEL.get(to_state), at))

@@ -1,0 +1,279 @@
+"""The metrics of every loop in a scope, read from the rollups: rows per month shown, not per loop ever held.
+
+Whole UTC months inside the period come from `MetricRollup`; the days at
+either end that do not fill a month come from the tallies of the loops
+created on them (`LoopTally`, by its created_at index). The grain read
+follows the filters: the company, per org unit and per bar raiser when there
+is none; org unit and bar raiser when those are chosen; requisition and bar
+raiser when a requisition is.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.extensions import db
+from app.feedback.models import Vote
+from app.loops.models import Step
+from app.metrics import calibration as votes
+from app.metrics import coaching as coached
+from app.metrics import funnel as output
+from app.metrics import panel, timing
+from app.metrics.models import LoopTally, MetricRollup
+from app.metrics.scope import Scope
+from app.metrics.tally import month_of
+from app.people.models import OrgUnit, User
+from app.principles.models import Principle
+from app.requisitions.models import Requisition
+
+HOUR_US, DAY_US = 3600 * 10**6, 86400 * 10**6
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def whole_months(start: datetime | None, end: datetime | None) -> tuple[date | None, date | None] | None:
+    """The first and (exclusive) last month wholly inside [start, end), None for an open end; None if no month fits."""
+    first = None
+    if start is not None:
+        first = month_of(start)
+        if datetime(first.year, first.month, 1, tzinfo=start.tzinfo) < start:
+            first = _next_month(first)
+    last = month_of(end) if end is not None else None
+    if first is not None and last is not None and first >= last:
+        return None
+    return first, last
+
+
+def _moment(day: date, like: datetime) -> datetime:
+    return datetime(day.year, day.month, 1, tzinfo=like.tzinfo)
+
+
+class Summed:
+    """Tallies added up for reading: counts summed, duration lists joined (no per-value work)."""
+
+    def __init__(self):
+        self.counts: Counter = Counter()
+        self.values: dict[str, list[int]] = defaultdict(list)
+
+    def add(self, data: dict, reader: int | None = None) -> None:
+        """Add a stored tally; with `reader`, only that reader's counts (`r:<reader>:...`), without the prefix."""
+        if reader is None:
+            self.counts.update(data["c"])
+            for name, listed in data["v"].items():
+                self.values[name].extend(listed)
+            return
+        prefix = f"r:{reader}:"
+        for name, n in data["c"].items():
+            if name.startswith(prefix):
+                self.counts[name[len(prefix):]] += n
+
+    def __getitem__(self, name: str) -> int:
+        return self.counts.get(name, 0)
+
+    def listed(self, name: str) -> list[int]:
+        return self.values.get(name, [])
+
+    def names(self, prefix: str) -> list[str]:
+        return [name for name in self.counts if name.startswith(prefix)]
+
+
+@dataclass
+class Totals:
+    """The sums a scope's figures come from: all its loops, split by bar raiser and by org unit, and the
+    counts of votes and coaching flags the viewer may read."""
+
+    all: Summed = field(default_factory=Summed)
+    by_bar_raiser: dict[int, Summed] = field(default_factory=lambda: defaultdict(Summed))
+    by_unit: dict[int, Summed] = field(default_factory=lambda: defaultdict(Summed))
+    reader: Summed = field(default_factory=Summed)
+
+
+# What each grain adds to: the whole scope, its bar-raiser split, its org-unit split, the viewer's readable counts.
+ADDS_TO = {
+    "all": ("all",), "unit": ("unit",), "bar_raiser": ("bar_raiser",),
+    "unit_bar_raiser": ("all", "bar_raiser", "unit"), "requisition_bar_raiser": ("all", "bar_raiser", "unit"),
+    "member_unit_bar_raiser": ("all", "bar_raiser", "unit"),
+    "member_requisition_bar_raiser": ("all", "bar_raiser", "unit"),
+    "reader": ("reader",), "reader_unit_bar_raiser": ("reader",), "reader_requisition_bar_raiser": ("reader",),
+}
+
+
+def totals(scope: Scope) -> Totals:
+    """Sum the rollups of the scope's whole months and the tallies of its loops on the days around them."""
+    f, result, me = scope.filters, Totals(), scope.viewer.id
+    start, end = (None if moment is None else moment.astimezone(UTC) for moment in (f.created_from, f.created_before))
+    months = whole_months(start, end)
+    unit = None
+    # Admins and recruiters count every loop; anyone else the loops they take part in (the member grains).
+    everyone = scope.sees_every_loop
+    if f.requisition_id:
+        unit = db.session.scalar(select(Requisition.org_unit_id).where(Requisition.id == f.requisition_id))
+        if unit is None or (f.org_unit_id and unit != f.org_unit_id):
+            return result
+        grains = ("requisition_bar_raiser" if everyone else "member_requisition_bar_raiser",
+                  "reader_requisition_bar_raiser")
+        where = [MetricRollup.requisition_id == f.requisition_id]
+    elif f.org_unit_id or f.bar_raiser_id or not everyone:
+        grains, where = ("unit_bar_raiser" if everyone else "member_unit_bar_raiser",
+                         "reader_unit_bar_raiser" if f.org_unit_id or f.bar_raiser_id else "reader"), []
+        if f.org_unit_id:
+            where.append(MetricRollup.org_unit_id == f.org_unit_id)
+    else:
+        grains, where = ("all", "unit", "bar_raiser", "reader"), []
+    if f.bar_raiser_id:
+        where.append(MetricRollup.bar_raiser_id == f.bar_raiser_id)
+
+    if months is not None:
+        first, last = months
+        if first is not None:
+            where.append(MetricRollup.month >= first)
+        if last is not None:
+            where.append(MetricRollup.month < last)
+        for grain in grains:
+            # One statement per grain, each an equality on (grain, reader) and a range of months: read by index.
+            rows = db.session.execute(
+                select(MetricRollup.org_unit_id, MetricRollup.bar_raiser_id, MetricRollup.data)
+                .where(MetricRollup.grain == grain,
+                       MetricRollup.person_id == (me if grain.startswith(("reader", "member")) else 0), *where))
+            for row_unit, bar_raiser, data in rows:
+                for target in ADDS_TO[grain]:
+                    if target == "all":
+                        result.all.add(data)
+                    elif target == "bar_raiser":
+                        result.by_bar_raiser[bar_raiser].add(data)
+                    elif target == "unit":
+                        result.by_unit[unit or row_unit].add(data)
+                    else:
+                        result.reader.add(data)
+
+    for edge_start, edge_end in _edges(start, end, months):
+        conditions = [LoopTally.created_at >= edge_start] if edge_start is not None else []
+        if edge_end is not None:
+            conditions.append(LoopTally.created_at < edge_end)
+        for column, value in ((LoopTally.org_unit_id, f.org_unit_id), (LoopTally.requisition_id, f.requisition_id),
+                              (LoopTally.bar_raiser_id, f.bar_raiser_id)):
+            if value:
+                conditions.append(column == value)
+        for row_unit, bar_raiser, data in db.session.execute(
+                select(LoopTally.org_unit_id, LoopTally.bar_raiser_id, LoopTally.data).where(*conditions)):
+            counts = data["c"]
+            if not everyone and not counts.get(f"p:{me}"):
+                continue  # not a loop of theirs
+            values = data["v"] if everyone or counts.get(f"w:{me}") else {
+                name: listed for name, listed in data["v"].items() if name != "turnaround"}
+            general = {"c": {n: c for n, c in counts.items() if not n.startswith(("r:", "p:", "w:"))}, "v": values}
+            result.all.add(general)
+            result.by_bar_raiser[bar_raiser].add(general)
+            result.by_unit[row_unit].add(general)
+            result.reader.add(data, reader=me)
+    return result
+
+
+def _edges(start, end, months) -> list[tuple]:
+    """The stretches of the period outside its whole months, read loop by loop."""
+    if months is None:
+        return [(start, end)]
+    first, last = months
+    like = start or end
+    edges = []
+    if start is not None and _moment(first, like) > start:
+        edges.append((start, _moment(first, like)))
+    if end is not None and _moment(last, like) < end:
+        edges.append((_moment(last, like), end))
+    return edges
+
+
+# -- the figures, in the shapes the direct computation gives -------------------------------------------------
+
+def funnel(t: Totals) -> output.Funnel:
+    total = t.all["loops"]
+    steps = [output.Count(step.label, sum(t.all[f"step:{s}"] for s in Step if s >= step), total)
+             for step in Step if step >= Step.RESUME_REVIEW]
+    outcomes = [output.Count(label, t.all[f"outcome:{label}"], total) for label in output.OUTCOMES]
+    return output.Funnel(steps, outcomes)
+
+
+def turnaround(t: Totals, missing_late: int) -> timing.Turnaround:
+    due_hours = current_app.config["FEEDBACK_DUE_HOURS"]
+    values = t.all.listed("turnaround")
+    on_time = sum(1 for us in values if us <= due_hours * HOUR_US)
+    return timing.Turnaround([us / 10**6 / timing.HOUR for us in values], on_time, missing_late, due_hours)
+
+
+def decision_time(t: Totals) -> timing.DecisionTime:
+    return timing.DecisionTime([us / 10**6 / timing.DAY for us in t.all.listed("decision")])
+
+
+def step_times(t: Totals, scope: Scope) -> timing.StepTimes:
+    """Closed loops' stays from the rollups, open loops' (which grow with the clock) from the open loops."""
+    live = timing.step_times(scope, open_only=True)
+    steps = [timing.StepTime(s.step, [us / 10**6 / timing.DAY for us in t.all.listed(f"stay:{int(s.step)}")]
+                             + s.days, s.in_progress) for s in live.steps]
+    return timing.StepTimes(steps, live.stalled, live.stalled_after_days)
+
+
+def _names(model, ids) -> dict[int, str]:
+    """Names of the few principles, people or org units a table lists, in one statement."""
+    return dict(db.session.execute(select(model.id, model.name).where(model.id.in_(ids))).all()) if ids else {}
+
+
+def coverage(t: Totals) -> panel.CoverageSummary:
+    ids = {int(name.split(":")[1]) for name in t.all.names("targeted:") if t.all[name]}
+    names = _names(Principle, ids)
+    gaps = [panel.PrincipleGap(names[p], t.all[f"targeted:{p}"], t.all[f"uncovered:{p}"]) for p in ids]
+    gaps.sort(key=lambda gap: (-gap.uncovered, -(gap.uncovered_share or 0), gap.name))
+    return panel.CoverageSummary(t.all["coverage_loops"], t.all["covered"], gaps)
+
+
+def _veto_row(name: str, tally: Summed) -> panel.VetoRow:
+    return panel.VetoRow(name, tally["loops"], tally["open"], tally["verdicts"], tally["vetoes"])
+
+
+def bar_raiser_load(t: Totals) -> list[panel.VetoRow]:
+    ids = [i for i, tally in t.by_bar_raiser.items() if i and tally["loops"]]
+    names = _names(User, ids)
+    rows = [_veto_row(names[i], t.by_bar_raiser[i]) for i in ids]
+    return sorted(rows, key=lambda row: (-row.open_loops, -row.loops, row.name))
+
+
+def vetoes_by_org_unit(t: Totals) -> list[panel.VetoRow]:
+    ids = [i for i, tally in t.by_unit.items() if tally["loops"]]
+    names = _names(OrgUnit, ids)
+    rows = [_veto_row(names[i], t.by_unit[i]) for i in ids]
+    return sorted(rows, key=lambda row: (-(row.veto_rate or 0), -row.verdicts, row.name))
+
+
+
+RESULTS = {"hire": True, "no_hire": False, "undecided": None}
+
+
+def calibration(t: Totals) -> list[votes.CalibrationCounts]:
+    """Each interviewer's first votes the viewer may read (counted per reader by the rollups); most votes first."""
+    counts: dict[int, Counter] = defaultdict(Counter)
+    for name in t.reader.names("vote:"):
+        _, interviewer, vote, result = name.split(":")
+        counts[int(interviewer)][(Vote(vote), RESULTS[result])] += t.reader[name]
+    people = _people(counts)
+    rows = [votes.CalibrationCounts(people[i], c) for i, c in counts.items() if sum(c.values())]
+    return sorted(rows, key=lambda row: (-row.total, row.interviewer.name))
+
+
+def coaching(t: Totals) -> list[coached.InterviewerCoaching]:
+    """Each interviewer's sealed feedbacks the viewer may read, and how many carried each flag; most flagged first."""
+    sealed = {int(name.split(":")[1]): t.reader[name] for name in t.reader.names("sealed:") if t.reader[name]}
+    people = _people(sealed)
+    rows = {i: coached.InterviewerCoaching(people[i], n) for i, n in sealed.items()}
+    for name in t.reader.names("flag:"):
+        _, interviewer, rule = name.split(":")
+        if t.reader[name] and int(interviewer) in rows:
+            rows[int(interviewer)].flagged[rule] = t.reader[name]
+    return sorted(rows.values(), key=lambda r: (-sum(r.flagged.values()), r.interviewer.name))
+
+
+def _people(ids) -> dict[int, User]:
+    return {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(list(ids))))} if ids else {}

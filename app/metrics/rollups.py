@@ -1,0 +1,377 @@
+"""Keep the metrics rollups: each loop's tally and their monthly sums, in the transaction that changes the loop.
+
+Every flush that adds, changes or removes a loop, an interview, counted
+feedback, a debrief decision or a step move marks the loops it touches; after
+the flush writes them, `refresh` works out those loops' tallies again from the
+records, in a few statements whatever their number, and moves each rollup row
+by the difference. So the services (and anything else writing through the
+session) keep the rollups right without a call of their own; writers that go
+around the session (the bench builder) call `rebuild`, as does `flask
+rebuild-metrics`.
+
+What a tally holds (see `_tallies`): the loop, whether it is open, its step
+and outcome; at step 4 or later its coverage (each target principle, and
+whether it is left uncovered); the bar raiser's verdict and veto; every counted
+feedback's time from interview end to submission; the time from the last
+in-house interview to the decision; once the loop is closed, its stay in each
+step; its participants; and, per participant the blind rule lets read them,
+the first votes and coaching flags (counts only: the drill-down to votes
+still reads the records through the blind rule). An open loop's stays grow
+with the clock: the page works those out from the open loops themselves
+(`timing.step_times(..., open_only=True)`).
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, delete, event, insert, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.audit.models import AuditEntry
+from app.debrief.models import DebriefDecision, Verdict
+from app.extensions import db
+from app.feedback.models import Feedback, FeedbackStatus
+from app.interviews.models import Interview, InterviewKind, interview_principles
+from app.kits.models import CoachingFlag
+from app.loops.models import SEATED_ROLES, STEP_LABELS, Loop, LoopStatus, Step
+from app.metrics.calibration import result_of
+from app.metrics.models import LoopTally, MetricRollup
+from app.metrics.tally import BREAKDOWN, Tally, microseconds, month_of
+from app.requisitions.models import Requisition, requisition_principles
+
+STEP_BY_LABEL = {label: step for step, label in STEP_LABELS.items()}
+BATCH = 500
+KEY = (MetricRollup.grain, MetricRollup.month, MetricRollup.org_unit_id, MetricRollup.requisition_id,
+       MetricRollup.bar_raiser_id, MetricRollup.person_id)
+
+
+def outcome_of(status: str, verdict: str | None) -> str:
+    """Name how a loop stands, as the Outcomes table does: a No hire after a veto is "Vetoed"."""
+    if status == LoopStatus.NOT_HIRED and verdict == Verdict.VETO:
+        return "Vetoed"
+    return LoopStatus(status).label
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), BATCH):
+        yield ids[start:start + BATCH]
+
+
+def loop_tallies(connection, loop_ids: Iterable[int]) -> dict[int, tuple[tuple, Tally]]:
+    """Work out each loop's tally from the records, with its keys (created_at, org unit, requisition, bar raiser)."""
+    result = {}
+    for ids in _chunks(sorted(set(loop_ids))):
+        result.update(_tallies(connection, ids))
+    return result
+
+
+def _tallies(connection, ids: list[int]) -> dict[int, tuple[tuple, Tally]]:
+    loops = connection.execute(
+        select(Loop.id, Loop.created_at, Requisition.org_unit_id, Loop.requisition_id, Loop.bar_raiser_id, Loop.step,
+               Loop.status, Loop.step_entered_at, Loop.closed_at, DebriefDecision.decided_at,
+               DebriefDecision.outcome, DebriefDecision.verdict,
+               *(getattr(Loop, f"{role}_id") for role in SEATED_ROLES))
+        .join(Requisition, Requisition.id == Loop.requisition_id)
+        .outerjoin(DebriefDecision, DebriefDecision.loop_id == Loop.id).where(Loop.id.in_(ids))
+    ).all()
+    interviews = defaultdict(list)
+    for loop_id, interview_id, kind, interviewer_id, starts_at, minutes in connection.execute(
+            select(Interview.loop_id, Interview.id, Interview.kind, Interview.interviewer_id, Interview.starts_at,
+                   Interview.duration_minutes).where(Interview.loop_id.in_(ids))):
+        interviews[loop_id].append((interview_id, kind, interviewer_id, starts_at + timedelta(minutes=minutes)))
+    submitted = defaultdict(list)  # interview -> (feedback, author, practice?, submitted at, vote)
+    for row in connection.execute(
+            select(Feedback.interview_id, Feedback.id, Feedback.author_id, Feedback.is_practice, Feedback.submitted_at,
+                   Feedback.vote).join(Interview, Interview.id == Feedback.interview_id)
+            .where(Interview.loop_id.in_(ids), Feedback.status == FeedbackStatus.SUBMITTED)):
+        submitted[row.interview_id].append(row)
+    flags = defaultdict(set)
+    for feedback_id, rule in connection.execute(
+            select(CoachingFlag.feedback_id, CoachingFlag.rule).join(Feedback, Feedback.id == CoachingFlag.feedback_id)
+            .join(Interview, Interview.id == Feedback.interview_id).where(Interview.loop_id.in_(ids))):
+        flags[feedback_id].add(rule)
+    targets = defaultdict(set)
+    for requisition_id, principle_id in connection.execute(
+            select(requisition_principles.c.requisition_id, requisition_principles.c.principle_id)
+            .where(requisition_principles.c.requisition_id.in_({row.requisition_id for row in loops}))):
+        targets[requisition_id].add(principle_id)
+    assigned = set(connection.execute(
+        select(Interview.loop_id, interview_principles.c.principle_id).distinct()
+        .join(interview_principles, interview_principles.c.interview_id == Interview.id)
+        .where(Interview.kind == InterviewKind.IN_HOUSE, Interview.loop_id.in_(ids))).all())
+    moves = defaultdict(list)
+    for loop_id, from_state, to_state, at in connection.execute(
+            select(AuditEntry.loop_id, AuditEntry.from_state, AuditEntry.to_state, AuditEntry.at)
+            .where(AuditEntry.action == "loop.advanced", AuditEntry.loop_id.in_(ids))
+            .order_by(AuditEntry.loop_id, AuditEntry.at, AuditEntry.id)):
+        moves[loop_id].append((STEP_BY_LABEL.get(from_state), STEP_BY_LABEL.get(to_state), at))
+
+    result = {}
+    for row in loops:
+        tally = Tally()
+        is_open = row.status == LoopStatus.OPEN
+        tally.count("loops")
+        tally.count("open", is_open)
+        tally.count(f"step:{row.step}")
+        tally.count(f"outcome:{outcome_of(row.status, row.verdict)}")
+        tally.count("verdicts", row.verdict is not None)
+        tally.count("vetoes", row.verdict == Verdict.VETO)
+        if row.step >= Step.IN_HOUSE_INTERVIEWS:
+            wanted = targets[row.requisition_id]
+            tally.count("coverage_loops")
+            tally.count("covered", bool(wanted) and all((row.id, p) in assigned for p in wanted))
+            for principle_id in wanted:
+                tally.count(f"targeted:{principle_id}")
+                tally.count(f"uncovered:{principle_id}", (row.id, principle_id) not in assigned)
+        in_house_ends = []
+        for interview_id, kind, _, ends in interviews[row.id]:
+            for feedback in submitted[interview_id]:
+                if not feedback.is_practice:
+                    tally.value("turnaround", microseconds(feedback.submitted_at - ends))
+            if kind == InterviewKind.IN_HOUSE:
+                in_house_ends.append(ends)
+        _count_readers(tally, row, interviews[row.id], submitted, flags)
+        if row.decided_at is not None and in_house_ends:
+            tally.value("decision", microseconds(row.decided_at - max(in_house_ends)))
+        if not is_open:
+            for step, stay in _stays(row, moves[row.id]):
+                tally.value(f"stay:{step}", stay)
+        keys = (row.created_at, row.org_unit_id, row.requisition_id, row.bar_raiser_id or 0)
+        result[row.id] = (keys, tally)
+    return result
+
+
+def _count_readers(tally: Tally, row, interviews: list, submitted: dict, flags: dict) -> None:
+    """Mark the loop's participants (`p:<id>`, and `w:<id>` for those who watch its submissions), and count
+    its first votes and coaching flags for each participant the blind rule lets read them.
+
+    The rule is `calibration.others_readable`'s: a participant with interviews of their own
+    reads the others' feedback once they have submitted feedback for each; one without, once
+    the loop reached the debrief. Counts are named `r:<reader>:...` (see `Tally.readers`).
+    """
+    readers = {getattr(row, f"{role}_id") for role in SEATED_ROLES} | {i[2] for i in interviews}
+    readers.discard(None)
+    for person in readers:
+        tally.count(f"p:{person}")
+    for person in {row.recruiter_id, row.hiring_manager_id, row.bar_raiser_id} - {None}:
+        tally.count(f"w:{person}")
+    result = {True: "hire", False: "no_hire", None: "undecided"}[result_of(row.outcome, row.verdict)]
+    firsts = [(interviewer_id, feedback) for interview_id, kind, interviewer_id, _ in interviews
+              if kind == InterviewKind.IN_HOUSE
+              for feedback in submitted[interview_id] if not feedback.is_practice]
+    if not firsts:
+        return
+    for reader in readers:
+        own = [i[0] for i in interviews if i[2] == reader]
+        if own:
+            if not all(any(f.author_id == reader for f in submitted[interview_id]) for interview_id in own):
+                continue
+        elif row.step < Step.DEBRIEF:
+            continue
+        for interviewer_id, feedback in firsts:
+            tally.count(f"r:{reader}:vote:{interviewer_id}:{feedback.vote}:{result}")
+            tally.count(f"r:{reader}:sealed:{interviewer_id}")
+            for rule in flags[feedback.id]:
+                tally.count(f"r:{reader}:flag:{interviewer_id}:{rule}")
+
+
+def _stays(row, moves) -> list[tuple[int, int]]:
+    """A closed loop's stay in each step, as `timing.step_times` measures it, in microseconds."""
+    entered: dict[int, datetime] = {Step.RESUME_REVIEW: row.created_at}
+    left: dict[int, datetime] = {}
+    for from_step, to_step, at in moves:
+        if from_step:
+            left[from_step] = at
+        if to_step:
+            entered[to_step] = at
+    entered[row.step] = row.step_entered_at
+    stays = []
+    for step, start in entered.items():
+        end = left.get(step)
+        if end is None:
+            if step != row.step:
+                continue  # a gap in the trail: no honest number for this stay
+            end = row.closed_at
+        stays.append((int(step), max(microseconds(end - start), 0)))
+    return stays
+
+
+def contributions(keys: tuple, tally: Tally) -> list[tuple[tuple, Tally]]:
+    """The rollup rows a loop's tally adds to, each with the part it adds: one per grain, and per reader."""
+    created_at, unit, requisition, bar_raiser = keys
+    month = month_of(created_at)
+    general, readers, members = tally.split()
+    # The company-wide split by org unit and by bar raiser feeds two tables of counts: they keep those alone.
+    breakdown = general.only(BREAKDOWN)
+    parts = [((grain, month, u, r, b, 0), part) for grain, u, r, b, part in (
+        ("all", 0, 0, 0, general), ("unit", unit, 0, 0, breakdown), ("bar_raiser", 0, 0, bar_raiser, breakdown),
+        ("unit_bar_raiser", unit, 0, bar_raiser, general),
+        ("requisition_bar_raiser", 0, requisition, bar_raiser, general))]
+    for reader, part in readers.items():
+        parts += [((grain, month, u, r, b, reader), part) for grain, u, r, b in (
+            ("reader", 0, 0, 0), ("reader_unit_bar_raiser", unit, 0, bar_raiser),
+            ("reader_requisition_bar_raiser", 0, requisition, bar_raiser))]
+    # A participant counts the loop; its submission times only if they recruit, hire or raise the bar on it.
+    unwatched = general.without("turnaround")
+    for member, watches in members.items():
+        part = general if watches else unwatched
+        parts += [((grain, month, u, r, b, member), part) for grain, u, r, b in (
+            ("member_unit_bar_raiser", unit, 0, bar_raiser),
+            ("member_requisition_bar_raiser", 0, requisition, bar_raiser))]
+    return parts
+
+
+def _insert(connection):
+    """INSERT with ON CONFLICT DO NOTHING, in the two databases the app runs on."""
+    return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[connection.dialect.name]
+
+
+def _columns(key: tuple) -> dict:
+    grain, month, unit, requisition, bar_raiser, reader = key
+    return {"grain": grain, "month": month, "org_unit_id": unit, "requisition_id": requisition,
+            "bar_raiser_id": bar_raiser, "person_id": reader}
+
+
+def apply(connection, deltas: dict[tuple, Tally]) -> None:
+    """Move each rollup row by its delta: made when missing, locked, updated, removed when it comes to nothing."""
+    deltas = {key: delta for key, delta in deltas.items() if not delta.is_empty}
+    if not deltas:
+        return
+    keys = sorted(deltas)
+    connection.execute(_insert(connection)(MetricRollup).values([{**_columns(k), "data": {}} for k in keys])
+                       .on_conflict_do_nothing())
+    # Locked in one order by every writer, so two transactions moving the same months never deadlock.
+    rows = connection.execute(
+        select(MetricRollup.id, *KEY, MetricRollup.data).where(tuple_(*KEY).in_(keys)).order_by(*KEY)
+        .with_for_update()).all()
+    changed, emptied = [], []
+    for row in rows:
+        tally = Tally(row.data)
+        tally.add(deltas[tuple(row[1:7])])
+        if tally.is_empty:
+            emptied.append(row.id)
+        else:
+            changed.append({"row_id": row.id, "data": tally.as_data()})
+    if changed:
+        connection.execute(update(MetricRollup).where(MetricRollup.id == bindparam("row_id"))
+                           .values(data=bindparam("data", type_=MetricRollup.data.type)), changed)
+    if emptied:
+        connection.execute(delete(MetricRollup).where(MetricRollup.id.in_(emptied)))
+
+
+def refresh(connection, loop_ids: Iterable[int]) -> None:
+    """Bring these loops' tallies, and the rollups they add to, in line with the records."""
+    loop_ids = sorted(set(loop_ids))
+    if not loop_ids:
+        return
+    deltas: dict[tuple, Tally] = defaultdict(Tally)
+    old = {}
+    for ids in _chunks(loop_ids):
+        old.update({row.loop_id: row for row in connection.execute(
+            select(LoopTally).where(LoopTally.loop_id.in_(ids)).with_for_update())})
+    new = loop_tallies(connection, loop_ids)
+    for loop_id in loop_ids:
+        before, after = old.get(loop_id), new.get(loop_id)
+        if before is not None:
+            keys = (before.created_at, before.org_unit_id, before.requisition_id, before.bar_raiser_id)
+            if after is not None and after[0] == keys and Tally(before.data).as_data() == after[1].as_data():
+                continue
+            for key, part in contributions(keys, Tally(before.data)):
+                deltas[key].add(part, -1)
+        if after is not None:
+            for key, part in contributions(*after):
+                deltas[key].add(part)
+    replaced = [loop_id for loop_id in loop_ids if loop_id in old]
+    for ids in _chunks(replaced):
+        connection.execute(delete(LoopTally).where(LoopTally.loop_id.in_(ids)))
+    rows = [_tally_row(loop_id, *new[loop_id]) for loop_id in loop_ids if loop_id in new]
+    if rows:
+        connection.execute(insert(LoopTally), rows)
+    apply(connection, deltas)
+
+
+def _tally_row(loop_id: int, keys: tuple, tally: Tally) -> dict:
+    created_at, unit, requisition, bar_raiser = keys
+    return {"loop_id": loop_id, "created_at": created_at, "org_unit_id": unit, "requisition_id": requisition,
+            "bar_raiser_id": bar_raiser, "data": tally.as_data()}
+
+
+def rebuild(connection) -> int:
+    """Make every tally and rollup again from the records; return the number of loops counted.
+
+    Run in the caller's transaction: the tables are emptied and refilled at once, so
+    nobody ever reads half of them.
+    """
+    connection.execute(delete(MetricRollup))
+    connection.execute(delete(LoopTally))
+    loop_ids = list(connection.scalars(select(Loop.id).order_by(Loop.id)))
+    sums: dict[tuple, Tally] = defaultdict(Tally)
+    for ids in _chunks(loop_ids):
+        tallies = loop_tallies(connection, ids)
+        connection.execute(insert(LoopTally), [_tally_row(i, *tallies[i]) for i in ids])
+        for keys, tally in tallies.values():
+            for key, part in contributions(keys, tally):
+                sums[key].add(part)
+    rows = [{**_columns(key), "data": tally.as_data()} for key, tally in sorted(sums.items()) if not tally.is_empty]
+    for start in range(0, len(rows), BATCH):
+        connection.execute(insert(MetricRollup), rows[start:start + BATCH])
+    return len(loop_ids)
+
+
+# -- marking the loops a flush touches ---------------------------------------------------------------------
+
+PENDING = "metrics_loops"
+
+
+def _loop_of(obj):
+    """The loop (or its id) an object changes the metrics of, or None."""
+    if isinstance(obj, Loop):
+        return obj
+    if isinstance(obj, Interview | DebriefDecision):
+        return obj.loop_id or obj.loop
+    if isinstance(obj, Feedback):
+        interview = obj.interview
+        return None if interview is None else (interview.loop_id or interview.loop)
+    if isinstance(obj, AuditEntry) and obj.action == "loop.advanced":
+        return obj.loop_id
+    if isinstance(obj, CoachingFlag):
+        return ("feedback", obj.feedback_id)
+    return None
+
+
+def _mark(session, flush_context, instances) -> None:
+    pending = session.info.setdefault(PENDING, [])
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Feedback) and obj not in session.deleted and obj.status != FeedbackStatus.SUBMITTED \
+                and not db.inspect(obj).attrs.status.history.has_changes():
+            continue  # a draft saved again: nothing the metrics count
+        loop = _loop_of(obj)
+        if loop is not None:
+            pending.append(loop)
+
+
+def _refresh_marked(session, flush_context) -> None:
+    pending = session.info.pop(PENDING, [])
+    connection = session.connection()
+    feedback_ids = {item[1] for item in pending if isinstance(item, tuple)}
+    ids = {item if isinstance(item, int) else item.id for item in pending if not isinstance(item, tuple)}
+    if feedback_ids:
+        ids.update(connection.scalars(select(Interview.loop_id).join(Feedback, Feedback.interview_id == Interview.id)
+                                      .where(Feedback.id.in_(feedback_ids))))
+    ids.discard(None)
+    if ids:
+        refresh(connection, ids)
+
+
+def _forget_marked(session, previous_transaction=None) -> None:
+    """A rolled-back flush leaves nothing to refresh: its records never were."""
+    session.info.pop(PENDING, None)
+
+
+def listen() -> None:
+    """Keep the rollups on every flush of the app's session (once per process)."""
+    if not event.contains(db.session, "before_flush", _mark):
+        event.listen(db.session, "before_flush", _mark)
+        event.listen(db.session, "after_flush_postexec", _refresh_marked)
+        event.listen(db.session, "after_soft_rollback", _forget_marked)

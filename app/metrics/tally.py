@@ -1,0 +1,95 @@
+"""A tally: what some loops add to the metrics, as named counts and named lists of durations.
+
+Tallies add and subtract, so a month's rollup is the sum of its loops' tallies
+and a change to one loop is its new tally minus its old. Durations are whole
+microseconds, so sums and medians give exactly what the direct computation gives.
+"""
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+MICROSECOND = timedelta(microseconds=1)
+BREAKDOWN = ("loops", "open", "verdicts", "vetoes")  # all the per-org-unit and per-bar-raiser tables need
+
+
+def microseconds(delta: timedelta) -> int:
+    return delta // MICROSECOND
+
+
+def month_of(moment: datetime) -> date:
+    return date(moment.year, moment.month, 1)
+
+
+class Tally:
+    def __init__(self, data: dict | None = None):
+        data = data or {}
+        self.counts: Counter = Counter(data.get("c", {}))
+        self.values: dict[str, Counter] = {name: Counter(values) for name, values in data.get("v", {}).items()}
+
+    def count(self, name: str, n: int = 1) -> None:
+        if n:
+            self.counts[name] += n
+
+    def value(self, name: str, value: int) -> None:
+        self.values.setdefault(name, Counter())[value] += 1
+
+    def add(self, other: "Tally", sign: int = 1) -> None:
+        for name, n in other.counts.items():
+            self.counts[name] += sign * n
+        for name, values in other.values.items():
+            mine = self.values.setdefault(name, Counter())
+            for value, n in values.items():
+                mine[value] += sign * n
+
+    def __getitem__(self, name: str) -> int:
+        return self.counts.get(name, 0)
+
+    def listed(self, name: str) -> list[int]:
+        """The values recorded under `name`, each as often as it was recorded."""
+        return list(self.values.get(name, Counter()).elements())
+
+    def names(self, prefix: str) -> Iterable[str]:
+        return (name for name in self.counts if name.startswith(prefix))
+
+    def as_data(self) -> dict:
+        """The tally as JSON: zero counts and emptied lists left out, lists sorted, so equal tallies store alike."""
+        counts = {name: n for name, n in sorted(self.counts.items()) if n}
+        values = {name: sorted(values.elements()) for name, values in sorted(self.values.items())
+                  if any(n for n in values.values())}
+        return {"c": counts, "v": values}
+
+    def only(self, names: Iterable[str]) -> "Tally":
+        """The named counts alone."""
+        part = Tally()
+        for name in names:
+            part.count(name, self.counts.get(name, 0))
+        return part
+
+    def without(self, value_name: str) -> "Tally":
+        """The same counts and values, less one list of values."""
+        part = Tally()
+        part.counts = self.counts
+        part.values = {name: values for name, values in self.values.items() if name != value_name}
+        return part
+
+    def split(self) -> tuple["Tally", dict[int, "Tally"], dict[int, bool]]:
+        """Part the tally: what every reader counts; what each reader may count (`r:<id>:...`); and the
+        participants (`p:<id>`), each with whether they watch the loop's submissions (`w:<id>`)."""
+        general, readers, members = Tally(), {}, {}
+        for name, n in self.counts.items():
+            if name.startswith("r:"):
+                _, reader, rest = name.split(":", 2)
+                readers.setdefault(int(reader), Tally()).count(rest, n)
+            elif name.startswith("p:"):
+                if n:
+                    members[int(name[2:])] = bool(self.counts.get(f"w:{name[2:]}"))
+            elif not name.startswith("w:"):
+                general.count(name, n)
+        general.values = self.values
+        return general, readers, members
+
+    @property
+    def is_empty(self) -> bool:
+        data = self.as_data()
+        return not data["c"] and not data["v"]
