@@ -586,3 +586,29 @@ def test_metrics_rows_link_only_the_loops_the_viewer_may_open(app, client, auth,
     assert f"/loops/{ids[1]}" not in html
     assert f"{names[1]}<span class=\"cell-sub\">Counted here; you are not part of this loop</span>" in late
     assert client.get(f"/loops/{ids[1]}").status_code == 404  # what the link would have led to
+
+
+def test_the_requisition_filter_offers_open_and_recent_requisitions_and_keeps_a_bookmarked_old_one(
+        app, client, auth, recruiter):
+    import re
+
+    with app.app_context():
+        old = factories.make_loop(recruiter=user(recruiter))
+        old.created_at = NOW - 800 * DAY
+        close(old, LoopStatus.WITHDRAWN, at=NOW - 790 * DAY)
+        old.requisition.title = "Staff Accountant"
+        old.requisition.status, old.requisition.closed_at = "closed", NOW - 780 * DAY
+        factories.make_loop(recruiter=user(recruiter))  # an open requisition, this year
+        db.session.commit()
+        old_requisition = old.requisition_id
+
+    def offered(url: str) -> str:
+        page = client.get(url)
+        assert page.status_code == 200
+        return re.search(r'<select[^>]*name="requisition".*?</select>', page.get_data(as_text=True), re.S).group(0)
+
+    auth.login(recruiter)
+    choices = offered("/metrics?date_from=")
+    assert "Senior Software Engineer, Payments" in choices
+    assert "Staff Accountant" not in choices  # closed, and nothing of it in the last twelve months
+    assert "Staff Accountant" in offered(f"/metrics?date_from=&requisition={old_requisition}")  # a bookmark works

@@ -1,19 +1,22 @@
 """The metrics filter: a GET form, so a filtered page can be bookmarked and its CSVs keep the filters."""
 
 
+from datetime import timedelta
+
 from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
+from app.db_types import utcnow
 from app.extensions import db
 from app.forms_common import DateRange, OnePassSelect, options
 from app.integers import coerce_int
-from app.loops.models import Loop
 from app.metrics.models import MetricRollup
 from app.metrics.scope import Filters, Scope
+from app.metrics.tally import month_of
 from app.people.models import Certification, OrgUnit, User
-from app.requisitions.models import Requisition
+from app.requisitions.models import Requisition, RequisitionStatus
 
 FIELDS = ("org_unit", "requisition", "bar_raiser", "date_from", "date_to")
 class MetricsFilterForm(DateRange, FlaskForm):
@@ -28,29 +31,47 @@ class MetricsFilterForm(DateRange, FlaskForm):
     date_to = DateField("Created to", validators=[Optional()])
 
     def fill_choices(self, scope: Scope) -> None:
-        """Offer only what the viewer's own loops (all loops, for admins and recruiters) contain."""
-        # The viewer's own loops, by the requisitions and bar raisers of their rollup rows (app/metrics/rolled.py):
-        # their history is read a month at a time, never loop by loop.
-        own = select(MetricRollup.requisition_id).where(MetricRollup.grain == "member_requisition_bar_raiser",
-                                                        MetricRollup.person_id == scope.viewer.id)
-        mine = own.distinct()
-        # Rows of the columns shown, not ORM objects: there may be thousands of requisitions.
+        """Offer what the viewer's loops contain: their own, or for admins and recruiters the company's open
+        requisitions and what the last twelve months' loops name (an older requisition or bar raiser stays
+        selectable by its link, so a bookmarked filter still works)."""
+        # The requisitions and bar raisers come from the rollup rows (app/metrics/rolled.py): history is read a
+        # month at a time, never loop by loop; all time would be every requisition ever, so the company-wide
+        # lists stop at twelve months.
         units = select(OrgUnit.id, OrgUnit.name).order_by(OrgUnit.name)
-        requisitions = (select(Requisition.id, Requisition.title, Requisition.level)
-                        .order_by(Requisition.title, Requisition.level, Requisition.id))
-        bar_raisers = select(User.id, User.name).where(
-            User.id.in_(own.with_only_columns(MetricRollup.bar_raiser_id).distinct()))
         if scope.sees_every_loop:
-            bar_raisers = select(User.id, User.name).where(or_(User.id.in_(select(Loop.bar_raiser_id)),
-                                                               User.certification == Certification.CERTIFIED))
+            recent = select(MetricRollup.requisition_id, MetricRollup.bar_raiser_id).where(
+                MetricRollup.grain == "requisition_bar_raiser",
+                MetricRollup.month >= month_of(utcnow() - timedelta(days=366))).distinct()
+            pairs = db.session.execute(recent).all()
+            still_open = select(Requisition.id).where(
+                Requisition.status.in_([RequisitionStatus.DRAFT, RequisitionStatus.APPROVED]))
+            requisition_ids = {r for r, _ in pairs} | set(db.session.scalars(still_open))
+            bar_raiser_ids = {b for _, b in pairs}
+            people = select(User.id, User.name).where(or_(User.id.in_(bar_raiser_ids | self._chosen(self.bar_raiser)),
+                                                          User.certification == Certification.CERTIFIED))
         else:
-            units = units.where(OrgUnit.id.in_(select(Requisition.org_unit_id).where(Requisition.id.in_(mine))))
-            requisitions = requisitions.where(Requisition.id.in_(mine))
+            own = select(MetricRollup.requisition_id, MetricRollup.bar_raiser_id).where(
+                MetricRollup.grain == "member_requisition_bar_raiser", MetricRollup.person_id == scope.viewer.id)
+            pairs = db.session.execute(own.distinct()).all()
+            requisition_ids, bar_raiser_ids = {r for r, _ in pairs}, {b for _, b in pairs}
+            units = units.where(OrgUnit.id.in_(select(Requisition.org_unit_id).where(
+                Requisition.id.in_(requisition_ids))))
+            people = select(User.id, User.name).where(User.id.in_(bar_raiser_ids))
+        requisition_ids |= self._chosen(self.requisition) if scope.sees_every_loop else set()
+        # Rows of the columns shown, not ORM objects; looked up by key, a few hundred at most.
+        requisitions = (select(Requisition.id, Requisition.title, Requisition.level)
+                        .where(Requisition.id.in_(sorted(requisition_ids)))
+                        .order_by(Requisition.title, Requisition.level, Requisition.id))
         self.org_unit.choices = options([(0, "Any org unit")] + [(u.id, u.name) for u in db.session.execute(units)])
         self.requisition.choices = options([(0, "Any requisition")] + [
             (r.id, f"{r.title} ({r.level})") for r in db.session.execute(requisitions)])
         self.bar_raiser.choices = options([(0, "Any bar raiser")] + [
-            (u.id, u.name) for u in db.session.execute(bar_raisers.order_by(User.name))])
+            (u.id, u.name) for u in db.session.execute(people.order_by(User.name))])
+
+    @staticmethod
+    def _chosen(field) -> set[int]:
+        """The id a bookmarked filter names, so it stays a choice (the scope still decides what it shows)."""
+        return {field.data} if isinstance(field.data, int) and field.data > 0 else set()
 
     def filters(self) -> Filters:
         """Read the validated form; dates are whole days in the viewer's zone, both ends included."""
