@@ -23,9 +23,9 @@ with the clock: the page works those out from the open loops themselves
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import bindparam, delete, event, insert, select, tuple_, update
+from sqlalchemy import bindparam, delete, event, insert, literal, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.audit.models import AuditEntry
@@ -41,6 +41,8 @@ from app.metrics.tally import BREAKDOWN, Tally, microseconds, month_of
 from app.requisitions.models import Requisition, requisition_principles
 
 STEP_BY_LABEL = {label: step for step, label in STEP_LABELS.items()}
+NEVER = datetime(1970, 1, 1, tzinfo=UTC)  # an empty tally's date: it adds nothing to any month
+EMPTY = {"c": {}, "v": {}}
 BATCH = 500
 KEY = (MetricRollup.grain, MetricRollup.month, MetricRollup.org_unit_id, MetricRollup.requisition_id,
        MetricRollup.bar_raiser_id, MetricRollup.person_id)
@@ -234,7 +236,7 @@ def _columns(key: tuple) -> dict:
 
 
 def apply(connection, deltas: dict[tuple, Tally]) -> None:
-    """Move each rollup row by its delta: made when missing, locked, updated, removed when it comes to nothing."""
+    """Move each rollup row by its delta: made when missing, locked, updated in place."""
     deltas = {key: delta for key, delta in deltas.items() if not delta.is_empty}
     if not deltas:
         return
@@ -245,32 +247,40 @@ def apply(connection, deltas: dict[tuple, Tally]) -> None:
     rows = connection.execute(
         select(MetricRollup.id, *KEY, MetricRollup.data).where(tuple_(*KEY).in_(keys)).order_by(*KEY)
         .with_for_update()).all()
-    changed, emptied = [], []
+    changed = []
     for row in rows:
         tally = Tally(row.data)
         tally.add(deltas[tuple(row[1:7])])
-        if tally.is_empty:
-            emptied.append(row.id)
-        else:
-            changed.append({"row_id": row.id, "data": tally.as_data()})
+        # A row that comes to nothing stays (empty): deleted, a writer waiting on it would lose its change.
+        changed.append({"row_id": row.id, "data": tally.as_data()})
     if changed:
         connection.execute(update(MetricRollup).where(MetricRollup.id == bindparam("row_id"))
                            .values(data=bindparam("data", type_=MetricRollup.data.type)), changed)
-    if emptied:
-        connection.execute(delete(MetricRollup).where(MetricRollup.id.in_(emptied)))
 
 
 def refresh(connection, loop_ids: Iterable[int]) -> None:
-    """Bring these loops' tallies, and the rollups they add to, in line with the records."""
+    """Bring these loops' tallies, and the rollups they add to, in line with the records.
+
+    Rows are changed in place, never deleted and made again: a second writer waiting on a
+    tally's or a rollup's lock then reads it as the first left it (PostgreSQL's READ
+    COMMITTED re-reads a locked row), and the records as the first committed them.
+    """
     loop_ids = sorted(set(loop_ids))
     if not loop_ids:
         return
-    deltas: dict[tuple, Tally] = defaultdict(Tally)
+    for ids in _chunks(loop_ids):
+        # An empty tally for a loop counted for the first time, so that there is a row to lock.
+        connection.execute(_insert(connection)(LoopTally).from_select(
+            ["loop_id", "created_at", "org_unit_id", "requisition_id", "bar_raiser_id", "data"],
+            select(Loop.id, literal(NEVER, LoopTally.created_at.type), literal(0), literal(0), literal(0),
+                   literal(EMPTY, LoopTally.data.type)).where(Loop.id.in_(ids))).on_conflict_do_nothing())
     old = {}
     for ids in _chunks(loop_ids):
         old.update({row.loop_id: row for row in connection.execute(
-            select(LoopTally).where(LoopTally.loop_id.in_(ids)).with_for_update())})
-    new = loop_tallies(connection, loop_ids)
+            select(LoopTally).where(LoopTally.loop_id.in_(ids)).order_by(LoopTally.loop_id).with_for_update())})
+    new = loop_tallies(connection, loop_ids)  # read after the locks: what an earlier writer committed is seen
+    deltas: dict[tuple, Tally] = defaultdict(Tally)
+    changed = []
     for loop_id in loop_ids:
         before, after = old.get(loop_id), new.get(loop_id)
         if before is not None:
@@ -282,12 +292,14 @@ def refresh(connection, loop_ids: Iterable[int]) -> None:
         if after is not None:
             for key, part in contributions(*after):
                 deltas[key].add(part)
-    replaced = [loop_id for loop_id in loop_ids if loop_id in old]
-    for ids in _chunks(replaced):
-        connection.execute(delete(LoopTally).where(LoopTally.loop_id.in_(ids)))
-    rows = [_tally_row(loop_id, *new[loop_id]) for loop_id in loop_ids if loop_id in new]
-    if rows:
-        connection.execute(insert(LoopTally), rows)
+            changed.append({f"new_{name}": value for name, value in _tally_row(loop_id, *after).items()})
+    if changed:
+        connection.execute(
+            update(LoopTally).where(LoopTally.loop_id == bindparam("new_loop_id"))
+            .values(created_at=bindparam("new_created_at", type_=LoopTally.created_at.type),
+                    org_unit_id=bindparam("new_org_unit_id"), requisition_id=bindparam("new_requisition_id"),
+                    bar_raiser_id=bindparam("new_bar_raiser_id"),
+                    data=bindparam("new_data", type_=LoopTally.data.type)), changed)
     apply(connection, deltas)
 
 
