@@ -476,3 +476,11 @@ def test_the_check_sees_a_scan(company):
     plan = explain(company, "SELECT id FROM feedback WHERE summary LIKE %(s)s", {"s": "%x%"})
     assert sequential_scans(plan) == ["feedback"]
     assert os.environ.get("PGOPTIONS", "") == "" or "enable_seqscan" not in os.environ["PGOPTIONS"]
+
+
+def test_the_excused_sign_on_routes_answer_404_without_a_provider():
+    """The reason the OIDC routes are excused holds: with no provider configured they answer 404."""
+    app = make_app("sqlite://")
+    client = app.test_client()
+    assert client.get("/login/oidc").status_code == 404
+    assert client.get("/login/oidc/callback?code=x&state=y").status_code == 404
