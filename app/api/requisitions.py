@@ -101,7 +101,8 @@ def dump(requisition: Requisition) -> dict:
 def list_requisitions(**args):
     """List the requisitions the token's person sees: all for recruiters and admins, else their own."""
     user = acting_user()
-    query = select(Requisition).options(selectinload(Requisition.principles))
+    query = select(Requisition).options(selectinload(Requisition.principles), selectinload(Requisition.org_unit),
+                                        selectinload(Requisition.hiring_manager), selectinload(Requisition.recruiter))
     if not (permissions.is_recruiter(user) or permissions.is_admin(user)):
         query = query.where(Requisition.hiring_manager_id == user.id)
     if args.get("status"):
