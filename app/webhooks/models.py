@@ -9,7 +9,7 @@ every try is kept.
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import EnumString, UTCDateTime, not_blank, one_of, utcnow
@@ -135,14 +135,15 @@ class WebhookDelivery(db.Model):
         CheckConstraint("(claim IS NULL) = (claimed_until IS NULL)", name="claim_has_lease"),
         UniqueConstraint("event_id", "endpoint_id"),
         UniqueConstraint("chat_hook_id", "topic"),
+        # An endpoint's delivery log, newest first a page at a time, however many other endpoints deliver.
+        Index("ix_webhook_deliveries_endpoint_id_id", "endpoint_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The Standard Webhooks message id: the same on every try, so a receiver drops a duplicate.
     message_id: Mapped[str] = mapped_column(String(40), unique=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("webhook_events.id", ondelete="CASCADE"), index=True)
-    endpoint_id: Mapped[int | None] = mapped_column(ForeignKey("webhook_endpoints.id", ondelete="CASCADE"),
-                                                    index=True)
+    endpoint_id: Mapped[int | None] = mapped_column(ForeignKey("webhook_endpoints.id", ondelete="CASCADE"))
     notification_id: Mapped[int | None] = mapped_column(ForeignKey("notifications.id", ondelete="CASCADE"),
                                                         index=True)
     chat_hook_id: Mapped[int | None] = mapped_column(ForeignKey("chat_hooks.id", ondelete="CASCADE"), index=True)

@@ -99,7 +99,7 @@ def upgrade():
     )
     with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_webhook_deliveries_chat_hook_id'), ['chat_hook_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_webhook_deliveries_endpoint_id'), ['endpoint_id'], unique=False)
+        batch_op.create_index('ix_webhook_deliveries_endpoint_id_id', ['endpoint_id', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_webhook_deliveries_event_id'), ['event_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_webhook_deliveries_next_attempt_at'), ['next_attempt_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_webhook_deliveries_notification_id'), ['notification_id'], unique=False)
@@ -132,7 +132,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_webhook_deliveries_notification_id'))
         batch_op.drop_index(batch_op.f('ix_webhook_deliveries_next_attempt_at'))
         batch_op.drop_index(batch_op.f('ix_webhook_deliveries_event_id'))
-        batch_op.drop_index(batch_op.f('ix_webhook_deliveries_endpoint_id'))
+        batch_op.drop_index('ix_webhook_deliveries_endpoint_id_id')
         batch_op.drop_index(batch_op.f('ix_webhook_deliveries_chat_hook_id'))
 
     op.drop_table('webhook_deliveries')
