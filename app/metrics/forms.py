@@ -14,9 +14,17 @@ from app.forms_common import DateRange, OnePassSelect, options
 from app.integers import coerce_int
 from app.metrics.models import MetricRollup
 from app.metrics.scope import Filters, Scope
-from app.metrics.tally import month_of
+from app.metrics.tally import Tally, month_of
 from app.people.models import Certification, OrgUnit, User
 from app.requisitions.models import Requisition, RequisitionStatus
+
+
+def counted(rows) -> set[tuple[int, int]]:
+    """The (requisition, bar raiser) pairs of rollup rows that still count a loop: a loop that moved to
+    another month, requisition or bar raiser leaves its old row at zero, kept in place for the next one."""
+    return {(row.requisition_id, row.bar_raiser_id) for row in db.session.execute(rows)
+            if Tally(row.data)["loops"] > 0}
+
 
 FIELDS = ("org_unit", "requisition", "bar_raiser", "date_from", "date_to")
 class MetricsFilterForm(DateRange, FlaskForm):
@@ -39,10 +47,9 @@ class MetricsFilterForm(DateRange, FlaskForm):
         # lists stop at twelve months.
         units = select(OrgUnit.id, OrgUnit.name).order_by(OrgUnit.name)
         if scope.sees_every_loop:
-            recent = select(MetricRollup.requisition_id, MetricRollup.bar_raiser_id).where(
+            pairs = counted(select(MetricRollup.requisition_id, MetricRollup.bar_raiser_id, MetricRollup.data).where(
                 MetricRollup.grain == "requisition_bar_raiser",
-                MetricRollup.month >= month_of(utcnow() - timedelta(days=366))).distinct()
-            pairs = db.session.execute(recent).all()
+                MetricRollup.month >= month_of(utcnow() - timedelta(days=366))))
             still_open = select(Requisition.id).where(
                 Requisition.status.in_([RequisitionStatus.DRAFT, RequisitionStatus.APPROVED]))
             requisition_ids = {r for r, _ in pairs} | set(db.session.scalars(still_open))
@@ -50,9 +57,8 @@ class MetricsFilterForm(DateRange, FlaskForm):
             people = select(User.id, User.name).where(or_(User.id.in_(bar_raiser_ids | self._chosen(self.bar_raiser)),
                                                           User.certification == Certification.CERTIFIED))
         else:
-            own = select(MetricRollup.requisition_id, MetricRollup.bar_raiser_id).where(
-                MetricRollup.grain == "member_requisition_bar_raiser", MetricRollup.person_id == scope.viewer.id)
-            pairs = db.session.execute(own.distinct()).all()
+            pairs = counted(select(MetricRollup.requisition_id, MetricRollup.bar_raiser_id, MetricRollup.data).where(
+                MetricRollup.grain == "member_requisition_bar_raiser", MetricRollup.person_id == scope.viewer.id))
             requisition_ids, bar_raiser_ids = {r for r, _ in pairs}, {b for _, b in pairs}
             units = units.where(OrgUnit.id.in_(select(Requisition.org_unit_id).where(
                 Requisition.id.in_(requisition_ids))))
