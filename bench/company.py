@@ -36,7 +36,6 @@ from werkzeug.security import generate_password_hash
 
 from app.audit.chain import GENESIS, entry_hash, personal_digest
 from app.loops.models import STEP_LABELS
-from app.metrics.rollups import rebuild
 
 PASSWORD = "bench-password-raise-the-bar"
 RECRUITER_EMAIL = "recruiter@bench.test"
@@ -583,7 +582,10 @@ def principle_ids(connection: sa.Connection) -> list[int]:
 
 def build_company(engine: sa.Engine, n_loops: int, shape: Shape = SHAPES["older"],
                   now: datetime | None = None) -> dict[str, int]:
-    """Fill a freshly migrated database with a company of `n_loops` loops; return the row counts."""
+    """Fill a freshly migrated database with a company of `n_loops` loops; return the row counts.
+
+    The rows go around the session: the data derived from them (the metrics rollups, ...) is made by the
+    app's `flask rebuild-*` commands afterwards (`bench.cache.finish`)."""
     from bench.bulk import ORDER, insert_all
 
     now = now or datetime.now(UTC)
@@ -595,7 +597,6 @@ def build_company(engine: sa.Engine, n_loops: int, shape: Shape = SHAPES["older"
             connection.execute(sa.text("SET LOCAL session_replication_role = replica"))
         rows = builder.build(principle_ids(connection))
         insert_all(connection, rows)
-        rebuild(connection)  # the rows went around the session: count them into the metrics rollups
     counts = {name: rows.count(name) for name in ORDER}
     with engine.connect() as connection:
         counts["open loops"] = connection.execute(sa.text("SELECT count(*) FROM loops WHERE status = 'open'")).scalar()

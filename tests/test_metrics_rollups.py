@@ -39,9 +39,9 @@ DAY, MINUTE = timedelta(days=1), timedelta(minutes=1)
 def figures(m: Metrics) -> dict:
     t, d, s, c = m.turnaround, m.decision_time, m.step_times, m.coverage
     return {
-        "turnaround": (sorted(t.hours), t.on_time, t.missing_late, t.median_hours, t.on_time_share, t.buckets),
-        "decision": (sorted(d.days), d.median_days, d.buckets),
-        "steps": [(x.step, sorted(x.days), x.in_progress, x.median_days, x.p90_days) for x in s.steps],
+        "turnaround": (t.hours.items(), t.on_time, t.missing_late, t.median_hours, t.on_time_share, t.buckets),
+        "decision": (d.days.items(), d.median_days, d.buckets),
+        "steps": [(x.step, x.days.items(), x.in_progress, x.median_days, x.p90_days) for x in s.steps],
         "stalled": [(x.loop_id, x.days) for x in s.stalled],
         "coverage": (c.loops, c.covered, sorted((g.name, g.targeted, g.uncovered) for g in c.principles)),
         "bar raisers": sorted((r.name, r.loops, r.open_loops, r.verdicts, r.vetoes) for r in m.bar_raisers),
@@ -56,7 +56,7 @@ def figures(m: Metrics) -> dict:
 def stored() -> tuple[list, list]:
     """Every rollup and tally row, keyed and sorted: what two ways of keeping them must agree on."""
     # A row that came to nothing is kept (empty) by the flushes and never made by a rebuild: it says nothing.
-    rollups = sorted((r.grain, r.month, r.org_unit_id, r.requisition_id, r.bar_raiser_id, r.person_id,
+    rollups = sorted((r.grain, r.span, r.month, r.org_unit_id, r.requisition_id, r.bar_raiser_id, r.person_id,
                       repr(r.data)) for r in db.session.scalars(select(MetricRollup)) if r.data["c"] or r.data["v"])
     tallies = sorted((t.loop_id, t.created_at, t.org_unit_id, t.requisition_id, t.bar_raiser_id, repr(t.data))
                      for t in db.session.scalars(select(LoopTally)))

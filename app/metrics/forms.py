@@ -48,7 +48,7 @@ class MetricsFilterForm(DateRange, FlaskForm):
         units = select(OrgUnit.id, OrgUnit.name).order_by(OrgUnit.name)
         if scope.sees_every_loop:
             pairs = counted(select(MetricRollup.requisition_id, MetricRollup.bar_raiser_id, MetricRollup.data).where(
-                MetricRollup.grain == "requisition_bar_raiser",
+                MetricRollup.grain == "requisition_bar_raiser", MetricRollup.span == "month",
                 MetricRollup.month >= month_of(utcnow() - timedelta(days=366))))
             still_open = select(Requisition.id).where(
                 Requisition.status.in_([RequisitionStatus.DRAFT, RequisitionStatus.APPROVED]))
@@ -58,7 +58,8 @@ class MetricsFilterForm(DateRange, FlaskForm):
                                                           User.certification == Certification.CERTIFIED))
         else:
             pairs = counted(select(MetricRollup.requisition_id, MetricRollup.bar_raiser_id, MetricRollup.data).where(
-                MetricRollup.grain == "member_requisition_bar_raiser", MetricRollup.person_id == scope.viewer.id))
+                MetricRollup.grain == "member_requisition_bar_raiser", MetricRollup.person_id == scope.viewer.id,
+                MetricRollup.span == "all"))
             requisition_ids, bar_raiser_ids = {r for r, _ in pairs}, {b for _, b in pairs}
             units = units.where(OrgUnit.id.in_(select(Requisition.org_unit_id).where(
                 Requisition.id.in_(requisition_ids))))

@@ -2,17 +2,20 @@
 
 A loop's tally (`LoopTally`) holds what the loop adds to the figures: counts and
 durations in microseconds. `MetricRollup` rows are the sums of the tallies of
-the loops created in one UTC month, at one grain: the whole company, one org
+the loops created in one span of time (a UTC month, a year, or all time), at one grain: the whole company, one org
 unit, one bar raiser, one org unit and bar raiser, or one requisition and bar
 raiser; the same per person for the loops they take part in (`member_...`: what
 a certified bar raiser, who counts only their own loops, reads); and, for the
 votes and coaching flags the blind rule lets one person read, the same per
-reader (`reader_...`). Key columns a grain does not use hold 0. The services keep both in the
+reader (`reader_...`). Key columns a grain does not use hold 0. A page reads
+a period as its whole years, the months around them and the days around
+those, so it reads a few dozen rows per grain however long the history. The services keep both in the
 transaction that changes a loop (app/metrics/rollups.py); `flask
 rebuild-metrics` makes them again from the records.
 """
 
 from datetime import date, datetime
+from typing import Literal
 
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -23,6 +26,15 @@ from app.extensions import db
 GRAINS = ("all", "unit", "bar_raiser", "unit_bar_raiser", "requisition_bar_raiser",
           "member_unit_bar_raiser", "member_requisition_bar_raiser",
           "reader", "reader_unit_bar_raiser", "reader_requisition_bar_raiser")
+
+
+SPANS = ("month", "year", "all")
+ALL_TIME = date(1970, 1, 1)  # the `month` of an all-time row
+
+
+def periods(month: date) -> tuple[tuple[Literal["month", "year", "all"], date], ...]:
+    """The rows a loop created in `month` adds to: (span, the span's first day), month first."""
+    return ("month", month), ("year", date(month.year, 1, 1)), ("all", ALL_TIME)
 
 
 class LoopTally(db.Model):
@@ -39,23 +51,25 @@ class LoopTally(db.Model):
 class MetricRollup(db.Model):
     __tablename__ = "metric_rollups"
     __table_args__ = (
-        UniqueConstraint("grain", "month", "org_unit_id", "requisition_id", "bar_raiser_id", "person_id",
+        UniqueConstraint("grain", "span", "month", "org_unit_id", "requisition_id", "bar_raiser_id", "person_id",
                          name="uq_metric_rollups_key"),
+        CheckConstraint("span IN ('month', 'year', 'all')", name="span"),
         CheckConstraint("grain IN ('all', 'unit', 'bar_raiser', 'unit_bar_raiser', 'requisition_bar_raiser', "
                         "'member_unit_bar_raiser', 'member_requisition_bar_raiser', "
                         "'reader', 'reader_unit_bar_raiser', 'reader_requisition_bar_raiser')", name="grain"),
         CheckConstraint("org_unit_id >= 0 AND requisition_id >= 0 AND bar_raiser_id >= 0 AND person_id >= 0",
                         name="keys"),
         CheckConstraint("(grain LIKE 'reader%' OR grain LIKE 'member%') = (person_id > 0)", name="person"),
-        Index("ix_metric_rollups_grain_person_month", "grain", "person_id", "month"),
-        Index("ix_metric_rollups_grain_unit_month", "grain", "org_unit_id", "month"),
-        Index("ix_metric_rollups_grain_requisition_month", "grain", "requisition_id", "month"),
-        Index("ix_metric_rollups_grain_bar_raiser_month", "grain", "bar_raiser_id", "month"),
+        Index("ix_metric_rollups_grain_person_span_month", "grain", "person_id", "span", "month"),
+        Index("ix_metric_rollups_grain_unit_span_month", "grain", "org_unit_id", "span", "month"),
+        Index("ix_metric_rollups_grain_requisition_span_month", "grain", "requisition_id", "span", "month"),
+        Index("ix_metric_rollups_grain_bar_raiser_span_month", "grain", "bar_raiser_id", "span", "month"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     grain: Mapped[str] = mapped_column(String(32))
-    month: Mapped[date] = mapped_column(Date)  # the first day of the UTC month the loops were created in
+    span: Mapped[str] = mapped_column(String(8), default="month")
+    month: Mapped[date] = mapped_column(Date)  # the first day of the span the loops were created in (see ALL_TIME)
     org_unit_id: Mapped[int] = mapped_column(default=0)
     requisition_id: Mapped[int] = mapped_column(default=0)
     bar_raiser_id: Mapped[int] = mapped_column(default=0)

@@ -1,8 +1,9 @@
-"""The metrics of every loop in a scope, read from the rollups: rows per month shown, not per loop ever held.
+"""The metrics of every loop in a scope, read from the rollups: a few rows per grain, not per loop ever held.
 
-Whole UTC months inside the period come from `MetricRollup`; the days at
-either end that do not fill a month come from the tallies of the loops
-created on them (`LoopTally`, by its created_at index). The grain read
+All time is one row per grain key; any other period is read as its whole
+years, the whole months around them (`MetricRollup`), and the days at either
+end that do not fill a month, from the tallies of the loops created on them
+(`LoopTally`, by its created_at index). The grain read
 follows the filters: the company, per org unit and per bar raiser when there
 is none; org unit and bar raiser when those are chosen; requisition and bar
 raiser when a requisition is.
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from app.extensions import db
 from app.feedback.models import Vote
@@ -24,12 +25,13 @@ from app.metrics import funnel as output
 from app.metrics import panel, timing
 from app.metrics.models import LoopTally, MetricRollup
 from app.metrics.scope import Scope
+from app.metrics.stats import Distribution
 from app.metrics.tally import month_of
 from app.people.models import OrgUnit, User
 from app.principles.models import Principle
 from app.requisitions.models import Requisition
 
-HOUR_US, DAY_US = 3600 * 10**6, 86400 * 10**6
+HOUR_US = 3600 * 10**6
 
 
 def _next_month(day: date) -> date:
@@ -53,19 +55,45 @@ def _moment(day: date, like: datetime) -> datetime:
     return datetime(day.year, day.month, 1, tzinfo=like.tzinfo)
 
 
+def spans(first: date | None, last: date | None) -> list[tuple[str, date | None, date | None]]:
+    """The rollup rows that make up the whole months [first, last) (None: open): (span, from, before).
+
+    All time is its own row; otherwise the whole years inside, and the months before and after them.
+    """
+    if first is None and last is None:
+        return [("all", None, None)]
+    from_year = first if first is None or first.month == 1 else date(first.year + 1, 1, 1)
+    before_year = None if last is None else date(last.year, 1, 1)
+    if from_year is not None and before_year is not None and from_year >= before_year:
+        return [("month", first, last)]
+    result = [("year", from_year, before_year)]
+    if first is not None and from_year != first:
+        result.append(("month", first, from_year))
+    if last is not None and before_year != last:
+        result.append(("month", before_year, last))
+    return result
+
+
+def _span_condition(span: str, start: date | None, before: date | None):
+    return and_(MetricRollup.span == span, *([MetricRollup.month >= start] if start else []),
+                *([MetricRollup.month < before] if before else []))
+
+
 class Summed:
-    """Tallies added up for reading: counts summed, duration lists joined (no per-value work)."""
+    """Tallies added up for reading: counts summed, distributions merged value by value."""
 
     def __init__(self):
         self.counts: Counter = Counter()
-        self.values: dict[str, list[int]] = defaultdict(list)
+        self.values: dict[str, Counter] = defaultdict(Counter)
 
     def add(self, data: dict, reader: int | None = None) -> None:
         """Add a stored tally; with `reader`, only that reader's counts (`r:<reader>:...`), without the prefix."""
         if reader is None:
             self.counts.update(data["c"])
-            for name, listed in data["v"].items():
-                self.values[name].extend(listed)
+            for name, pairs in data["v"].items():
+                mine = self.values[name]
+                for value, n in pairs:
+                    mine[value] += n
             return
         prefix = f"r:{reader}:"
         for name, n in data["c"].items():
@@ -75,8 +103,12 @@ class Summed:
     def __getitem__(self, name: str) -> int:
         return self.counts.get(name, 0)
 
-    def listed(self, name: str) -> list[int]:
-        return self.values.get(name, [])
+    def listed(self, name: str, unit: float) -> Distribution:
+        """The durations recorded under `name`, in `unit` seconds (as the direct computation gives them)."""
+        return Distribution({us / 10**6 / unit: n for us, n in self.values.get(name, {}).items()})
+
+    def at_most(self, name: str, us: int) -> int:
+        return sum(n for value, n in self.values.get(name, {}).items() if value <= us)
 
     def names(self, prefix: str) -> list[str]:
         return [name for name in self.counts if name.startswith(prefix)]
@@ -129,11 +161,7 @@ def totals(scope: Scope) -> Totals:
         where.append(MetricRollup.bar_raiser_id == f.bar_raiser_id)
 
     if months is not None:
-        first, last = months
-        if first is not None:
-            where.append(MetricRollup.month >= first)
-        if last is not None:
-            where.append(MetricRollup.month < last)
+        where.append(or_(*(_span_condition(*span) for span in spans(*months))))
         for grain in grains:
             # One statement per grain, each an equality on (grain, reader) and a range of months: read by index.
             rows = db.session.execute(
@@ -200,20 +228,19 @@ def funnel(t: Totals) -> output.Funnel:
 
 def turnaround(t: Totals, missing_late: int) -> timing.Turnaround:
     due_hours = current_app.config["FEEDBACK_DUE_HOURS"]
-    values = t.all.listed("turnaround")
-    on_time = sum(1 for us in values if us <= due_hours * HOUR_US)
-    return timing.Turnaround([us / 10**6 / timing.HOUR for us in values], on_time, missing_late, due_hours)
+    on_time = t.all.at_most("turnaround", due_hours * HOUR_US)
+    return timing.Turnaround(t.all.listed("turnaround", timing.HOUR), on_time, missing_late, due_hours)
 
 
 def decision_time(t: Totals) -> timing.DecisionTime:
-    return timing.DecisionTime([us / 10**6 / timing.DAY for us in t.all.listed("decision")])
+    return timing.DecisionTime(t.all.listed("decision", timing.DAY))
 
 
 def step_times(t: Totals, scope: Scope) -> timing.StepTimes:
     """Closed loops' stays from the rollups, open loops' (which grow with the clock) from the open loops."""
     live = timing.step_times(scope, open_only=True)
-    steps = [timing.StepTime(s.step, [us / 10**6 / timing.DAY for us in t.all.listed(f"stay:{int(s.step)}")]
-                             + s.days, s.in_progress) for s in live.steps]
+    steps = [timing.StepTime(s.step, t.all.listed(f"stay:{int(s.step)}", timing.DAY) + s.days, s.in_progress)
+             for s in live.steps]
     return timing.StepTimes(steps, live.stalled, live.stalled_after_days)
 
 

@@ -36,16 +36,16 @@ from app.interviews.models import Interview, InterviewKind, interview_principles
 from app.kits.models import CoachingFlag
 from app.loops.models import SEATED_ROLES, STEP_LABELS, Loop, LoopStatus, Step
 from app.metrics.calibration import result_of
-from app.metrics.models import LoopTally, MetricRollup
-from app.metrics.tally import BREAKDOWN, Tally, microseconds, month_of
+from app.metrics.models import LoopTally, MetricRollup, periods
+from app.metrics.tally import BREAKDOWN, Tally, kept_duration, month_of
 from app.requisitions.models import Requisition, requisition_principles
 
 STEP_BY_LABEL = {label: step for step, label in STEP_LABELS.items()}
 NEVER = datetime(1970, 1, 1, tzinfo=UTC)  # an empty tally's date: it adds nothing to any month
 EMPTY = {"c": {}, "v": {}}
 BATCH = 500
-KEY = (MetricRollup.grain, MetricRollup.month, MetricRollup.org_unit_id, MetricRollup.requisition_id,
-       MetricRollup.bar_raiser_id, MetricRollup.person_id)
+KEY = (MetricRollup.grain, MetricRollup.span, MetricRollup.month, MetricRollup.org_unit_id,
+       MetricRollup.requisition_id, MetricRollup.bar_raiser_id, MetricRollup.person_id)
 
 
 def outcome_of(status: str, verdict: str | None) -> str:
@@ -130,12 +130,12 @@ def _tallies(connection, ids: list[int]) -> dict[int, tuple[tuple, Tally]]:
         for interview_id, kind, _, ends in interviews[row.id]:
             for feedback in submitted[interview_id]:
                 if not feedback.is_practice:
-                    tally.value("turnaround", microseconds(feedback.submitted_at - ends))
+                    tally.value("turnaround", kept_duration(feedback.submitted_at - ends))
             if kind == InterviewKind.IN_HOUSE:
                 in_house_ends.append(ends)
         _count_readers(tally, row, interviews[row.id], submitted, flags)
         if row.decided_at is not None and in_house_ends:
-            tally.value("decision", microseconds(row.decided_at - max(in_house_ends)))
+            tally.value("decision", kept_duration(row.decided_at - max(in_house_ends)))
         if not is_open:
             for step, stay in _stays(row, moves[row.id]):
                 tally.value(f"stay:{step}", stay)
@@ -195,33 +195,35 @@ def _stays(row, moves) -> list[tuple[int, int]]:
             if step != row.step:
                 continue  # a gap in the trail: no honest number for this stay
             end = row.closed_at
-        stays.append((int(step), max(microseconds(end - start), 0)))
+        stays.append((int(step), kept_duration(max(end - start, timedelta(0)))))
     return stays
 
 
-def contributions(keys: tuple, tally: Tally) -> list[tuple[tuple, Tally]]:
-    """The rollup rows a loop's tally adds to, each with the part it adds: one per grain, and per reader."""
+def contributions(keys: tuple, tally: Tally, months_only: bool = False) -> list[tuple[tuple, Tally]]:
+    """The rollup rows a loop's tally adds to, each with the part it adds: one per grain, and per reader, in its
+    month, its year and all time (with `months_only`, its month alone)."""
     created_at, unit, requisition, bar_raiser = keys
-    month = month_of(created_at)
+    spans = periods(month_of(created_at))[:1 if months_only else None]
     general, readers, members = tally.split()
     # The company-wide split by org unit and by bar raiser feeds two tables of counts: they keep those alone.
     breakdown = general.only(BREAKDOWN)
-    parts = [((grain, month, u, r, b, 0), part) for grain, u, r, b, part in (
+    parts = [((grain, u, r, b, 0), part) for grain, u, r, b, part in (
         ("all", 0, 0, 0, general), ("unit", unit, 0, 0, breakdown), ("bar_raiser", 0, 0, bar_raiser, breakdown),
         ("unit_bar_raiser", unit, 0, bar_raiser, general),
         ("requisition_bar_raiser", 0, requisition, bar_raiser, general))]
     for reader, part in readers.items():
-        parts += [((grain, month, u, r, b, reader), part) for grain, u, r, b in (
+        parts += [((grain, u, r, b, reader), part) for grain, u, r, b in (
             ("reader", 0, 0, 0), ("reader_unit_bar_raiser", unit, 0, bar_raiser),
             ("reader_requisition_bar_raiser", 0, requisition, bar_raiser))]
     # A participant counts the loop; its submission times only if they recruit, hire or raise the bar on it.
     unwatched = general.without("turnaround")
     for member, watches in members.items():
         part = general if watches else unwatched
-        parts += [((grain, month, u, r, b, member), part) for grain, u, r, b in (
+        parts += [((grain, u, r, b, member), part) for grain, u, r, b in (
             ("member_unit_bar_raiser", unit, 0, bar_raiser),
             ("member_requisition_bar_raiser", 0, requisition, bar_raiser))]
-    return parts
+    return [((grain, span, start, u, r, b, person), part)
+            for (grain, u, r, b, person), part in parts for span, start in spans]
 
 
 def _insert(connection):
@@ -230,8 +232,8 @@ def _insert(connection):
 
 
 def _columns(key: tuple) -> dict:
-    grain, month, unit, requisition, bar_raiser, reader = key
-    return {"grain": grain, "month": month, "org_unit_id": unit, "requisition_id": requisition,
+    grain, span, month, unit, requisition, bar_raiser, reader = key
+    return {"grain": grain, "span": span, "month": month, "org_unit_id": unit, "requisition_id": requisition,
             "bar_raiser_id": bar_raiser, "person_id": reader}
 
 
@@ -250,7 +252,7 @@ def apply(connection, deltas: dict[tuple, Tally]) -> None:
     changed = []
     for row in rows:
         tally = Tally(row.data)
-        tally.add(deltas[tuple(row[1:7])])
+        tally.add(deltas[tuple(row[1:8])])
         # A row that comes to nothing stays (empty): deleted, a writer waiting on it would lose its change.
         changed.append({"row_id": row.id, "data": tally.as_data()})
     if changed:
@@ -323,8 +325,12 @@ def rebuild(connection) -> int:
         tallies = loop_tallies(connection, ids)
         connection.execute(insert(LoopTally), [_tally_row(i, *tallies[i]) for i in ids])
         for keys, tally in tallies.values():
-            for key, part in contributions(keys, tally):
+            for key, part in contributions(keys, tally, months_only=True):
                 sums[key].add(part)
+    # A year's and all time's rows are the sums of the months': far fewer additions than loop by loop.
+    for (grain, _, month, *rest), tally in list(sums.items()):
+        for span, start in periods(month)[1:]:
+            sums[(grain, span, start, *rest)].add(tally)
     rows = [{**_columns(key), "data": tally.as_data()} for key, tally in sorted(sums.items()) if not tally.is_empty]
     for start in range(0, len(rows), BATCH):
         connection.execute(insert(MetricRollup), rows[start:start + BATCH])

@@ -16,7 +16,8 @@ from app.feedback.models import Feedback, FeedbackStatus
 from app.interviews.models import Interview, InterviewKind
 from app.loops.models import STEP_LABELS, Loop, LoopStatus, Step
 from app.metrics.scope import Scope
-from app.metrics.stats import bucket_counts, median, percentile, rounded, share
+from app.metrics.stats import Distribution, rounded, share
+from app.metrics.tally import kept_duration, microseconds
 from app.people.models import User
 from app.requisitions.models import Requisition
 
@@ -36,7 +37,7 @@ def _due() -> timedelta:
 
 @dataclass
 class Turnaround:
-    hours: list[float]  # interview end to submission, one per submitted counted feedback
+    hours: Distribution  # interview end to submission, one per submitted counted feedback
     on_time: int  # submitted by the due time
     missing_late: int  # not submitted, due time passed, loop still open
     due_hours: int
@@ -47,7 +48,7 @@ class Turnaround:
 
     @property
     def median_hours(self) -> float | None:
-        return rounded(median(self.hours))
+        return rounded(self.hours.median())
 
     @property
     def on_time_share(self) -> float | None:
@@ -56,7 +57,7 @@ class Turnaround:
 
     @property
     def buckets(self) -> list[tuple[str, int]]:
-        return list(zip(TURNAROUND_BUCKETS, bucket_counts(self.hours, TURNAROUND_EDGES), strict=True))
+        return list(zip(TURNAROUND_BUCKETS, self.hours.bucket_counts(TURNAROUND_EDGES), strict=True))
 
 
 @dataclass
@@ -82,13 +83,14 @@ def turnaround(scope: Scope, missing_late: int) -> Turnaround:
         .join(feedback, feedback.interview_id == interview.id)
         .where(feedback.is_practice.is_(False), feedback.status == FeedbackStatus.SUBMITTED, *scope.watched_loops())
     ).all()
-    due = _due()
+    due = microseconds(_due())
     hours, on_time = [], 0
     for starts_at, minutes, submitted_at in rows:
-        ends = _ends(starts_at, minutes)
-        hours.append((submitted_at - ends).total_seconds() / HOUR)
-        on_time += submitted_at <= ends + due
-    return Turnaround(hours, on_time, missing_late, current_app.config["FEEDBACK_DUE_HOURS"])
+        # Kept as the rollups keep it (app/metrics/tally.py), so both ways of counting agree.
+        us = kept_duration(submitted_at - _ends(starts_at, minutes))
+        hours.append(us / 10**6 / HOUR)
+        on_time += us <= due
+    return Turnaround(Distribution.of(hours), on_time, missing_late, current_app.config["FEEDBACK_DUE_HOURS"])
 
 
 def late_feedback(scope: Scope) -> list[LateFeedback]:
@@ -116,15 +118,15 @@ def late_feedback(scope: Scope) -> list[LateFeedback]:
 
 @dataclass
 class DecisionTime:
-    days: list[float]  # last in-house interview's end to the hiring manager's decision, one per decided loop
+    days: Distribution  # last in-house interview's end to the hiring manager's decision, one per decided loop
 
     @property
     def median_days(self) -> float | None:
-        return rounded(median(self.days))
+        return rounded(self.days.median())
 
     @property
     def buckets(self) -> list[tuple[str, int]]:
-        return list(zip(DECISION_BUCKETS, bucket_counts(self.days, DECISION_EDGES), strict=True))
+        return list(zip(DECISION_BUCKETS, self.days.bucket_counts(DECISION_EDGES), strict=True))
 
 
 def decision_time(scope: Scope) -> DecisionTime:
@@ -142,22 +144,22 @@ def decision_time(scope: Scope) -> DecisionTime:
         ends = _ends(starts_at, minutes)
         last_end[loop_id] = max(ends, last_end.get(loop_id, ends))
         decided[loop_id] = decided_at
-    return DecisionTime([(decided[i] - last_end[i]).total_seconds() / DAY for i in sorted(decided)])
+    return DecisionTime(Distribution.of(kept_duration(decided[i] - last_end[i]) / 10**6 / DAY for i in decided))
 
 
 @dataclass
 class StepTime:
     step: Step
-    days: list[float]  # one per stay in the step, finished or not
+    days: Distribution  # one per stay in the step, finished or not
     in_progress: int  # stays of open loops still in the step
 
     @property
     def median_days(self) -> float | None:
-        return rounded(median(self.days))
+        return rounded(self.days.median())
 
     @property
     def p90_days(self) -> float | None:
-        return rounded(percentile(self.days, 90))
+        return rounded(self.days.percentile(90))
 
 
 @dataclass
@@ -227,11 +229,12 @@ def step_times(scope: Scope, open_only: bool = False) -> StepTimes:
                     continue  # a gap in the trail: no honest number for this stay
                 end = scope.now if is_open else closed_at
                 in_progress[Step(step)] += is_open
-            stays[Step(step)].append(max((end - start).total_seconds(), 0) / DAY)
+            stays[Step(step)].append(kept_duration(max(end - start, timedelta(0))) / 10**6 / DAY)
         waited = (scope.now - step_entered_at).total_seconds() / DAY
         if is_open and waited > stalled_after:
             stalled.append(StalledLoop(loop_id, candidate, title, Step(current), step_entered_at, round(waited, 1),
                                        recruiter_name))
-    steps = [StepTime(step, stays[step], in_progress[step]) for step in Step if step >= Step.RESUME_REVIEW]
+    steps = [StepTime(step, Distribution.of(stays[step]), in_progress[step])
+             for step in Step if step >= Step.RESUME_REVIEW]
     stalled.sort(key=lambda row: (-row.days, row.loop_id))
     return StepTimes(steps, stalled, stalled_after)
