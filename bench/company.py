@@ -8,8 +8,10 @@ so every person carries the same load as in the older company and more loops
 are mostly more people. Every loop is played forward from its creation through the
 eight steps with realistic drop-outs (résumé and phone-screen rejections,
 withdrawals, No hire, vetoes, declined offers); loops whose story runs past
-"now" stay open at the step they have reached, so the open pipeline looks the
-same at every size. Loops that reach the in-house day have a phone screen and
+"now" stay open at the step they have reached. Each loop draws its story from
+a random stream of its own, numbered from the newest loop, so the last years'
+loops and the open pipeline are the same at every size of a shape (the older
+company's 10,000 loops are the last ten years of its 100,000). Loops that reach the in-house day have a phone screen and
 six to eight in-house interviews, each with written feedback, ratings with
 evidence, votes, final votes, decisions, references and offers as their step
 calls for, and the audit trail the services would have written: a candidate's
@@ -150,6 +152,7 @@ class Builder:
         self.shape = shape
         self.unit_names: dict[int, str] = {}
         self.now = now
+        self.seed = seed
         self.rnd = random.Random(seed)
         self.rows = Rows()
         self.evidence, self.summaries, self.descriptions = text_pools()
@@ -238,6 +241,9 @@ class Builder:
         requisition = None
         loops_on_requisition = 0
         for i in range(self.n - 1):
+            # Each loop draws from its own stream, numbered from the newest: the last year's loops, and so the
+            # open pipeline the pages show, are the same loops at every size of a shape.
+            self.rnd = random.Random(self.seed * 10**9 + self.n - i)
             created = start + span * (i / self.n) + timedelta(minutes=self.rnd.randint(0, 600))
             created = min(created, self.now - timedelta(hours=1))  # the bigger company's last hours
             if requisition is None or loops_on_requisition >= 8:

@@ -39,12 +39,12 @@ class MetricsFilterForm(DateRange, FlaskForm):
     date_to = DateField("Created to", validators=[Optional()])
 
     def fill_choices(self, scope: Scope) -> None:
-        """Offer what the viewer's loops contain: their own, or for admins and recruiters the company's open
-        requisitions and what the last twelve months' loops name (an older requisition or bar raiser stays
+        """Offer what the viewer's loops of the last twelve months name: their own, or for admins and
+        recruiters the company's, and its open requisitions (an older requisition or bar raiser stays
         selectable by its link, so a bookmarked filter still works)."""
         # The requisitions and bar raisers come from the rollup rows (app/metrics/rolled.py): history is read a
-        # month at a time, never loop by loop; all time would be every requisition ever, so the company-wide
-        # lists stop at twelve months.
+        # month at a time, never loop by loop; all time would be every requisition ever, so the lists stop at
+        # twelve months.
         units = select(OrgUnit.id, OrgUnit.name).order_by(OrgUnit.name)
         if scope.sees_every_loop:
             pairs = counted(select(MetricRollup.requisition_id, MetricRollup.bar_raiser_id, MetricRollup.data).where(
@@ -59,7 +59,7 @@ class MetricsFilterForm(DateRange, FlaskForm):
         else:
             pairs = counted(select(MetricRollup.requisition_id, MetricRollup.bar_raiser_id, MetricRollup.data).where(
                 MetricRollup.grain == "member_requisition_bar_raiser", MetricRollup.person_id == scope.viewer.id,
-                MetricRollup.span == "all"))
+                MetricRollup.span == "month", MetricRollup.month >= month_of(utcnow() - timedelta(days=366))))
             requisition_ids, bar_raiser_ids = {r for r, _ in pairs}, {b for _, b in pairs}
             units = units.where(OrgUnit.id.in_(select(Requisition.org_unit_id).where(
                 Requisition.id.in_(requisition_ids))))

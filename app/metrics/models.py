@@ -9,7 +9,8 @@ a certified bar raiser, who counts only their own loops, reads); and, for the
 votes and coaching flags the blind rule lets one person read, the same per
 reader (`reader_...`). Key columns a grain does not use hold 0. A page reads
 a period as its whole years, the months around them and the days around
-those, so it reads a few dozen rows per grain however long the history. The services keep both in the
+those, so it reads a few dozen rows per grain however long the history
+(a requisition's rows are kept by month alone: its loops span months). The services keep both in the
 transaction that changes a loop (app/metrics/rollups.py); `flask
 rebuild-metrics` makes them again from the records.
 """

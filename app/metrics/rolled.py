@@ -26,7 +26,7 @@ from app.metrics import panel, timing
 from app.metrics.models import LoopTally, MetricRollup
 from app.metrics.scope import Scope
 from app.metrics.stats import Distribution
-from app.metrics.tally import month_of
+from app.metrics.tally import month_of, pairs
 from app.people.models import OrgUnit, User
 from app.principles.models import Principle
 from app.requisitions.models import Requisition
@@ -90,9 +90,9 @@ class Summed:
         """Add a stored tally; with `reader`, only that reader's counts (`r:<reader>:...`), without the prefix."""
         if reader is None:
             self.counts.update(data["c"])
-            for name, pairs in data["v"].items():
+            for name, stored in data["v"].items():
                 mine = self.values[name]
-                for value, n in pairs:
+                for value, n in pairs(stored):
                     mine[value] += n
             return
         prefix = f"r:{reader}:"
@@ -161,7 +161,9 @@ def totals(scope: Scope) -> Totals:
         where.append(MetricRollup.bar_raiser_id == f.bar_raiser_id)
 
     if months is not None:
-        where.append(or_(*(_span_condition(*span) for span in spans(*months))))
+        # A requisition's rows are kept by month alone: its loops span months, not years.
+        where.append(_span_condition("month", *months) if f.requisition_id
+                     else or_(*(_span_condition(*span) for span in spans(*months))))
         for grain in grains:
             # One statement per grain, each an equality on (grain, reader) and a range of months: read by index.
             rows = db.session.execute(

@@ -222,8 +222,9 @@ def contributions(keys: tuple, tally: Tally, months_only: bool = False) -> list[
         parts += [((grain, u, r, b, member), part) for grain, u, r, b in (
             ("member_unit_bar_raiser", unit, 0, bar_raiser),
             ("member_requisition_bar_raiser", 0, requisition, bar_raiser))]
+    # A requisition's loops span months, not years: its rows are kept by month alone (read so by app/metrics/rolled.py).
     return [((grain, span, start, u, r, b, person), part)
-            for (grain, u, r, b, person), part in parts for span, start in spans]
+            for (grain, u, r, b, person), part in parts for span, start in (spans[:1] if r else spans)]
 
 
 def _insert(connection):
@@ -328,9 +329,9 @@ def rebuild(connection) -> int:
             for key, part in contributions(keys, tally, months_only=True):
                 sums[key].add(part)
     # A year's and all time's rows are the sums of the months': far fewer additions than loop by loop.
-    for (grain, _, month, *rest), tally in list(sums.items()):
-        for span, start in periods(month)[1:]:
-            sums[(grain, span, start, *rest)].add(tally)
+    for (grain, _, month, unit, requisition, *rest), tally in list(sums.items()):
+        for span, start in periods(month)[1:] if not requisition else ():
+            sums[(grain, span, start, unit, requisition, *rest)].add(tally)
     rows = [{**_columns(key), "data": tally.as_data()} for key, tally in sorted(sums.items()) if not tally.is_empty]
     for start in range(0, len(rows), BATCH):
         connection.execute(insert(MetricRollup), rows[start:start + BATCH])

@@ -35,6 +35,14 @@ def kept_duration(delta: timedelta) -> int:
     return kept(microseconds(delta))
 
 
+def pairs(stored: list) -> list:
+    """A stored distribution as [value, how often] pairs; a list of every value (how rows written before
+    migration 0020 hold them, until `flask rebuild-metrics` or a change rewrites them) is kept and counted."""
+    if stored and not isinstance(stored[0], list):
+        return [[value, n] for value, n in sorted(Counter(map(kept, stored)).items())]
+    return stored
+
+
 def month_of(moment: datetime) -> date:
     return date(moment.year, moment.month, 1)
 
@@ -43,8 +51,8 @@ class Tally:
     def __init__(self, data: dict | None = None):
         data = data or {}
         self.counts: Counter = Counter(data.get("c", {}))
-        self.values: dict[str, Counter] = {name: Counter(dict(map(tuple, pairs)))
-                                           for name, pairs in data.get("v", {}).items()}
+        self.values: dict[str, Counter] = {name: Counter(dict(map(tuple, pairs(stored))))
+                                           for name, stored in data.get("v", {}).items()}
 
     def count(self, name: str, n: int = 1) -> None:
         if n:

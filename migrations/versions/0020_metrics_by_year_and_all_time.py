@@ -2,11 +2,14 @@
 
 A rollup row gains a span: a month (as before), a year, or all time, so a page
 reads a period as its whole years and the months around them, and all time as
-one row per key, however long the company's history. Each duration list
-becomes a distribution of values kept to three significant digits (pairs
-of [value, how often]), so a year's or all time's row holds a few thousand
-values, not one per feedback ever written. The rows already held are
-converted in place, and the year and all-time rows are summed from the months.
+one row per key, however long the company's history. A requisition's rows stay
+by month (its loops span months). Durations are kept to three significant
+digits, as distributions of [value, how often] pairs, so a year's or all
+time's row holds a few thousand values, not one per feedback ever written.
+
+The year and all-time rows are summed here from the months held, key by key in
+one ordered pass. The month rows and tallies keep their lists of values until
+a change or `flask rebuild-metrics` rewrites them; the app reads both forms.
 
 Revision ID: 0020
 Revises: 0016
@@ -58,14 +61,10 @@ def _loaded(data):
     return json.loads(data) if isinstance(data, str) else data
 
 
-def _distributions(data: dict) -> dict:
-    values = {name: sorted(Counter(kept(us) for us in listed).items()) for name, listed in sorted(data["v"].items())}
-    return {"c": data["c"], "v": {name: [[value, n] for value, n in pairs] for name, pairs in values.items()}}
-
-
 def _lists(data: dict) -> dict:
-    return {"c": data["c"], "v": {name: sorted(Counter(dict(map(tuple, pairs))).elements())
-                                  for name, pairs in sorted(data["v"].items())}}
+    """A distribution back as the list of every value, as the revisions before this one read it."""
+    return {"c": data["c"], "v": {name: sorted(Counter(dict(map(tuple, _pairs(stored)))).elements())
+                                  for name, stored in sorted(data["v"].items())}}
 
 
 def _convert(bind, table, key, change, where=None) -> None:
@@ -86,28 +85,68 @@ def _convert(bind, table, key, change, where=None) -> None:
         last = rows[-1][0]
 
 
-def _sum_spans(bind) -> None:
-    """Add each key's year and all-time rows: the sums of its months."""
-    sums: dict[tuple, tuple[Counter, dict]] = defaultdict(lambda: (Counter(), defaultdict(Counter)))
-    for row in bind.execute(sa.select(ROLLUPS).where(ROLLUPS.c.span == "month")).mappings():
-        data = _loaded(row["data"])
-        month = row["month"] if isinstance(row["month"], date) else date.fromisoformat(str(row["month"])[:10])
-        key = tuple(row[name] for name in KEY)
-        for span, start in (("year", date(month.year, 1, 1)), ("all", ALL_TIME)):
-            counts, values = sums[(span, start, *key)]
-            counts.update(data["c"])
-            for name, pairs in data["v"].items():
-                for value, n in pairs:
-                    values[name][value] += n
-    rows = []
-    for (span, start, *key), (counts, values) in sorted(sums.items()):
-        data = {"c": {name: n for name, n in sorted(counts.items()) if n},
+def _pairs(stored: list) -> list:
+    if stored and not isinstance(stored[0], list):
+        return [[value, n] for value, n in sorted(Counter(map(kept, stored)).items())]
+    return stored
+
+
+class _Sum:
+    def __init__(self):
+        self.counts, self.values = Counter(), defaultdict(Counter)
+
+    def add(self, data: dict) -> None:
+        self.counts.update(data["c"])
+        for name, stored in data["v"].items():
+            mine = self.values[name]
+            for value, n in _pairs(stored):
+                mine[value] += n
+
+    def data(self) -> dict:
+        return {"c": {name: n for name, n in sorted(self.counts.items()) if n},
                 "v": {name: [[value, n] for value, n in sorted(found.items()) if n]
-                      for name, found in sorted(values.items()) if any(found.values())}}
+                      for name, found in sorted(self.values.items()) if any(found.values())}}
+
+
+def _sum_spans(bind) -> None:
+    """Add each key's year and all-time rows, the sums of its months: one pass over the month rows in key order,
+    so only one key's sums are held at a time. Requisitions' rows stay by month."""
+    key_columns = [ROLLUPS.c[name] for name in KEY]
+    rows = bind.execute(
+        sa.select(*key_columns, ROLLUPS.c.month, ROLLUPS.c.data)
+        .where(ROLLUPS.c.span == "month", ROLLUPS.c.requisition_id == 0).order_by(*key_columns, ROLLUPS.c.month)
+        .execution_options(stream_results=True, max_row_buffer=BATCH))
+    pending: list[dict] = []
+
+    def keep(key, span, start, total: _Sum) -> None:
+        data = total.data()
         if data["c"] or data["v"]:
-            rows.append({"span": span, "month": start, **dict(zip(KEY, key, strict=True)), "data": data})
-    for start in range(0, len(rows), BATCH):
-        bind.execute(ROLLUPS.insert(), rows[start:start + BATCH])
+            pending.append({**dict(zip(KEY, key, strict=True)), "span": span, "month": start, "data": data})
+        if len(pending) >= BATCH:
+            bind.execute(ROLLUPS.insert(), pending)
+            pending.clear()
+
+    key = year = None
+    all_time = by_year = None
+    for row in rows:
+        month = row.month if isinstance(row.month, date) else date.fromisoformat(str(row.month)[:10])
+        row_key = tuple(row[:len(KEY)])
+        if row_key != key:
+            if key is not None:
+                keep(key, "year", date(year, 1, 1), by_year)
+                keep(key, "all", ALL_TIME, all_time)
+            key, year, all_time, by_year = row_key, month.year, _Sum(), _Sum()
+        elif month.year != year:
+            keep(key, "year", date(year, 1, 1), by_year)
+            year, by_year = month.year, _Sum()
+        data = _loaded(row.data)
+        by_year.add(data)
+        all_time.add(data)
+    if key is not None:
+        keep(key, "year", date(year, 1, 1), by_year)
+        keep(key, "all", ALL_TIME, all_time)
+    if pending:
+        bind.execute(ROLLUPS.insert(), pending)
 
 
 def upgrade():
@@ -123,10 +162,7 @@ def upgrade():
         batch.alter_column("span", server_default=None)
     for name, columns in NEW_INDEXES.items():
         op.create_index(name, "metric_rollups", columns)
-    bind = op.get_bind()
-    _convert(bind, TALLIES, TALLIES.c.loop_id, _distributions)
-    _convert(bind, ROLLUPS, ROLLUPS.c.id, _distributions)
-    _sum_spans(bind)
+    _sum_spans(op.get_bind())
 
 
 def downgrade():
