@@ -52,3 +52,30 @@ def search(term: str) -> Found:
         query = query.where(_matches([start], [start, f"% {start}"]))
     rows = db.session.scalars(query.limit(SHOWN + 1)).all()
     return Found(list(rows[:SHOWN]), len(rows) > SHOWN, problem)
+
+
+PICKER_SHOWN = 50
+
+
+def picker_choices(chosen_id: int | None, term: str = "") -> tuple[list[tuple[int, str]], str]:
+    """Return (id, label) of the candidates a loop form offers, and a problem with `term` if any.
+
+    The candidate already chosen (from their page, or the form as posted) comes
+    first if they exist; then the newest not erased, or those matching `term`, at
+    most PICKER_SHOWN: never the whole history.
+    """
+    problem = ""
+    if term:
+        found = search(term)
+        problem, rows = found.problem, found.candidates[:PICKER_SHOWN] if not found.problem else []
+        rows = [row for row in rows if not row.is_erased]
+    else:
+        rows = list(db.session.scalars(
+            select(Candidate).where(Candidate.anonymized_at.is_(None))
+            .order_by(Candidate.created_at.desc(), Candidate.id.desc()).limit(PICKER_SHOWN)))
+    chosen = db.session.get(Candidate, chosen_id) if chosen_id else None
+    if chosen is not None and chosen.is_erased:
+        chosen = None
+    if chosen is not None:
+        rows = [chosen] + [row for row in rows if row.id != chosen.id]
+    return [(c.id, f"{c.name} <{c.email}>" if c.email else c.name) for c in rows], problem
