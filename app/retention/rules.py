@@ -126,10 +126,13 @@ def statuses(candidate_ids: list[int] | None = None, *, older_than_days: int | N
     if not found:
         return []
     policies = Policies.load() if older_than_days is None else None
+    # The requisition's org unit and location looked up by key for each loop, not joined: a join of a page of
+    # loops may read every requisition to hash them.
+    of_requisition = Requisition.id == Loop.requisition_id
     loops = db.session.execute(
         select(Loop.id, Loop.candidate_id, Loop.status, Loop.closed_at, Loop.requisition_id,
-               Requisition.org_unit_id, Requisition.location)
-        .join(Requisition, Requisition.id == Loop.requisition_id)
+               select(Requisition.org_unit_id).where(of_requisition).scalar_subquery().label("org_unit_id"),
+               select(Requisition.location).where(of_requisition).scalar_subquery().label("location"))
         .where(Loop.candidate_id.in_(list(found))).order_by(Loop.id)).all()
     requisitions, units = defaultdict(set), defaultdict(set)
     for row in loops:

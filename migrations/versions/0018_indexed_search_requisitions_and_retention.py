@@ -72,10 +72,10 @@ def upgrade():
     postgres = bind.dialect.name == "postgresql"
     if postgres:
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        op.create_index("ix_candidates_name_trgm", "candidates", ["name"], postgresql_using="gin",
-                        postgresql_ops={"name": "gin_trgm_ops"})
-        op.create_index("ix_candidates_email_trgm", "candidates", ["email"], postgresql_using="gin",
-                        postgresql_ops={"email": "gin_trgm_ops"})
+        op.create_index("ix_candidates_name_trgm", "candidates", ["name"], postgresql_using="gist",
+                        postgresql_ops={"name": "gist_trgm_ops"})
+        op.create_index("ix_candidates_email_trgm", "candidates", ["email"], postgresql_using="gist",
+                        postgresql_ops={"email": "gist_trgm_ops"})
     op.create_index("ix_requisitions_status_id", "requisitions", ["status", "id"])
     dates = op.create_table(
         "retention_dates",
