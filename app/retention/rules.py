@@ -206,7 +206,7 @@ class DuePage:
 
 
 def due_page(within_days: int = DUE_WINDOW_DAYS, *, older_than_days: int | None = None, now: datetime | None = None,
-             after: tuple[datetime, int] | None = None, limit: int = DUE_PAGE) -> DuePage:
+             after: tuple[datetime, int] | None = None, limit: int | None = None) -> DuePage:
     """One page of the candidates due within `within_days` (held ones included, marked), soonest first.
 
     They are found through `RetentionDate`'s indexes: by the policies' date, or
@@ -214,7 +214,7 @@ def due_page(within_days: int = DUE_WINDOW_DAYS, *, older_than_days: int | None 
     against the rules as they stand, so a date not yet refreshed never erases
     anyone early. `after` is the (date, candidate) the previous page ended at.
     """
-    now = now or utcnow()
+    now, limit = now or utcnow(), limit or DUE_PAGE
     horizon = now + timedelta(days=within_days)
     if older_than_days is None:
         key = RetentionDate.erase_on

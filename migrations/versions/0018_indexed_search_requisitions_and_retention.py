@@ -15,7 +15,7 @@ Revises: 0016
 """
 
 from collections import defaultdict
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from alembic import op
@@ -30,7 +30,9 @@ KEEP_COLUMNS = {"hired": "hired_days", "not_hired": "not_hired_days", "rejected"
 
 
 def aware(value):
-    """SQLite hands back naive UTC; PostgreSQL an aware time."""
+    """SQLite hands back naive UTC as text; PostgreSQL an aware time."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
