@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import EnumString, UTCDateTime, not_blank, one_of, utcnow
@@ -38,8 +38,6 @@ class Requisition(db.Model):
             name="approved_has_approval",
         ),
         CheckConstraint("(status = 'closed') = (closed_at IS NOT NULL)", name="closed_has_time"),
-        # The list's open requisitions by status, and its closed ones newest first a page at a time.
-        Index("ix_requisitions_status_id", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

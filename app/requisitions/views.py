@@ -29,7 +29,7 @@ def index():
     if not (permissions.is_recruiter() or permissions.is_admin()):
         query = query.where(Requisition.hiring_manager_id == current_user.id)
     drafts_first = case({"draft": 0, "approved": 1}, value=Requisition.status, else_=2)
-    # Named, not "not closed": the open ones are read through the (status, id) index, closed ones never touched.
+    # Named, not "not closed": the open ones are read through the status index, the closed ones never touched.
     open_ones = db.session.scalars(query.where(Requisition.status.in_([RequisitionStatus.DRAFT,
                                                                         RequisitionStatus.APPROVED]))
                                    .order_by(drafts_first, Requisition.created_at.desc())).all()

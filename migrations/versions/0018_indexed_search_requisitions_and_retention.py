@@ -1,14 +1,16 @@
-"""Indexes for the candidate search and the requisition list, and the table of retention dates.
+"""Trigram indexes for the candidate search, and the table of retention dates.
 
-The candidate search matches any part of a name or an e-mail: on PostgreSQL
-trigram indexes (pg_trgm, a trusted extension the database owner may create)
-answer it. The requisition list reads its open requisitions by status and its
-closed ones newest first through (status, id). `retention_dates` holds, for
-each candidate not yet erased whose loops have all closed, when the last loop
-closed and the day the policies let their data be erased; it is filled here
-from the loops and policies as they stand, by the same rule as
-app/retention/rules.py (the longest covering policy for the way each loop
-closed).
+The candidate search matches any part of a name or an e-mail; on PostgreSQL
+trigram indexes answer it (pg_trgm, a trusted extension the database owner may
+create). They are GiST: the planner prices a GIN index above reading the table
+until the table holds tens of thousands of rows, and a GiST one below it at
+every size.
+
+`retention_dates` holds, for each candidate not yet erased whose loops have all
+closed, when the last loop closed and the day the policies let their data be
+erased. It is filled here from the loops and policies as they stand, by the
+same rule as app/retention/rules.py (the longest covering policy for the way
+each loop closed).
 
 Revision ID: 0018
 Revises: 0016
@@ -78,7 +80,6 @@ def upgrade():
                         postgresql_ops={"name": "gist_trgm_ops"})
         op.create_index("ix_candidates_email_trgm", "candidates", ["email"], postgresql_using="gist",
                         postgresql_ops={"email": "gist_trgm_ops"})
-    op.create_index("ix_requisitions_status_id", "requisitions", ["status", "id"])
     dates = op.create_table(
         "retention_dates",
         sa.Column("candidate_id", sa.Integer(), nullable=False),
@@ -104,7 +105,6 @@ def downgrade():
     op.drop_index("ix_retention_dates_loops_closed_at", table_name="retention_dates")
     op.drop_index("ix_retention_dates_erase_on", table_name="retention_dates")
     op.drop_table("retention_dates")
-    op.drop_index("ix_requisitions_status_id", table_name="requisitions")
     if op.get_bind().dialect.name == "postgresql":
         op.drop_index("ix_candidates_email_trgm", table_name="candidates")
         op.drop_index("ix_candidates_name_trgm", table_name="candidates")
