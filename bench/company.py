@@ -603,6 +603,11 @@ def build_company(engine: sa.Engine, n_loops: int, shape: Shape = SHAPES["older"
             connection.execute(sa.text("SET LOCAL session_replication_role = replica"))
         rows = builder.build(principle_ids(connection))
         insert_all(connection, rows)
+        # The retention dates (app/retention/rules.refresh_dates): no policy yet, so no erasure date.
+        connection.execute(sa.text(
+            "INSERT INTO retention_dates (candidate_id, loops_closed_at) SELECT l.candidate_id, max(l.closed_at) "
+            "FROM loops l JOIN candidates c ON c.id = l.candidate_id WHERE c.anonymized_at IS NULL "
+            "GROUP BY l.candidate_id HAVING count(l.closed_at) = count(*)"))
     counts = {name: rows.count(name) for name in ORDER}
     with engine.connect() as connection:
         counts["open loops"] = connection.execute(sa.text("SELECT count(*) FROM loops WHERE status = 'open'")).scalar()

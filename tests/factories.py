@@ -21,6 +21,7 @@ from app.principles.models import Principle
 from app.references.models import Reference, ReferenceOutcome
 from app.requisitions.models import Requisition, RequisitionStatus
 from app.retention.models import LegalHold, RetentionPolicy
+from app.retention.rules import refresh_dates
 
 _serial = count(1)
 
@@ -135,6 +136,7 @@ def make_loop(step: int = Step.RESUME_REVIEW, *, recruiter: User | None = None,
         loop.status, loop.closed_at = status, closed_at or now
         loop.close_reason = "Closed by the test."
         db.session.flush()
+        refresh_dates([candidate.id])  # as every ending through the workflow does
     return loop
 
 

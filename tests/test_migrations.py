@@ -16,9 +16,20 @@ def test_there_is_a_single_head(app):
         assert len(script.get_heads()) == 1
 
 
+def for_this_database(dialect: str):
+    """Leave out what the models create on another database only (`ddl_if(dialect=...)`), such as trigram indexes."""
+
+    def include(item, name, type_, reflected, compare_to):
+        only = getattr(getattr(item, "_ddl_if", None), "dialect", None)
+        return only is None or only == dialect
+
+    return include
+
+
 def test_models_match_the_migrations(app):
     with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={
+            "compare_type": True, "include_object": for_this_database(connection.dialect.name)})
         assert compare_metadata(context, db.metadata) == []
 
 

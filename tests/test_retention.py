@@ -18,6 +18,7 @@ from app.people.models import User
 from app.retention import erasure, rules, services
 from app.retention.erasure import REDACTED, ErasureRefused
 from app.retention.models import KEEP_COLUMNS, LegalHold, RetentionPolicy
+from app.retention.rules import refresh_dates
 from tests import factories
 
 
@@ -34,6 +35,8 @@ def closed_loop(status=LoopStatus.REJECTED, location: str | None = None, **kwarg
     else:
         loop.step = Step.OFFER if status == LoopStatus.HIRED else Step.DEBRIEF
         loop.status, loop.closed_at, loop.close_reason = status, utcnow(), "Decided at the debrief."
+        db.session.flush()
+        refresh_dates([loop.candidate_id])  # as end_loop does for the debrief's and the offer's endings
     db.session.flush()
     return loop
 

@@ -20,6 +20,11 @@ class Candidate(db.Model):
         ),
         # An applicant-tracking system's own id for the candidate: one candidate per id.
         Index("uq_candidates_external_id", "external_id", unique=True),
+        # The search's substring match of names and e-mails, read through trigrams on PostgreSQL (pg_trgm).
+        Index("ix_candidates_name_trgm", "name", postgresql_using="gist", postgresql_ops={"name": "gist_trgm_ops"})
+        .ddl_if(dialect="postgresql"),
+        Index("ix_candidates_email_trgm", "email", postgresql_using="gist", postgresql_ops={"email": "gist_trgm_ops"})
+        .ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

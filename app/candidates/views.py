@@ -13,11 +13,11 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import permissions
-from app.candidates import services
+from app.candidates import queries, services
 from app.candidates.forms import CandidateForm
 from app.candidates.models import Candidate
 from app.db_types import utcnow
@@ -36,13 +36,10 @@ bp = Blueprint("candidates", __name__)
 @bp.route("/")
 def index():
     permissions.require_recruiter()
-    query = select(Candidate).order_by(Candidate.created_at.desc())
-    search = (request.args.get("q") or "").strip()[:200]
-    if search:
-        like = f"%{search.lower()}%"
-        query = query.where(or_(db.func.lower(Candidate.name).like(like), Candidate.email.like(like)))
-    candidates = db.session.scalars(query.limit(200)).all()
-    return render_template("candidates/index.html", candidates=candidates, search=search)
+    search = " ".join((request.args.get("q") or "").split())[:200]
+    found = queries.search(search)
+    return render_template("candidates/index.html", found=found, candidates=found.candidates, search=search,
+                           shown=queries.SHOWN), 422 if found.problem else 200
 
 
 def save(candidate: Candidate | None, form: CandidateForm):

@@ -11,6 +11,7 @@ from app.loops.workflow import WorkflowError, advance_loop, end_loop, require_op
 from app.people.models import User
 from app.permissions.loops import SCREENERS, can_screen
 from app.requisitions.models import Requisition
+from app.retention import rules as retention
 from app.webhooks import events as webhooks
 
 
@@ -58,6 +59,7 @@ def create_loop(requisition: Requisition | None, candidate, actor: User, *, recr
     record("loop.created", loop, actor, loop=loop, to_state=Step.RESUME_REVIEW.label,
            personal={"candidate": candidate.name}, requisition=requisition.title)
     webhooks.loop_created(loop)
+    retention.refresh_dates([candidate.id])  # an open loop keeps them: no erasure date while it runs
     return loop
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from app import permissions
 from app.candidates.models import Candidate
+from app.candidates.queries import PICKER_SHOWN, picker_choices
 from app.db_types import utcnow
 from app.extensions import db
 from app.forms_common import attempt, options, people_options, people_rows
@@ -76,9 +77,6 @@ def new():
                                   .order_by(Requisition.title)).all()
     form.requisition_id.choices = options(
         [(0, "Choose a requisition…")] + [(r.id, f"{r.title} ({r.level})") for r in approved])
-    form.candidate_id.choices = options([(0, "Choose a candidate…")] + [
-        (c.id, f"{c.name} <{c.email}>" if c.email else c.name)
-        for c in db.session.scalars(select(Candidate).order_by(Candidate.created_at.desc()))])
     fill_people_choices(form)
     form.hiring_manager_id.choices = options(
         [(0, "The requisition's hiring manager")] + [(c.value, c.label) for c in form.hiring_manager_id.choices])
@@ -86,6 +84,11 @@ def new():
         form.requisition_id.data = int_arg(request.args, "requisition_id")
         form.candidate_id.data = int_arg(request.args, "candidate_id")
         form.recruiter_id.data = current_user.id
+    # A bounded list: the candidate chosen on their page (or posted), then the newest or those the search finds.
+    candidate_search = " ".join((request.args.get("candidate_q") or "").split())[:200]
+    chosen = form.candidate_id.data if isinstance(form.candidate_id.data, int) else None
+    candidates, search_problem = picker_choices(chosen, candidate_search)
+    form.candidate_id.choices = options([(0, "Choose a candidate…")] + candidates)
     requisition = db.session.get(Requisition, form.requisition_id.data or 0)
     hiring_manager = person(form.hiring_manager_id.data) or (requisition and requisition.hiring_manager)
     recruiter = person(form.recruiter_id.data) or current_user
@@ -104,9 +107,10 @@ def new():
             return redirect(url_for("loops.show", loop_id=outcome.value.id))
         status = outcome.status  # 409 when another tab opened the same loop first
     else:
-        status = 422 if form.is_submitted() else 200
-    return render_template("loops/new.html", form=form, suggestions=suggestions,
-                           has_requisitions=bool(approved)), status
+        status = 422 if form.is_submitted() or search_problem else 200
+    return render_template("loops/new.html", form=form, suggestions=suggestions, has_requisitions=bool(approved),
+                           candidate_search=candidate_search, search_problem=search_problem,
+                           listed=PICKER_SHOWN), status
 
 
 def people_form(loop: Loop, formdata=None) -> LoopPeopleForm:

@@ -21,6 +21,7 @@ from app.interviews.models import InterviewKind
 from app.loops.models import Loop, LoopRole, LoopStatus, ScreenOutcome, Step
 from app.notifications import services as notifications
 from app.people.models import User
+from app.retention import rules as retention
 from app.webhooks import events as webhooks
 
 
@@ -270,5 +271,6 @@ def end_loop(loop: Loop, actor: User, status: str, reason: str, *, how: Ending =
     loop.status, loop.close_reason = LoopStatus(status), reason or None
     loop.closed_at, loop.closed_by = utcnow(), actor
     db.session.flush()
+    retention.refresh_dates([loop.candidate_id])
     webhooks.loop_closed(loop, how)
     notifications.loop_closed(loop)

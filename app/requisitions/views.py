@@ -29,7 +29,9 @@ def index():
     if not (permissions.is_recruiter() or permissions.is_admin()):
         query = query.where(Requisition.hiring_manager_id == current_user.id)
     drafts_first = case({"draft": 0, "approved": 1}, value=Requisition.status, else_=2)
-    open_ones = db.session.scalars(query.where(Requisition.status != RequisitionStatus.CLOSED)
+    # Named, not "not closed": the open ones are read through the status index, the closed ones never touched.
+    open_ones = db.session.scalars(query.where(Requisition.status.in_([RequisitionStatus.DRAFT,
+                                                                        RequisitionStatus.APPROVED]))
                                    .order_by(drafts_first, Requisition.created_at.desc())).all()
     # Closed ones are the company's history: newest first, a page at a time, from the id the last page ended at.
     closed = query.where(Requisition.status == RequisitionStatus.CLOSED)

@@ -109,3 +109,25 @@ class LegalHold(db.Model):
         if self.requisition_id is not None:
             return f"requisition “{self.requisition.title}” ({self.requisition.level})"
         return f"org unit {self.org_unit.name}"
+
+
+class RetentionDate(db.Model):
+    """When a candidate whose loops have all closed may be erased: the retention page and the purge read these
+    rows by their indexes instead of computing every candidate's status.
+
+    A row exists only for a candidate not yet erased whose every loop is closed;
+    `rules.refresh_dates` writes it when a loop closes or a policy changes and
+    removes it when a loop opens or the candidate is erased. `erase_on` is the
+    policies' date, legal holds aside; NULL when no policy covers one of the loops.
+    """
+
+    __tablename__ = "retention_dates"
+    __table_args__ = (
+        CheckConstraint("erase_on IS NULL OR erase_on >= loops_closed_at", name="erased_after_closing"),
+        Index("ix_retention_dates_erase_on", "erase_on", "candidate_id"),
+        Index("ix_retention_dates_loops_closed_at", "loops_closed_at", "candidate_id"),
+    )
+
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), primary_key=True)
+    loops_closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    erase_on: Mapped[datetime | None] = mapped_column(UTCDateTime)

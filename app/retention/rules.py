@@ -12,16 +12,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, delete, insert, or_, select
 
 from app.candidates.models import Candidate
 from app.db_types import utcnow
 from app.extensions import db
 from app.loops.models import Loop, LoopStatus
 from app.requisitions.models import Requisition
-from app.retention.models import LegalHold, PolicyScope, RetentionPolicy
+from app.retention.models import LegalHold, PolicyScope, RetentionDate, RetentionPolicy
 
 DUE_WINDOW_DAYS = 30
+DUE_PAGE = 100
+REFRESH_BATCH = 500
 
 
 @dataclass
@@ -124,10 +126,13 @@ def statuses(candidate_ids: list[int] | None = None, *, older_than_days: int | N
     if not found:
         return []
     policies = Policies.load() if older_than_days is None else None
+    # The requisition's org unit and location looked up by key for each loop, not joined: a join of a page of
+    # loops may read every requisition to hash them.
+    of_requisition = Requisition.id == Loop.requisition_id
     loops = db.session.execute(
         select(Loop.id, Loop.candidate_id, Loop.status, Loop.closed_at, Loop.requisition_id,
-               Requisition.org_unit_id, Requisition.location)
-        .join(Requisition, Requisition.id == Loop.requisition_id)
+               select(Requisition.org_unit_id).where(of_requisition).scalar_subquery().label("org_unit_id"),
+               select(Requisition.location).where(of_requisition).scalar_subquery().label("location"))
         .where(Loop.candidate_id.in_(list(found))).order_by(Loop.id)).all()
     requisitions, units = defaultdict(set), defaultdict(set)
     for row in loops:
@@ -166,11 +171,76 @@ def status_of(candidate: Candidate, **kwargs) -> ErasureStatus:
     return statuses([candidate.id], **kwargs)[0]
 
 
+def refresh_dates(candidate_ids: list[int]) -> None:
+    """Write when each of these candidates may be erased (`RetentionDate`), or remove the row: while a loop of
+    theirs is open, before their first loop, once erased. Call it wherever a loop opens or closes."""
+    ids = sorted(set(candidate_ids))
+    if not ids:
+        return
+    rows = []
+    for status in statuses(ids):
+        if status.erased_at is None and status.loops and not status.open_loops:
+            rows.append({"candidate_id": status.candidate_id,
+                         "loops_closed_at": max(keep.closed_at for keep in status.loops),
+                         "erase_on": status.erase_on})
+    db.session.execute(delete(RetentionDate).where(RetentionDate.candidate_id.in_(ids)))
+    if rows:
+        db.session.execute(insert(RetentionDate), rows)
+
+
+def refresh_all_dates() -> None:
+    """Recompute every stored date, a batch at a time: after a policy changes. Who has a row does not change
+    with the policies (only with the loops), so the rows are all there is to recompute."""
+    after = 0
+    while ids := list(db.session.scalars(
+            select(RetentionDate.candidate_id).where(RetentionDate.candidate_id > after)
+            .order_by(RetentionDate.candidate_id).limit(REFRESH_BATCH))):
+        refresh_dates(ids)
+        after = ids[-1]
+
+
+@dataclass
+class DuePage:
+    statuses: list[ErasureStatus]
+    next_after: tuple[datetime, int] | None  # where the next page starts (its date and candidate), if any
+
+
+def due_page(within_days: int = DUE_WINDOW_DAYS, *, older_than_days: int | None = None, now: datetime | None = None,
+             after: tuple[datetime, int] | None = None, limit: int | None = None) -> DuePage:
+    """One page of the candidates due within `within_days` (held ones included, marked), soonest first.
+
+    They are found through `RetentionDate`'s indexes: by the policies' date, or
+    with `older_than_days` by when their last loop closed; each is then checked
+    against the rules as they stand, so a date not yet refreshed never erases
+    anyone early. `after` is the (date, candidate) the previous page ended at.
+    """
+    now, limit = now or utcnow(), limit or DUE_PAGE
+    horizon = now + timedelta(days=within_days)
+    if older_than_days is None:
+        key = RetentionDate.erase_on
+        query = select(RetentionDate.candidate_id, key).where(key <= horizon)
+    else:
+        key = RetentionDate.loops_closed_at
+        query = select(RetentionDate.candidate_id, key).where(key <= horizon - timedelta(days=older_than_days))
+    if after is not None:
+        query = query.where(or_(key > after[0], and_(key == after[0], RetentionDate.candidate_id > after[1])))
+    rows = db.session.execute(query.order_by(key, RetentionDate.candidate_id).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    found = [status for status in statuses([row.candidate_id for row in rows], older_than_days=older_than_days,
+                                           now=now)
+             if status.erase_on is not None and status.erase_on <= horizon]
+    found.sort(key=lambda status: (status.erase_on, status.candidate_id))
+    return DuePage(found, (rows[-1][1], rows[-1][0]) if more else None)
+
+
 def due(within_days: int = DUE_WINDOW_DAYS, *, older_than_days: int | None = None,
         now: datetime | None = None) -> list[ErasureStatus]:
-    """Candidates whose data is due for erasure within `within_days` (held ones included, marked), soonest first."""
-    now = now or utcnow()
-    horizon = now + timedelta(days=within_days)
-    found = [status for status in statuses(older_than_days=older_than_days, now=now)
-             if status.erase_on is not None and status.erase_on <= horizon]
-    return sorted(found, key=lambda status: (status.erase_on, status.candidate_id))
+    """Every candidate due within `within_days` (held ones included, marked), soonest first, a page at a time."""
+    found, after = [], None
+    while True:
+        page = due_page(within_days, older_than_days=older_than_days, now=now, after=after)
+        found += page.statuses
+        if page.next_after is None:
+            return found
+        after = page.next_after

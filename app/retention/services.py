@@ -9,6 +9,7 @@ from app.errors import Conflict, ServiceError
 from app.extensions import db
 from app.people.models import OrgUnit, User
 from app.requisitions.models import Requisition
+from app.retention import rules
 from app.retention.models import KEEP_COLUMNS, MAX_DAYS, LegalHold, PolicyScope, RetentionPolicy
 
 
@@ -48,6 +49,7 @@ def set_policy(actor: User, *, scope: str, org_unit: OrgUnit | None = None, loca
     db.session.flush()
     record("retention.policy_set", policy, actor, scope=str(scope), covers=policy.label,
            before=before, after={s: days[s] for s in KEEP_COLUMNS})
+    rules.refresh_all_dates()
     return policy
 
 
@@ -57,6 +59,7 @@ def remove_policy(actor: User, policy: RetentionPolicy) -> None:
            days={s: policy.days_for(s) for s in KEEP_COLUMNS})
     db.session.delete(policy)
     db.session.flush()
+    rules.refresh_all_dates()
 
 
 def place_hold(actor: User, *, reason: str, candidate: Candidate | None = None,

@@ -1,6 +1,8 @@
 """The admin's retention page: policies, legal holds, and who is due for erasure in the next 30 days."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -10,6 +12,7 @@ from app.candidates.models import Candidate
 from app.errors import ServiceError
 from app.extensions import db
 from app.forms_common import attempt, options
+from app.integers import int_arg
 from app.people.models import OrgUnit
 from app.requisitions.models import Requisition
 from app.retention import rules, services
@@ -29,6 +32,18 @@ def unit_choices() -> list:
     return options([(0, "Choose an org unit")] + [(unit.id, unit.name) for unit in units])
 
 
+def due_after() -> tuple[datetime, int] | None:
+    """Where this page of the due list starts: the date and candidate the previous page ended at."""
+    day, candidate_id = request.args.get("due_after", ""), int_arg(request.args, "due_candidate", minimum=1)
+    try:
+        at = datetime.fromisoformat(day)
+    except ValueError:
+        return None
+    if candidate_id is None or at.tzinfo is None:
+        return None
+    return at, candidate_id
+
+
 def page(policy_form: PolicyForm | None = None, hold_form: HoldForm | None = None, status: int = 200):
     policy_form = policy_form or PolicyForm(formdata=None)
     hold_form = hold_form or HoldForm(formdata=None)
@@ -41,7 +56,9 @@ def page(policy_form: PolicyForm | None = None, hold_form: HoldForm | None = Non
         selectinload(LegalHold.candidate), selectinload(LegalHold.requisition), selectinload(LegalHold.org_unit),
         selectinload(LegalHold.placed_by), selectinload(LegalHold.released_by))
         .order_by(LegalHold.released_at.is_not(None), LegalHold.placed_at.desc()).limit(200)).all()
-    return render_template("retention/index.html", policies=policies, holds=holds, due=rules.due(),
+    due = rules.due_page(after=due_after())
+    return render_template("retention/index.html", policies=policies, holds=holds, due=due.statuses,
+                           due_next=due.next_after, due_later=request.args.get("due_after") is not None,
                            window=rules.DUE_WINDOW_DAYS, policy_form=policy_form, hold_form=hold_form,
                            confirm=ConfirmForm(formdata=None), statuses=KEEP_COLUMNS), status
 
