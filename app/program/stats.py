@@ -1,10 +1,16 @@
 """The program page's numbers: each member's state, progress, load and record as a bar raiser.
 
-Loads and records come from grouped queries for everyone at once; a trainee's
-progress is asked of the path (app/program/certification.py), so the page and
-the moves count alike. The program is tens of people, not thousands.
+Loads are the open loops, counted for everyone at once by the loops' status
+index. Records (loops this year, verdicts, vetoes, decided debriefs and
+agreement) are summed from the metrics rollups' per-bar-raiser rows, one per
+bar raiser and month, not from every loop a bar raiser ever ran; the same
+figures counted from the records (`direct=True`) are what the tests check
+them against. A trainee's progress is asked of the path
+(app/program/certification.py), so the page and the moves count alike. The
+program is tens of people, not thousands.
 """
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -17,6 +23,8 @@ from app.extensions import db
 from app.feedback.models import Feedback, FeedbackStatus, Vote
 from app.interviews.models import Interview, InterviewKind
 from app.loops.models import Loop, LoopStatus
+from app.metrics.models import MetricRollup
+from app.metrics.tally import month_of
 from app.people.models import Certification, User
 from app.program import certification as path
 from app.program.models import SignOff
@@ -71,51 +79,88 @@ def counts(query) -> dict[int, int]:
     return dict(db.session.execute(query).all())
 
 
-def members(include_retired: bool = False) -> list[Member]:
-    """Everyone on the path (and, if asked, those who left it), with their numbers."""
+def members(include_retired: bool = False, direct: bool = False) -> list[Member]:
+    """Everyone on the path (and, if asked, those who left it), with their numbers.
+
+    Records come from the rollups; with `direct`, from the loops and debriefs themselves.
+    """
     query = select(User).where(User.certification != Certification.NONE).order_by(User.name)
     if not include_retired:
         query = query.where(User.certification != Certification.RETIRED)
     people = db.session.scalars(query).all()
-    year_start = datetime(utcnow().year, 1, 1, tzinfo=UTC)
     active_br = counts(select(Loop.bar_raiser_id, func.count()).where(Loop.status == LoopStatus.OPEN)
                        .group_by(Loop.bar_raiser_id))
     active_shadow = counts(select(Loop.shadow_id, func.count()).where(Loop.status == LoopStatus.OPEN)
                            .group_by(Loop.shadow_id))
-    this_year = counts(select(Loop.bar_raiser_id, func.count()).where(Loop.created_at >= year_start)
-                       .group_by(Loop.bar_raiser_id))
-    decisions = db.session.execute(
-        select(Loop.id, Loop.bar_raiser_id, DebriefDecision.outcome, DebriefDecision.verdict)
-        .join(DebriefDecision, DebriefDecision.loop_id == Loop.id)
-        .where(Loop.bar_raiser_id.in_([p.id for p in people]))
-    ).all()
-    votes = bar_raiser_votes([d.id for d in decisions])
-    decided_by: dict[int, list] = {}
-    for d in decisions:
-        decided_by.setdefault(d.bar_raiser_id, []).append(d)
+    ids = [p.id for p in people]
+    records = counted_records(ids) if direct else rolled_records(ids)
     rows = []
     for person in people:
         member = Member(person, Certification(person.certification), progress_text(person),
-                        active_loops=active_br.get(person.id, 0) + active_shadow.get(person.id, 0),
-                        loops_this_year=this_year.get(person.id, 0))
-        for d in decided_by.get(person.id, []):
-            member.decided += 1
-            if d.verdict is not None:
-                member.verdicts += 1
-                member.vetoes += d.verdict == Verdict.VETO
-            # Their call: the verdict where they gave one (concur is a hire, veto is not), else their vote.
-            vote = votes.get((d.id, person.id))
-            if d.verdict is not None:
-                says_hire = d.verdict == Verdict.CONCUR
-            elif vote is not None:
-                says_hire = Vote(vote).is_positive
-            else:
-                continue
-            member.agreed += says_hire == (d.outcome == Outcome.HIRE)
+                        active_loops=active_br.get(person.id, 0) + active_shadow.get(person.id, 0))
+        record = records.get(person.id)
+        if record is not None:
+            member.loops_this_year, member.decided, member.verdicts, member.vetoes, member.agreed = (
+                record["this_year"], record["decided"], record["verdicts"], record["vetoes"], record["agreed"])
         if member.state == Certification.REVERSE_SHADOW:
             member.sign_offs = path.sign_offs(person)
         rows.append(member)
     return rows
+
+
+def year_start() -> datetime:
+    return datetime(utcnow().year, 1, 1, tzinfo=UTC)
+
+
+def rolled_records(ids: list[int]) -> dict[int, Counter]:
+    """Each bar raiser's record, summed from their per-month rollup rows (read by the (grain, bar raiser) index)."""
+    if not ids:
+        return {}
+    this_year = month_of(year_start())
+    records: dict[int, Counter] = defaultdict(Counter)
+    for bar_raiser, month, data in db.session.execute(
+            select(MetricRollup.bar_raiser_id, MetricRollup.month, MetricRollup.data)
+            .where(MetricRollup.grain == "bar_raiser", MetricRollup.person_id == 0,
+                   MetricRollup.bar_raiser_id.in_(ids))):
+        record, tally = records[bar_raiser], data["c"]
+        for name in ("decided", "verdicts", "vetoes", "agreed"):
+            record[name] += tally.get(name, 0)
+        if month >= this_year:
+            record["this_year"] += tally.get("loops", 0)
+    return records
+
+
+def counted_records(ids: list[int]) -> dict[int, Counter]:
+    """The same records counted from every loop and debrief of theirs: what the rollups must always give."""
+    if not ids:
+        return {}
+    records: dict[int, Counter] = defaultdict(Counter)
+    for bar_raiser, n in db.session.execute(
+            select(Loop.bar_raiser_id, func.count()).where(Loop.created_at >= year_start(), Loop.bar_raiser_id.in_(ids))
+            .group_by(Loop.bar_raiser_id)):
+        records[bar_raiser]["this_year"] = n
+    decisions = db.session.execute(
+        select(Loop.id, Loop.bar_raiser_id, DebriefDecision.outcome, DebriefDecision.verdict)
+        .join(DebriefDecision, DebriefDecision.loop_id == Loop.id)
+        .where(Loop.bar_raiser_id.in_(ids))
+    ).all()
+    votes = bar_raiser_votes([d.id for d in decisions])
+    for d in decisions:
+        record = records[d.bar_raiser_id]
+        record["decided"] += 1
+        if d.verdict is not None:
+            record["verdicts"] += 1
+            record["vetoes"] += d.verdict == Verdict.VETO
+        # Their call: the verdict where they gave one (concur is a hire, veto is not), else their vote.
+        vote = votes.get((d.id, d.bar_raiser_id))
+        if d.verdict is not None:
+            says_hire = d.verdict == Verdict.CONCUR
+        elif vote is not None:
+            says_hire = Vote(vote).is_positive
+        else:
+            continue
+        record["agreed"] += says_hire == (d.outcome == Outcome.HIRE)
+    return records
 
 
 def bar_raiser_votes(loop_ids: list[int]) -> dict[tuple[int, int], str]:
