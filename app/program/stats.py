@@ -5,9 +5,10 @@ index. Records (loops this year, verdicts, vetoes, decided debriefs and
 agreement) are summed from the metrics rollups' per-bar-raiser rows, one per
 bar raiser and month, not from every loop a bar raiser ever ran; the same
 figures counted from the records (`direct=True`) are what the tests check
-them against. A trainee's progress is asked of the path
-(app/program/certification.py), so the page and the moves count alike. The
-program is tens of people, not thousands.
+them against. Trainees' progress is asked of the path
+(app/program/certification.py), so the page and the moves count alike, for
+everyone at once. So the page runs the same statements however many people
+are on the path and however many loops they ran.
 """
 
 from collections import Counter, defaultdict
@@ -52,22 +53,43 @@ class Member:
         return 100 * self.agreed / self.decided if self.decided else None
 
 
-def progress_text(user: User) -> str:
+@dataclass
+class PathCounts:
+    """What the path has counted of some people, each asked once for all of them."""
+
+    shadowed: dict[int, int]
+    reverse_shadowed: dict[int, int]
+    sign_offs: dict[int, list[SignOff]]
+
+
+def path_counts(people: list[User]) -> PathCounts:
+    """Count, for everyone at once, what `progress_text` says of those it concerns (a statement apiece)."""
+    def at(*states):
+        return [p for p in people if p.certification in states]
+
+    return PathCounts(path.shadowed_loops_of(at(Certification.IN_TRAINING, Certification.SHADOWING)),
+                      path.reverse_shadowed_loops_of(at(Certification.REVERSE_SHADOW)),
+                      path.sign_offs_of(at(Certification.REVERSE_SHADOW)))
+
+
+def progress_text(user: User, counts: PathCounts | None = None) -> str:
     """Where the person stands towards their next state, in a line."""
     config = current_app.config
     state = Certification(user.certification)
+    if state in (Certification.IN_TRAINING, Certification.SHADOWING, Certification.REVERSE_SHADOW):
+        counts = counts or path_counts([user])
     if state == Certification.NOMINATED:
         return "Awaiting an admin to accept the nomination."
     if state == Certification.IN_TRAINING:
-        done = path.shadowed_loops(user)
+        done = counts.shadowed.get(user.id, 0)
         return f"In training; {done} loop{'' if done == 1 else 's'} shadowed so far."
     if state == Certification.SHADOWING:
         need = config["BAR_RAISER_SHADOW_LOOPS"]
-        return f"{path.shadowed_loops(user)} of {need} loops shadowed with practice feedback."
+        return f"{counts.shadowed.get(user.id, 0)} of {need} loops shadowed with practice feedback."
     if state == Certification.REVERSE_SHADOW:
         need = config["BAR_RAISER_REVERSE_SHADOW_LOOPS"]
-        return (f"{path.reverse_shadowed_loops(user)} of {need} reverse-shadow loop{'' if need == 1 else 's'}; "
-                f"{len(path.sign_offs(user))} of {config['BAR_RAISER_SIGN_OFFS']} sign-offs.")
+        return (f"{counts.reverse_shadowed.get(user.id, 0)} of {need} reverse-shadow loop{'' if need == 1 else 's'}; "
+                f"{len(counts.sign_offs.get(user.id, []))} of {config['BAR_RAISER_SIGN_OFFS']} sign-offs.")
     if state == Certification.CERTIFIED:
         return "Certified."
     if state == Certification.PAUSED:
@@ -94,16 +116,16 @@ def members(include_retired: bool = False, direct: bool = False) -> list[Member]
                            .group_by(Loop.shadow_id))
     ids = [p.id for p in people]
     records = counted_records(ids) if direct else rolled_records(ids)
+    progress = path_counts(people)
     rows = []
     for person in people:
-        member = Member(person, Certification(person.certification), progress_text(person),
+        member = Member(person, Certification(person.certification), progress_text(person, progress),
                         active_loops=active_br.get(person.id, 0) + active_shadow.get(person.id, 0))
         record = records.get(person.id)
         if record is not None:
             member.loops_this_year, member.decided, member.verdicts, member.vetoes, member.agreed = (
                 record["this_year"], record["decided"], record["verdicts"], record["vetoes"], record["agreed"])
-        if member.state == Certification.REVERSE_SHADOW:
-            member.sign_offs = path.sign_offs(person)
+        member.sign_offs = progress.sign_offs.get(person.id, [])
         rows.append(member)
     return rows
 
