@@ -1,10 +1,10 @@
 """Keep the metrics rollups: each loop's tally and their monthly sums, in the transaction that changes the loop.
 
 Every flush that adds, changes or removes a loop, an interview, counted
-feedback, a debrief decision, a final vote or a step move marks the loops it touches; after
-the flush writes them, `refresh` works out those loops' tallies again from the
-records, in a few statements whatever their number, and moves each rollup row
-by the difference. So the services (and anything else writing through the
+feedback, a debrief decision, a final vote or a step move marks the loops it
+touches; after the flush writes them, `refresh` works out those loops' tallies
+again from the records, in a few statements whatever their number, and moves
+each rollup row by the difference. So the services (and anything else writing through the
 session) keep the rollups right without a call of their own; writers that go
 around the session (the bench builder) call `rebuild`, as does `flask
 rebuild-metrics`.
@@ -18,9 +18,9 @@ step; its participants; and, per participant the blind rule lets read them,
 the first votes and coaching flags (counts only: the drill-down to votes
 still reads the records through the blind rule); and, once decided, whether
 the bar raiser's call (their verdict, else their final vote, else their first)
-matched the decision, kept by the per-bar-raiser rows alone (the program page). An open loop's stays grow
-with the clock: the page works those out from the open loops themselves
-(`timing.step_times(..., open_only=True)`).
+matched the decision, kept by the per-bar-raiser rows alone (the program page
+reads them). An open loop's stays grow with the clock: the page works those
+out from the open loops themselves (`timing.step_times(..., open_only=True)`).
 """
 
 from collections import defaultdict
