@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.audit.models import AuditEntry
 from app.debrief.models import DebriefDecision
@@ -262,3 +262,41 @@ def test_the_debrief_page_counts_final_votes_as_the_pdf_does_and_says_how(app, c
     assert page == pdf
     assert "the first vote stands where none was recorded (3 of 4 not recorded)." in html
     assert html.count("Not recorded<span class=\"cell-sub\">the first vote stands</span>") == 3
+
+
+def debrief_statements(app, client, url: str) -> list[str]:
+    """The statements the debrief page runs, each as it was sent (without its parameters)."""
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def capture(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()))
+
+    client.get(url)  # the session's first request pays for what a browser's later ones do not
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    return statements
+
+
+@pytest.mark.parametrize("who", ["bar_raiser", "recruiter"])
+def test_the_debrief_page_runs_as_many_statements_for_eight_interviewers_as_for_two(
+        app, client, auth, recruiter, hiring_manager, bar_raiser, who, request):
+    """Ratings, flags, questions and votes load with the rest, a few statements whatever the panel's size."""
+    with app.app_context():
+        people = {p.id: db.session.get(User, p.id) for p in (recruiter, hiring_manager, bar_raiser)}
+        loops = {}
+        for size in (2, 8):
+            panel = [people[bar_raiser.id]] + [factories.make_user() for _ in range(size - 1)]
+            loop = factories.make_loop(step=Step.DEBRIEF, recruiter=people[recruiter.id],
+                                       hiring_manager=people[hiring_manager.id], bar_raiser=people[bar_raiser.id],
+                                       interviewers=panel)
+            loops[size] = loop.id
+        db.session.commit()
+    auth.login(request.getfixturevalue(who))
+    small = debrief_statements(app, client, f"/loops/{loops[2]}/debrief")
+    large = debrief_statements(app, client, f"/loops/{loops[8]}/debrief")
+    assert len(large) == len(small), "\n".join(s[:160] for s in large)

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from app.audit.services import record
 from app.db_types import utcnow
-from app.debrief.models import DebriefDecision, Outcome, Verdict
+from app.debrief.models import DebriefDecision, FinalVote, Outcome, Verdict
 from app.extensions import db
 from app.feedback.models import Feedback, FeedbackStatus, Vote
 from app.interviews.models import InterviewKind
@@ -79,13 +79,15 @@ loops = st.fixed_dictionaries({
     "ending": st.sampled_from(ENDINGS),
     "team": st.integers(0, 1),  # which hiring manager (and so org unit) and bar raiser
     "panel": st.lists(st.integers(0, 3), min_size=1, max_size=3, unique=True),
-    "delays": st.lists(st.integers(-120, 4000), min_size=3, max_size=3),  # minutes from interview end
-    "submitted": st.integers(0, 3),  # how many of a step-5 panel have submitted
-    "votes": st.lists(st.sampled_from(list(Vote)), min_size=3, max_size=3),
+    "seated": st.booleans(),  # the bar raiser interviews too (first on the panel), so has a first vote
+    "delays": st.lists(st.integers(-120, 4000), min_size=4, max_size=4),  # minutes from interview end
+    "submitted": st.integers(0, 4),  # how many of a step-5 panel have submitted
+    "votes": st.lists(st.sampled_from(list(Vote)), min_size=4, max_size=4),
+    "final": st.none() | st.sampled_from(list(Vote)),  # the bar raiser's final vote at the debrief
     "decided_after": st.integers(0, 20 * 24 * 60),
     "flagged": st.booleans(),
     "moves": st.booleans(),  # a trail of step moves, or a gap in it
-    "later": st.sampled_from(("nothing", "withdraw", "submit")),  # a change after the first flush
+    "later": st.sampled_from(("nothing", "withdraw", "submit", "revote")),  # a change after the first flush
 })
 
 
@@ -124,9 +126,12 @@ def build(spec: dict, people: People, n: int) -> Loop:
         step = min(step, Step.WRITTEN_FEEDBACK)
     team = spec["team"]
     bar_raiser = people.bar_raisers[team] if step >= Step.IN_HOUSE_INTERVIEWS or n % 3 else None
+    panel = [people.interviewers[i] for i in spec["panel"]]
+    if spec["seated"] and bar_raiser is not None:
+        panel.insert(0, bar_raiser)
     loop = factories.make_loop(
         min(step, Step.IN_HOUSE_INTERVIEWS), recruiter=people.recruiters[n % 2], hiring_manager=people.managers[team],
-        bar_raiser=bar_raiser, interviewers=[people.interviewers[i] for i in spec["panel"]])
+        bar_raiser=bar_raiser, interviewers=panel)
     created = NOW - spec["age"] * DAY - spec["minute"] * MINUTE
     loop.created_at = created
     loop.step = step
@@ -143,6 +148,8 @@ def build(spec: dict, people: People, n: int) -> Loop:
         for index, interview in enumerate(in_house[:spec["submitted"]] if step == Step.WRITTEN_FEEDBACK else in_house):
             flag = RULES[n % len(RULES)].name if spec["flagged"] and index == 0 else None
             submit(interview, spec["votes"][index], spec["delays"][index] * MINUTE, flag)
+    if step >= Step.DEBRIEF and spec["final"] is not None:
+        final_vote(loop, spec["final"])
     if step >= Step.DEBRIEF and (step > Step.DEBRIEF or ending in ("no_hire", "veto")):
         at = max(i.ends_at for i in in_house) + spec["decided_after"] * MINUTE
         decision = DebriefDecision(loop=loop, outcome=Outcome.NO_HIRE if ending == "no_hire" else Outcome.HIRE,
@@ -159,6 +166,21 @@ def build(spec: dict, people: People, n: int) -> Loop:
     return loop
 
 
+def final_vote(loop: Loop, vote: str) -> None:
+    """Record (or change) the bar raiser's final vote, where they have a counted first vote to start from."""
+    first = next((f for i in loop.interviews if i.kind == InterviewKind.IN_HOUSE for f in i.feedbacks
+                  if f.author_id == loop.bar_raiser_id and f.status == FeedbackStatus.SUBMITTED), None)
+    if first is None:
+        return
+    existing = next((v for v in loop.final_votes if v.interviewer_id == loop.bar_raiser_id), None)
+    if existing is None:
+        db.session.add(FinalVote(loop=loop, interviewer_id=loop.bar_raiser_id, first_vote=first.vote, vote=vote,
+                                 reason="Heard the others' evidence."))
+    else:
+        existing.vote = vote
+    db.session.flush()
+
+
 def change_later(loop: Loop, spec: dict) -> None:
     """Change a loop after its first flush, as later work does: the rollups move by the difference."""
     if spec["later"] == "withdraw" and loop.status == LoopStatus.OPEN:
@@ -167,6 +189,9 @@ def change_later(loop: Loop, spec: dict) -> None:
         waiting = [i for i in loop.interviews if i.kind == InterviewKind.IN_HOUSE and not i.feedbacks]
         if waiting:
             submit(waiting[0], Vote.NOT_INCLINED, 30 * MINUTE)
+    elif spec["later"] == "revote" and loop.step >= Step.DEBRIEF:
+        # After the decision too: the service closes final votes then, but the records decide what is counted.
+        final_vote(loop, Vote.STRONGLY_NOT_INCLINED if spec["final"] in (None, Vote.INCLINED) else Vote.INCLINED)
     db.session.flush()
 
 
@@ -241,10 +266,13 @@ def test_the_migration_fills_the_rollups_from_the_records_already_held(app):
     with app.app_context():
         people = People()
         specs = [{"age": age, "minute": 300, "step": step, "ending": ending, "team": age % 2, "panel": [0, 2],
-                  "delays": [30, 3000, -20], "submitted": 1, "votes": [Vote.INCLINED, Vote.NOT_INCLINED, Vote.INCLINED],
-                  "decided_after": 4000, "flagged": True, "moves": True, "later": "nothing"}
+                  "seated": age % 3 == 1, "delays": [30, 3000, -20, 90], "submitted": 1,
+                  "votes": [Vote.INCLINED, Vote.NOT_INCLINED, Vote.INCLINED, Vote.STRONGLY_INCLINED],
+                  "final": Vote.NOT_INCLINED if age % 2 else None, "decided_after": 4000, "flagged": True,
+                  "moves": True, "later": "nothing"}
                  for age, step, ending in ((3, 5, "open"), (40, 8, "hired"), (70, 6, "veto"), (100, 6, "no_hire"),
-                                           (130, 4, "withdrawn"), (400, 3, "rejected"), (401, 7, "open"))]
+                                           (103, 6, "no_hire"), (130, 4, "withdrawn"), (400, 3, "rejected"),
+                                           (401, 7, "open"))]
         for n, spec in enumerate(specs):
             build(spec, people, n)
         db.session.commit()

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from sqlalchemy import event
 
 from app.db_types import utcnow
 from app.debrief.models import DebriefDecision, PracticeVerdict
@@ -149,3 +150,44 @@ def test_an_admin_walks_a_person_from_nominated_to_certified(app, client, auth, 
     page = client.get(f"/program/people/{interviewer.id}").get_data(as_text=True)
     for words in ("nominated", "in training", "shadowing", "reverse shadow", "certified", "Signer 0", "Signer 1"):
         assert words in page
+
+
+def test_the_program_page_runs_the_same_statements_for_more_people_and_loops(app, client, auth, admin, bar_raiser):
+    """The records come from the rollups and trainees' progress is counted for everyone at once."""
+    def add_people_and_loops():
+        with app.app_context():
+            br = db.session.get(User, bar_raiser.id)
+            for state in ("in_training", "shadowing", "reverse_shadow", "certified"):
+                trainee = factories.make_user(certification=state, org_unit="Search")
+                trainee.certification_since = utcnow()
+                loop = factories.make_loop(step=Step.DEBRIEF, bar_raiser=br, shadow=trainee,
+                                           outcome="no_hire", status=LoopStatus.NOT_HIRED)
+                interview = next(i for i in loop.interviews if i.kind == InterviewKind.IN_HOUSE)
+                factories.submit_feedback(interview, trainee, "inclined", practice=True)
+                if state == "reverse_shadow":
+                    db.session.add(SignOff(trainee=trainee, signer=br, note="Ready.",
+                                           round_started_at=trainee.certification_since))
+            db.session.commit()
+            return db.engine
+
+    engine = add_people_and_loops()
+    statements = []
+
+    def count(*args):
+        statements.append(1)
+
+    auth.login(admin)
+    client.get("/program")
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get("/program").status_code == 200
+        few = len(statements)
+        add_people_and_loops()
+        statements.clear()
+        html = client.get("/program").get_data(as_text=True)
+        assert len(statements) == few
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert html.count("1 of 3 loops shadowed with practice feedback.") == 2
+    assert html.count("In training; 1 loop shadowed so far.") == 2
+    assert html.count("0 of 1 reverse-shadow loop; 1 of 2 sign-offs.") == 2

@@ -64,8 +64,6 @@ KNOWN_SCANS = {
     "loop list by person": "the same, narrowed by person",
     "loop list as an interviewer": "the same, for an interviewer's years of interviews",
     "loop list export, all statuses": "exports every loop of the listing on purpose; bounded with the listing",
-    "program": "each bar raiser's veto rate and calibration over all their loops; needs the rollups of the "
-    "metrics branch",
 }
 # GET routes not measured, and why.
 EXCUSED = {
@@ -199,6 +197,7 @@ def find_ids(connection) -> dict:
     ids["principle"] = one(connection, "SELECT min(principle_id) FROM requisition_principles WHERE "
                                        "requisition_id = :r", r=ids["requisition"])
     ids["trainee"] = one(connection, "SELECT min(id) FROM users WHERE certification = 'in_training'")
+    ids["shadow"] = one(connection, "SELECT id FROM users WHERE email = 'shadow0@bench.test'")
     ids["busy_interviewer"] = one(connection, "SELECT interviewer_id FROM interviews GROUP BY interviewer_id "
                                               "ORDER BY count(*) DESC, interviewer_id LIMIT 1")
     ids["emails"]["interviewer"] = one(connection, "SELECT email FROM users WHERE id = :iv", iv=ids["interviewer"])
@@ -268,7 +267,12 @@ def pages_for(ids: dict) -> list[Page]:
         Page("requisition", "requisitions.show", "recruiter", f"/requisitions/{ids['requisition']}"),
         Page("new requisition", "requisitions.new", "recruiter", "/requisitions/new"),
         Page("program", "program.index", "admin", "/program"),
+        Page("program as a bar raiser", "program.index", "br", "/program"),
+        Page("program as a trainee (to their own page)", "program.index", "shadow", "/program", status=302),
         Page("program person", "program.person", "admin", f"/program/people/{ids['trainee']}"),
+        Page("program person, their own", "program.person", "shadow", f"/program/people/{ids['shadow']}"),
+        Page("program person, a certified bar raiser", "program.person", "admin",
+             f"/program/people/{ids['bar_raiser']}"),
         Page("question bank", "kits.bank", "admin", "/question-bank/"),
         Page("question bank, retired", "kits.bank", "admin", "/question-bank/?show=retired"),
         Page("new question", "kits.new_question", "admin", "/question-bank/new"),
@@ -471,7 +475,7 @@ def page_ids():
 
 
 IDS_NEEDED = ["recruiter", "showcase", "hired", "not_hired", "rejected", "interview", "interviewer", "candidate",
-              "requisition", "unit", "principle", "trainee", "busy_interviewer", "bar_raiser", "question",
+              "requisition", "unit", "principle", "trainee", "shadow", "busy_interviewer", "bar_raiser", "question",
               "calendar_token", "endpoint", "retention_later"] + [
     f"open_step_{s}" for s in range(2, 9)]
 

@@ -7,7 +7,11 @@ check the blind rule (PRODUCT.md, "Who may read what") before showing it.
 from collections import Counter
 from dataclasses import dataclass, field
 
-from app.feedback.models import Feedback, Rating, Vote
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.extensions import db
+from app.feedback.models import Amendment, Feedback, Rating, Vote
 from app.feedback.services import is_late
 from app.interviews.models import Interview, InterviewKind
 from app.loops.models import Loop
@@ -74,8 +78,21 @@ class DebriefSummary:
         return sum(1 for c in self.columns if c.is_late)
 
 
+def load_feedback(loop: Loop) -> None:
+    """Load the ratings and amendments of every feedback of the loop at once: a few statements, not some per
+    interview. The loop's own loader leaves them to load on first use, which most loop pages never make."""
+    ids = [f.id for i in loop.interviews for f in i.feedbacks]
+    if ids:
+        db.session.scalars(
+            select(Feedback).where(Feedback.id.in_(ids))
+            .options(joinedload(Feedback.author), selectinload(Feedback.ratings),
+                     selectinload(Feedback.amendments).joinedload(Amendment.author))
+        ).all()
+
+
 def summarize(loop: Loop) -> DebriefSummary:
     """Gather the grid, votes, bar answers and late flags of the loop's in-house feedback."""
+    load_feedback(loop)
     finals = {v.interviewer_id: v for v in loop.final_votes}
     columns = []
     for interview in loop.interviews:

@@ -1,10 +1,10 @@
 """Keep the metrics rollups: each loop's tally and their monthly sums, in the transaction that changes the loop.
 
 Every flush that adds, changes or removes a loop, an interview, counted
-feedback, a debrief decision or a step move marks the loops it touches; after
-the flush writes them, `refresh` works out those loops' tallies again from the
-records, in a few statements whatever their number, and moves each rollup row
-by the difference. So the services (and anything else writing through the
+feedback, a debrief decision, a final vote or a step move marks the loops it
+touches; after the flush writes them, `refresh` works out those loops' tallies
+again from the records, in a few statements whatever their number, and moves
+each rollup row by the difference. So the services (and anything else writing through the
 session) keep the rollups right without a call of their own; writers that go
 around the session (the bench builder) call `rebuild`, as does `flask
 rebuild-metrics`.
@@ -16,9 +16,11 @@ feedback's time from interview end to submission; the time from the last
 in-house interview to the decision; once the loop is closed, its stay in each
 step; its participants; and, per participant the blind rule lets read them,
 the first votes and coaching flags (counts only: the drill-down to votes
-still reads the records through the blind rule). An open loop's stays grow
-with the clock: the page works those out from the open loops themselves
-(`timing.step_times(..., open_only=True)`).
+still reads the records through the blind rule); and, once decided, whether
+the bar raiser's call (their verdict, else their final vote, else their first)
+matched the decision, kept by the per-bar-raiser rows alone (the program page
+reads them). An open loop's stays grow with the clock: the page works those
+out from the open loops themselves (`timing.step_times(..., open_only=True)`).
 """
 
 from collections import defaultdict
@@ -29,15 +31,15 @@ from sqlalchemy import bindparam, delete, event, insert, literal, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.audit.models import AuditEntry
-from app.debrief.models import DebriefDecision, Verdict
+from app.debrief.models import DebriefDecision, FinalVote, Outcome, Verdict
 from app.extensions import db
-from app.feedback.models import Feedback, FeedbackStatus
+from app.feedback.models import Feedback, FeedbackStatus, Vote
 from app.interviews.models import Interview, InterviewKind, interview_principles
 from app.kits.models import CoachingFlag
 from app.loops.models import SEATED_ROLES, STEP_LABELS, Loop, LoopStatus, Step
 from app.metrics.calibration import result_of
 from app.metrics.models import LoopTally, MetricRollup, periods
-from app.metrics.tally import BREAKDOWN, Tally, kept_duration, month_of
+from app.metrics.tally import BREAKDOWN, RECORD, Tally, kept_duration, month_of
 from app.requisitions.models import Requisition, requisition_principles
 
 STEP_BY_LABEL = {label: step for step, label in STEP_LABELS.items()}
@@ -109,6 +111,9 @@ def _tallies(connection, ids: list[int]) -> dict[int, tuple[tuple, Tally]]:
             .order_by(AuditEntry.loop_id, AuditEntry.at, AuditEntry.id)):
         moves[loop_id].append((STEP_BY_LABEL.get(from_state), STEP_BY_LABEL.get(to_state), at))
 
+    final_votes = {(loop_id, who): vote for loop_id, who, vote in connection.execute(
+        select(FinalVote.loop_id, FinalVote.interviewer_id, FinalVote.vote).where(FinalVote.loop_id.in_(ids)))}
+
     result = {}
     for row in loops:
         tally = Tally()
@@ -134,6 +139,7 @@ def _tallies(connection, ids: list[int]) -> dict[int, tuple[tuple, Tally]]:
             if kind == InterviewKind.IN_HOUSE:
                 in_house_ends.append(ends)
         _count_readers(tally, row, interviews[row.id], submitted, flags)
+        _count_record(tally, row, interviews[row.id], submitted, final_votes)
         if row.decided_at is not None and in_house_ends:
             tally.value("decision", kept_duration(row.decided_at - max(in_house_ends)))
         if not is_open:
@@ -178,6 +184,29 @@ def _count_readers(tally: Tally, row, interviews: list, submitted: dict, flags: 
                 tally.count(f"r:{reader}:flag:{interviewer_id}:{rule}")
 
 
+def _count_record(tally: Tally, row, interviews: list, submitted: dict, final_votes: dict) -> None:
+    """Count a decided debrief for its bar raiser, and whether their call matched the hiring manager's decision.
+
+    Their call is their verdict where they gave one (concur is a hire, a veto is not), else their
+    vote at the debrief: the final one if recorded, else their counted first vote.
+    """
+    if row.outcome is None:
+        return
+    tally.count("decided")
+    if row.verdict is not None:
+        says_hire = row.verdict == Verdict.CONCUR
+    else:
+        vote = final_votes.get((row.id, row.bar_raiser_id))
+        if vote is None:
+            vote = next((f.vote for interview_id, kind, _, _ in interviews if kind == InterviewKind.IN_HOUSE
+                         for f in submitted[interview_id]
+                         if f.author_id == row.bar_raiser_id and not f.is_practice), None)
+        if vote is None:
+            return
+        says_hire = Vote(vote).is_positive
+    tally.count("agreed", says_hire == (row.outcome == Outcome.HIRE))
+
+
 def _stays(row, moves) -> list[tuple[int, int]]:
     """A closed loop's stay in each step, as `timing.step_times` measures it, in microseconds."""
     entered: dict[int, datetime] = {Step.RESUME_REVIEW: row.created_at}
@@ -205,10 +234,12 @@ def contributions(keys: tuple, tally: Tally, months_only: bool = False) -> list[
     created_at, unit, requisition, bar_raiser = keys
     spans = periods(month_of(created_at))[:1 if months_only else None]
     general, readers, members = tally.split()
-    # The company-wide split by org unit and by bar raiser feeds two tables of counts: they keep those alone.
-    breakdown = general.only(BREAKDOWN)
+    # The company-wide split by org unit and by bar raiser feeds two tables of counts: they keep those alone,
+    # and the per-bar-raiser rows the bar raiser's record besides (the program page's), which no other row keeps.
+    breakdown, record = general.only(BREAKDOWN), general.only(BREAKDOWN + RECORD)
+    general = general.less(RECORD)
     parts = [((grain, u, r, b, 0), part) for grain, u, r, b, part in (
-        ("all", 0, 0, 0, general), ("unit", unit, 0, 0, breakdown), ("bar_raiser", 0, 0, bar_raiser, breakdown),
+        ("all", 0, 0, 0, general), ("unit", unit, 0, 0, breakdown), ("bar_raiser", 0, 0, bar_raiser, record),
         ("unit_bar_raiser", unit, 0, bar_raiser, general),
         ("requisition_bar_raiser", 0, requisition, bar_raiser, general))]
     for reader, part in readers.items():
@@ -347,7 +378,7 @@ def _loop_of(obj):
     """The loop (or its id) an object changes the metrics of, or None."""
     if isinstance(obj, Loop):
         return obj
-    if isinstance(obj, Interview | DebriefDecision):
+    if isinstance(obj, Interview | DebriefDecision | FinalVote):
         return obj.loop_id or obj.loop
     if isinstance(obj, Feedback):
         interview = obj.interview

@@ -13,6 +13,9 @@ from datetime import date, datetime, timedelta
 
 MICROSECOND = timedelta(microseconds=1)
 BREAKDOWN = ("loops", "open", "verdicts", "vetoes")  # all the per-org-unit and per-bar-raiser tables need
+# A bar raiser's record on the program page: decided debriefs, and those where their call matched the decision.
+# Only the per-bar-raiser rows keep them.
+RECORD = ("decided", "agreed")
 
 
 def microseconds(delta: timedelta) -> int:
@@ -89,6 +92,13 @@ class Tally:
         part = Tally()
         for name in names:
             part.count(name, self.counts.get(name, 0))
+        return part
+
+    def less(self, names: Iterable[str]) -> "Tally":
+        """The same counts and values, less the named counts."""
+        part, names = Tally(), set(names)
+        part.counts = Counter({name: n for name, n in self.counts.items() if name not in names})
+        part.values = self.values
         return part
 
     def without(self, value_name: str) -> "Tally":

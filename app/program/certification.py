@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import distinct, func, select, update
+from sqlalchemy.orm import joinedload
 
 from app.audit.services import record
 from app.db_types import utcnow
@@ -40,32 +41,57 @@ class PathError(ServiceError):
 
 def shadowed_loops(person: User) -> int:
     """Loops the person observed as a shadow and wrote submitted practice feedback on."""
-    return db.session.scalar(
-        select(func.count(distinct(Loop.id)))
+    return shadowed_loops_of([person]).get(person.id, 0)
+
+
+def shadowed_loops_of(people: list[User]) -> dict[int, int]:
+    """`shadowed_loops` of each of several people, in one statement."""
+    if not people:
+        return {}
+    return dict(db.session.execute(
+        select(Loop.shadow_id, func.count(distinct(Loop.id)))
         .join(Interview, Interview.loop_id == Loop.id)
         .join(Feedback, Feedback.interview_id == Interview.id)
-        .where(Loop.shadow_id == person.id, Loop.is_reverse_shadow.is_(False),
-               Feedback.author_id == person.id, Feedback.is_practice.is_(True),
+        .where(Loop.shadow_id.in_([p.id for p in people]), Loop.is_reverse_shadow.is_(False),
+               Feedback.author_id == Loop.shadow_id, Feedback.is_practice.is_(True),
                Feedback.status == FeedbackStatus.SUBMITTED)
-    ) or 0
+        .group_by(Loop.shadow_id)
+    ).all())
 
 
 def reverse_shadowed_loops(person: User) -> int:
     """Loops the person ran as a reverse shadow, through to their own (practice) verdict."""
-    return db.session.scalar(
-        select(func.count()).select_from(PracticeVerdict).where(PracticeVerdict.trainee_id == person.id)
-    ) or 0
+    return reverse_shadowed_loops_of([person]).get(person.id, 0)
+
+
+def reverse_shadowed_loops_of(people: list[User]) -> dict[int, int]:
+    """`reverse_shadowed_loops` of each of several people, in one statement."""
+    if not people:
+        return {}
+    return dict(db.session.execute(
+        select(PracticeVerdict.trainee_id, func.count())
+        .where(PracticeVerdict.trainee_id.in_([p.id for p in people])).group_by(PracticeVerdict.trainee_id)
+    ).all())
 
 
 def sign_offs(person: User) -> list[SignOff]:
     """The sign-offs of the person's current round in reverse shadow."""
-    if person.certification != C.REVERSE_SHADOW or person.certification_since is None:
-        return []
-    return list(db.session.scalars(
-        select(SignOff).where(SignOff.trainee_id == person.id,
-                              SignOff.round_started_at == person.certification_since)
-        .order_by(SignOff.created_at)
-    ))
+    return sign_offs_of([person]).get(person.id, [])
+
+
+def sign_offs_of(people: list[User]) -> dict[int, list[SignOff]]:
+    """`sign_offs` of each of several people, with their signers, in one statement."""
+    rounds = {p.id: p.certification_since for p in people
+              if p.certification == C.REVERSE_SHADOW and p.certification_since is not None}
+    if not rounds:
+        return {}
+    result: dict[int, list[SignOff]] = {}
+    for signoff in db.session.scalars(
+            select(SignOff).where(SignOff.trainee_id.in_(list(rounds))).options(joinedload(SignOff.signer))
+            .order_by(SignOff.created_at, SignOff.id)):
+        if signoff.round_started_at == rounds[signoff.trainee_id]:
+            result.setdefault(signoff.trainee_id, []).append(signoff)
+    return result
 
 
 def open_loops_as(person: User, column) -> int:

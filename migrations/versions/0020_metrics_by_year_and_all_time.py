@@ -12,7 +12,7 @@ one ordered pass. The month rows and tallies keep their lists of values until
 a change or `flask rebuild-metrics` rewrites them; the app reads both forms.
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 """
 
 import json
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020"
-down_revision = "0018"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
