@@ -643,3 +643,22 @@ def test_the_requisition_filter_offers_open_and_recent_requisitions_and_keeps_a_
     assert "Senior Software Engineer, Payments" in choices
     assert "Staff Accountant" not in choices  # closed, and nothing of it in the last twelve months
     assert "Staff Accountant" in offered(f"/metrics?date_from=&requisition={old_requisition}")  # a bookmark works
+
+
+def test_a_long_table_shows_its_first_rows_and_its_csv_has_them_all(client, auth, app, recruiter, monkeypatch):
+    """A table of every interviewer shows the first rows on the page, says so, and the CSV lists every one."""
+    from app.metrics import views
+
+    with app.app_context():
+        loop = factories.make_loop(Step.DEBRIEF, recruiter=user(recruiter))
+        decide(loop, Outcome.HIRE, Verdict.CONCUR, at=last_end(loop) + 2 * DAY)
+        db.session.commit()
+    auth.login(recruiter)
+    rows = list(csv.reader(io.StringIO(client.get("/metrics/calibration.csv?date_from=").get_data(as_text=True))))
+    interviewers = len(rows) - 1
+    assert interviewers >= 2
+    monkeypatch.setattr(views, "PAGE_ROWS", 1)
+    html = client.get("/metrics?date_from=").get_data(as_text=True)
+    calibration = html[html.index('id="calibration"'):html.index('id="coaching"')]
+    assert calibration.count('<th scope="row"') == 1
+    assert f"The first 1 of {interviewers} rows, in the table's order; the CSV has every one." in calibration

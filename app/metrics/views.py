@@ -18,6 +18,9 @@ from app.metrics.services import Metrics
 from app.people.models import User
 from app.permissions import can_view_metrics, require, takes_part
 
+# A table shows its first rows on the page (each is sorted with what needs attention first); its CSV has them all.
+PAGE_ROWS = 50
+
 
 def filtered_scope() -> tuple[MetricsFilterForm, Scope | None]:
     """Check the viewer may see metrics, then read the filters; the scope is None when they are invalid."""
@@ -64,7 +67,8 @@ def index():
     form, scope = filtered_scope()
     sections = report.build_sections(Metrics(scope), links()) if scope else []
     return render_template("metrics/index.html", form=form, sections=sections, args=filter_args(),
-                           filtered=bool(filter_args()), sees_every_loop=Scope(current_user).sees_every_loop), \
+                           page_rows=PAGE_ROWS, filtered=bool(filter_args()),
+                           sees_every_loop=Scope(current_user).sees_every_loop), \
         200 if scope else 400
 
 
