@@ -36,6 +36,7 @@ from werkzeug.security import generate_password_hash
 
 from app.audit.chain import GENESIS, entry_hash, personal_digest
 from app.loops.models import STEP_LABELS
+from app.loops.members import rebuild as rebuild_members
 from app.metrics.rollups import rebuild
 
 PASSWORD = "bench-password-raise-the-bar"
@@ -596,6 +597,7 @@ def build_company(engine: sa.Engine, n_loops: int, shape: Shape = SHAPES["older"
         rows = builder.build(principle_ids(connection))
         insert_all(connection, rows)
         rebuild(connection)  # the rows went around the session: count them into the metrics rollups
+        rebuild_members(connection)  # and around the triggers (replica mode on PostgreSQL): list who takes part
     counts = {name: rows.count(name) for name in ORDER}
     with engine.connect() as connection:
         counts["open loops"] = connection.execute(sa.text("SELECT count(*) FROM loops WHERE status = 'open'")).scalar()
