@@ -35,8 +35,8 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from app.audit.chain import GENESIS, entry_hash, personal_digest
-from app.loops.models import STEP_LABELS
 from app.loops.members import rebuild as rebuild_members
+from app.loops.models import STEP_LABELS
 from app.metrics.rollups import rebuild
 
 PASSWORD = "bench-password-raise-the-bar"

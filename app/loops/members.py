@@ -3,8 +3,9 @@
 Migration 0017's triggers on loops and interviews keep the rows in the same
 transaction as every change, on both databases, whoever writes (a service, a
 bulk statement, a hand in psql): a loop's members are worked out again from
-its row and its interviews whenever its people, status, step or interviews
-change. `rebuild` makes the whole table again, set-based; `flask
+its row and its interviews (with this module's `PEOPLE`, narrowed to the
+loop) whenever its people, requisition, status, step or interviews change.
+`rebuild` makes the whole table again, set-based; `flask
 rebuild-loop-members` runs it (the bench runs it after writing its rows
 around the triggers).
 """
@@ -27,29 +28,9 @@ PEOPLE = (
     "UNION SELECT i.loop_id, i.interviewer_id FROM interviews i WHERE {interviews}"
 )
 COLUMNS = "person_id, loop_id, requisition_id, status, step, step_entered_at"
-MEMBERS = (
-    f"SELECT p.person_id, l.id, l.requisition_id, l.status, l.step, l.step_entered_at "
-    f"FROM ({PEOPLE}) p JOIN loops l ON l.id = p.loop_id"
-)
-
-
-def members_of(loop: str) -> str:
-    """The member rows of one loop, `loop` being an SQL expression of its id (NEW.id in a trigger)."""
-    return MEMBERS.format(loops=f"l.id = {loop}", interviews=f"i.loop_id = {loop}") + f" WHERE l.id = {loop}"
-
-
-def refresh_statements(loop: str, dialect: str) -> list[str]:
-    """The statements that make one loop's member rows right again: drop who left, write who takes part."""
-    people = PEOPLE.format(loops=f"l.id = {loop}", interviews=f"i.loop_id = {loop}")
-    drop = (f"DELETE FROM loop_members WHERE loop_id = {loop} "
-            f"AND person_id NOT IN (SELECT person_id FROM ({people}) p)")
-    if dialect == "postgresql":
-        write = (f"INSERT INTO loop_members ({COLUMNS}) {members_of(loop)} ON CONFLICT (person_id, loop_id) "
-                 "DO UPDATE SET requisition_id = EXCLUDED.requisition_id, status = EXCLUDED.status, "
-                 "step = EXCLUDED.step, step_entered_at = EXCLUDED.step_entered_at")
-    else:
-        write = f"INSERT OR REPLACE INTO loop_members ({COLUMNS}) {members_of(loop)}"
-    return [drop, write]
+# Constants only, no value from outside: the same text as migration 0017's backfill and triggers.
+MEMBERS = ("SELECT p.person_id, l.id, l.requisition_id, l.status, l.step, l.step_entered_at "
+           "FROM (" + PEOPLE + ") p JOIN loops l ON l.id = p.loop_id")
 
 
 def rebuild(connection) -> int:
