@@ -29,8 +29,9 @@ PEOPLE = (
 )
 COLUMNS = "person_id, loop_id, requisition_id, status, step, step_entered_at"
 # Constants only, no value from outside: the same text as migration 0017's backfill and triggers.
-MEMBERS = ("SELECT p.person_id, l.id, l.requisition_id, l.status, l.step, l.step_entered_at "
-           "FROM (" + PEOPLE + ") p JOIN loops l ON l.id = p.loop_id")
+MEMBERS_OF_PEOPLE = ("SELECT p.person_id, l.id, l.requisition_id, l.status, l.step, l.step_entered_at "
+                     "FROM ({people}) p JOIN loops l ON l.id = p.loop_id")
+MEMBERS = MEMBERS_OF_PEOPLE.replace("{people}", PEOPLE)
 
 
 def rebuild(connection) -> int:
