@@ -223,7 +223,6 @@ def test_the_migration_fills_the_rows_of_the_loops_already_held(app):
 def many_loops(app, recruiter, monkeypatch):
     """Seven loops of the recruiter, four entering their step at the very same time; another's loop too."""
     monkeypatch.setattr(queries, "COUNT_LIMIT", 3)
-    monkeypatch.setattr("app.loops.views.COUNT_LIMIT", 3)
     monkeypatch.setattr("app.loops.views.PAGE_SIZE", 2)
     monkeypatch.setattr("app.metrics.exports.EXPORT_BATCH", 2)
     with app.app_context():
@@ -258,6 +257,9 @@ def test_the_count_stops_at_the_limit_and_the_pages_go_on_past_it(client, auth, 
         assert response.status_code == 200
         seen += listed(response)
     assert seen == many_loops  # every loop once, in order, paging on past the counted ones
+    # Past the counted ones the count goes to the next multiple of the limit, so it reads the same page to page.
+    third = client.get("/loops/?page=3").get_data(as_text=True)
+    assert '<span class="count">6+</span>' in third and "Page 3 of 3+" in third and 'rel="next"' in third
     last = client.get("/loops/?page=4").get_data(as_text=True)
     assert '<span class="count">7</span>' in last and "Page 4 of 4" in last and 'rel="next"' not in last
 

@@ -19,7 +19,7 @@ from app.people.models import OrgUnit, User
 from app.permissions import membership
 from app.requisitions.models import Requisition
 
-# The count stops here: past it the list says "1,000+" and pages on from where the viewer is.
+# The count stops here: past it the list says "1,000+" and pages on; from page 41 it counts to 2,000, and so on.
 COUNT_LIMIT = 1000
 # The requisition and org unit filters offer those of the viewer's latest loops in the listed status.
 CHOICES_FROM = 300
@@ -94,9 +94,14 @@ def loop_list_batches(user: User, args, size: int, options=()) -> Iterator[list[
     return batches()
 
 
-def bounded_count(user: User, args, offset: int) -> int:
-    """Count the listing's rows up to `COUNT_LIMIT` past `offset`; more than that many reads as that many and one."""
-    limited = member_rows(user, args).order_by(None).limit(offset + COUNT_LIMIT + 1)
+def counted_to(offset: int, page_size: int) -> int:
+    """Where the count of a page's listing stops: the first multiple of `COUNT_LIMIT` past the page's end."""
+    return -(-(offset + page_size) // COUNT_LIMIT) * COUNT_LIMIT
+
+
+def bounded_count(user: User, args, limit: int) -> int:
+    """Count the listing's rows up to `limit`, and one more if there are more."""
+    limited = member_rows(user, args).order_by(None).limit(limit + 1)
     return db.session.scalar(select(func.count()).select_from(limited.subquery()))
 
 

@@ -25,8 +25,8 @@ from app.loops.models import STEP_LABELS, Loop, LoopStatus, Step
 from app.loops.page import loop_page, moved_on_page, refused_on_loop_page
 from app.loops.queries import (
     CHOICES_FROM,
-    COUNT_LIMIT,
     bounded_count,
+    counted_to,
     filter_choices,
     int_arg,
     loop_list_page,
@@ -45,10 +45,11 @@ def index():
     status = request.args.get("status", "open")
     page = int_arg(request.args, "page", minimum=1) or 1
     offset = (page - 1) * PAGE_SIZE
-    # Counted no further than a thousand past this page: a long history is not counted whole on every page.
-    counted = bounded_count(current_user, request.args, offset)
-    more = counted > offset + COUNT_LIMIT
-    total = offset + COUNT_LIMIT if more else counted
+    # Counted to the next thousand past this page, no further: a long history is not counted whole on every page.
+    limit = counted_to(offset, PAGE_SIZE)
+    counted = bounded_count(current_user, request.args, limit)
+    more = counted > limit
+    total = limit if more else counted
     loops = db.session.scalars(
         loop_list_page(current_user, request.args, offset, PAGE_SIZE).options(
             selectinload(Loop.candidate), selectinload(Loop.requisition),
