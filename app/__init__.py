@@ -284,6 +284,7 @@ def register_security_headers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from app.audit.commands import verify_audit
     from app.commands import create_user, purge_candidates, seed_demo
+    from app.loops.members import rebuild_loop_members
     from app.metrics.commands import rebuild_metrics
     from app.notifications.commands import send_reminders
     from app.reports.commands import verify_pdf
@@ -297,6 +298,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(verify_pdf)
     app.cli.add_command(deliver_webhooks)
     app.cli.add_command(rebuild_metrics)
+    app.cli.add_command(rebuild_loop_members)
 
 
 def configure_logging(app: Flask) -> None:

@@ -37,6 +37,7 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from app.audit.chain import GENESIS, entry_hash, personal_digest
+from app.loops.members import rebuild as rebuild_members
 from app.loops.models import STEP_LABELS
 
 PASSWORD = "bench-password-raise-the-bar"
@@ -590,8 +591,9 @@ def build_company(engine: sa.Engine, n_loops: int, shape: Shape = SHAPES["older"
                   now: datetime | None = None) -> dict[str, int]:
     """Fill a freshly migrated database with a company of `n_loops` loops; return the row counts.
 
-    The rows go around the session: the data derived from them (the metrics rollups, ...) is made by the
-    app's `flask rebuild-*` commands afterwards (`bench.cache.finish`)."""
+    The rows go around the session and the triggers: the cheap derived rows (retention dates, loop members) are
+    made here, set-based; the metrics rollups by `flask rebuild-metrics` afterwards (`bench.cache.finish`, which
+    runs every `flask rebuild-*` command)."""
     from bench.bulk import ORDER, insert_all
 
     now = now or datetime.now(UTC)
@@ -608,6 +610,7 @@ def build_company(engine: sa.Engine, n_loops: int, shape: Shape = SHAPES["older"
             "INSERT INTO retention_dates (candidate_id, loops_closed_at) SELECT l.candidate_id, max(l.closed_at) "
             "FROM loops l JOIN candidates c ON c.id = l.candidate_id WHERE c.anonymized_at IS NULL "
             "GROUP BY l.candidate_id HAVING count(l.closed_at) = count(*)"))
+        rebuild_members(connection)  # around the triggers (replica mode on PostgreSQL): list who takes part
     counts = {name: rows.count(name) for name in ORDER}
     with engine.connect() as connection:
         counts["open loops"] = connection.execute(sa.text("SELECT count(*) FROM loops WHERE status = 'open'")).scalar()

@@ -207,3 +207,29 @@ class ScreenDecision(db.Model):
     decided_by: Mapped[User] = relationship()
 
 
+
+
+class LoopMember(db.Model):
+    """One person taking part in one loop, with what the loop list sorts and filters by.
+
+    The database keeps these rows (migration 0017's triggers on loops and
+    interviews), so the loop list walks a person's own loops by index, a page
+    at a time, however long their history. Taking part is what `roles_of`
+    says: a seat (recruiter, hiring manager, bar raiser, shadow) or an
+    interview. `flask rebuild-loop-members` makes them again from the loops.
+    """
+
+    __tablename__ = "loop_members"
+    __table_args__ = (
+        Index("ix_loop_members_person_status_waiting", "person_id", "status", "step_entered_at", "loop_id"),
+        Index("ix_loop_members_person_waiting", "person_id", "step_entered_at", "loop_id"),
+        Index("ix_loop_members_person_step_waiting", "person_id", "step", "step_entered_at", "loop_id"),
+        one_of("status", LoopStatus),
+    )
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    loop_id: Mapped[int] = mapped_column(ForeignKey("loops.id", ondelete="CASCADE"), primary_key=True, index=True)
+    requisition_id: Mapped[int] = mapped_column(ForeignKey("requisitions.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(EnumString(LoopStatus))
+    step: Mapped[int]
+    step_entered_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -3,7 +3,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import permissions
@@ -24,7 +24,14 @@ from app.loops.forms import (
 from app.loops.history import loop_history
 from app.loops.models import STEP_LABELS, Loop, LoopStatus, Step
 from app.loops.page import loop_page, moved_on_page, refused_on_loop_page
-from app.loops.queries import filter_choices, int_arg, loop_list_query
+from app.loops.queries import (
+    CHOICES_FROM,
+    bounded_count,
+    counted_to,
+    filter_choices,
+    int_arg,
+    loop_list_page,
+)
 from app.people.models import Certification, User
 from app.requisitions.models import Requisition, RequisitionStatus
 
@@ -34,22 +41,27 @@ PAGE_SIZE = 25
 
 @bp.route("/")
 def index():
-    """List the loops the user takes part in, longest-waiting first."""
+    """List the loops the user takes part in, longest-waiting first, a page at a time."""
     filters = {name: int_arg(request.args, name) for name in ("step", "requisition", "org_unit", "person")}
     status = request.args.get("status", "open")
-    query = loop_list_query(current_user, request.args)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     page = int_arg(request.args, "page", minimum=1) or 1
+    offset = (page - 1) * PAGE_SIZE
+    # Counted to the next thousand past this page, no further: a long history is not counted whole on every page.
+    limit = counted_to(offset, PAGE_SIZE)
+    counted = bounded_count(current_user, request.args, limit)
+    more = counted > limit
+    total = limit if more else counted
     loops = db.session.scalars(
-        query.options(selectinload(Loop.candidate), selectinload(Loop.requisition),
-                      selectinload(Loop.bar_raiser), selectinload(Loop.hiring_manager))
-        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+        loop_list_page(current_user, request.args, offset, PAGE_SIZE).options(
+            selectinload(Loop.candidate), selectinload(Loop.requisition),
+            selectinload(Loop.bar_raiser), selectinload(Loop.hiring_manager))
     ).all()
-    choices = filter_choices(current_user, status, filters["requisition"])
+    choices = filter_choices(current_user, status, filters["requisition"], filters["org_unit"])
     return render_template(
-        "loops/index.html", loops=loops, filters=filters, status=status, page=page, total=total,
+        "loops/index.html", loops=loops, filters=filters, status=status, page=page, total=total, more=more,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), steps=STEP_LABELS, statuses=LoopStatus,
         requisitions=choices.requisitions, org_units=choices.org_units, people=choices.people, now=utcnow(),
+        choices_from=CHOICES_FROM,
     )
 
 

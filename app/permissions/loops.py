@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from app.extensions import db
 from app.interviews.models import Interview, InterviewKind
 from app.loops import workflow
-from app.loops.models import SEATED_ROLES, Loop, LoopRole, Step
+from app.loops.models import SEATED_ROLES, Loop, LoopMember, LoopRole, Step
 from app.people.models import User
 from app.permissions.feedback import can_see_submissions, feedback_access
 from app.permissions.roles import _user, is_active_user
@@ -41,6 +41,16 @@ def participant_filter(user: User):
         *(select(loop.id).where(getattr(loop, f"{role}_id") == user.id) for role in SEATED_ROLES),
         select(interview.loop_id).where(interview.interviewer_id == user.id),
     ))
+
+
+def membership(user: User):
+    """A join condition pairing each loop with `user`'s row of it in `loop_members`: only loops they take part in.
+
+    The rows are kept by the database (app/loops/members.py) and counted as
+    `participant_filter` counts, so a listing walks the user's own rows by
+    index in the order it shows, a page at a time, however long their history.
+    """
+    return (LoopMember.loop_id == Loop.id) & (LoopMember.person_id == user.id)
 
 
 def takes_part(user: User):

@@ -13,7 +13,7 @@ same rule as app/retention/rules.py (the longest covering policy for the way
 each loop closed).
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 """
 
 from collections import defaultdict
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
