@@ -662,3 +662,19 @@ def test_a_long_table_shows_its_first_rows_and_its_csv_has_them_all(client, auth
     calibration = html[html.index('id="calibration"'):html.index('id="coaching"')]
     assert calibration.count('<th scope="row"') == 1
     assert f"The first 1 of {interviewers} rows, in the table's order; the CSV has every one." in calibration
+
+
+def test_a_table_renders_its_cells_escaped_and_formatted(app):
+    from app.metrics.report import Column, Link, Table
+
+    table = Table([Column("Who"), Column("#Votes", numeric=True), Column("Rate <%>", numeric=True)],
+                  [[Link("<b>Ann</b>", "/metrics/interviewers/1"), 12345, 12.34],
+                   [Link("Bo & Co", None), None, True], ["<script>", 1, 0.05]])
+    with app.test_request_context():
+        html = str(table.body(limit=2))
+    assert '<th scope="row"><a href="/metrics/interviewers/1">&lt;b&gt;Ann&lt;/b&gt;</a></th>' in html
+    assert '<td class="num" data-label="#Votes">12,345</td>' in html
+    assert '<td class="num" data-label="Rate &lt;%&gt;">12.3</td>' in html
+    assert "Bo &amp; Co<span class=\"cell-sub\">Counted here; you are not part of this loop</span>" in html
+    assert 'aria-hidden="true">—</span><span class="visually-hidden">no value</span>' in html
+    assert "<script>" not in html and html.count("<tr>") == 2
