@@ -19,11 +19,14 @@ from app.people.models import Certification, OrgUnit, User
 from app.requisitions.models import Requisition, RequisitionStatus
 
 
-def counted(rows) -> set[tuple[int, int]]:
-    """The (requisition, bar raiser) pairs of rollup rows that still count a loop: a loop that moved to
-    another month, requisition or bar raiser leaves its old row at zero, kept in place for the next one."""
-    return {(row.requisition_id, row.bar_raiser_id) for row in db.session.execute(rows)
-            if row.data["c"].get("loops", 0) > 0}
+def counted(*conditions) -> set[tuple[int, int]]:
+    """The (requisition, bar raiser) pairs of the rollup rows that still count a loop: a loop that moved to
+    another month, requisition or bar raiser leaves its old row at zero, kept in place for the next one.
+    The database reads the count out of each row: the rest of a row (its distributions) is not sent."""
+    loops = MetricRollup.data["c"]["loops"].as_integer()
+    rows = db.session.execute(select(MetricRollup.requisition_id, MetricRollup.bar_raiser_id).distinct()
+                              .where(*conditions, loops > 0))
+    return {(requisition, bar_raiser) for requisition, bar_raiser in rows}
 
 
 FIELDS = ("org_unit", "requisition", "bar_raiser", "date_from", "date_to")
@@ -47,9 +50,8 @@ class MetricsFilterForm(DateRange, FlaskForm):
         # twelve months.
         units = select(OrgUnit.id, OrgUnit.name).order_by(OrgUnit.name)
         if scope.sees_every_loop:
-            pairs = counted(select(MetricRollup.requisition_id, MetricRollup.bar_raiser_id, MetricRollup.data).where(
-                MetricRollup.grain == "requisition_bar_raiser", MetricRollup.span == "month",
-                MetricRollup.month >= month_of(utcnow() - timedelta(days=366))))
+            pairs = counted(MetricRollup.grain == "requisition_bar_raiser", MetricRollup.span == "month",
+                            MetricRollup.month >= month_of(utcnow() - timedelta(days=366)))
             still_open = select(Requisition.id).where(
                 Requisition.status.in_([RequisitionStatus.DRAFT, RequisitionStatus.APPROVED]))
             requisition_ids = {r for r, _ in pairs} | set(db.session.scalars(still_open))
@@ -57,9 +59,9 @@ class MetricsFilterForm(DateRange, FlaskForm):
             people = select(User.id, User.name).where(or_(User.id.in_(bar_raiser_ids | self._chosen(self.bar_raiser)),
                                                           User.certification == Certification.CERTIFIED))
         else:
-            pairs = counted(select(MetricRollup.requisition_id, MetricRollup.bar_raiser_id, MetricRollup.data).where(
-                MetricRollup.grain == "member_requisition_bar_raiser", MetricRollup.person_id == scope.viewer.id,
-                MetricRollup.span == "month", MetricRollup.month >= month_of(utcnow() - timedelta(days=366))))
+            pairs = counted(MetricRollup.grain == "member_requisition_bar_raiser",
+                            MetricRollup.person_id == scope.viewer.id, MetricRollup.span == "month",
+                            MetricRollup.month >= month_of(utcnow() - timedelta(days=366)))
             requisition_ids, bar_raiser_ids = {r for r, _ in pairs}, {b for _, b in pairs}
             units = units.where(OrgUnit.id.in_(select(Requisition.org_unit_id).where(
                 Requisition.id.in_(requisition_ids))))
