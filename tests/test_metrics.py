@@ -645,6 +645,54 @@ def test_the_requisition_filter_offers_open_and_recent_requisitions_and_keeps_a_
     assert "Staff Accountant" in offered(f"/metrics?date_from=&requisition={old_requisition}")  # a bookmark works
 
 
+def test_the_requisition_filter_offers_the_latest_closed_requisitions_and_a_requisition_links_its_metrics(
+        app, client, auth, recruiter, monkeypatch):
+    """A big company closes more requisitions a year than a list can offer: the filter lists the open ones and
+    the most recently closed; any other is reached from its requisition's page, and stays chosen."""
+    import re
+
+    from app.metrics import forms
+
+    with app.app_context():
+        titles = {}
+        for title, closed_days_ago in (("Payroll Analyst", 40), ("Tax Manager", 10)):
+            loop = factories.make_loop(recruiter=user(recruiter))
+            close(loop, LoopStatus.WITHDRAWN, at=NOW - (closed_days_ago + 1) * DAY)
+            loop.requisition.title = title
+            loop.requisition.status, loop.requisition.closed_at = "closed", NOW - closed_days_ago * DAY
+            titles[title] = loop.requisition_id
+        factories.make_loop(recruiter=user(recruiter))  # an open requisition
+        db.session.commit()
+
+    def offered(url: str) -> str:
+        page = client.get(url)
+        assert page.status_code == 200
+        return re.search(r'<select[^>]*name="requisition".*?</select>', page.get_data(as_text=True), re.S).group(0)
+
+    monkeypatch.setattr(forms, "REQUISITION_CHOICES", 1)
+    auth.login(recruiter)
+    choices = offered("/metrics?date_from=")
+    assert "Senior Software Engineer, Payments" in choices  # open
+    assert "Tax Manager" in choices  # the latest closed
+    assert "Payroll Analyst" not in choices  # closed earlier: one past the list's length
+    page = client.get(f"/requisitions/{titles['Payroll Analyst']}").get_data(as_text=True)
+    link = f'href="/metrics?requisition={titles["Payroll Analyst"]}&amp;date_from="'
+    assert link in page
+    chosen = offered(f"/metrics?requisition={titles['Payroll Analyst']}&date_from=")
+    assert re.search(r'<option[^>]*selected[^>]*>Payroll Analyst', chosen)
+
+
+def test_the_rows_of_a_long_table_are_made_only_when_read():
+    from app.metrics.report import Rows
+
+    made = []
+    rows = Rows(list(range(1000)), lambda n: made.append(n) or [n, n * 2])
+    assert len(rows) == 1000 and not made
+    assert rows[:2] == [[0, 0], [1, 2]] and made == [0, 1]
+    assert rows[999] == [999, 1998]
+    assert sum(1 for _ in rows) == 1000 and len(made) == 1003
+
+
 def test_a_long_table_shows_its_first_rows_and_its_csv_has_them_all(client, auth, app, recruiter, monkeypatch):
     """A table of every interviewer shows the first rows on the page, says so, and the CSV lists every one."""
     from app.metrics import views

@@ -1,10 +1,10 @@
 """The metrics filter: a GET form, so a filtered page can be bookmarked and its CSVs keep the filters."""
 
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask_wtf import FlaskForm
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
@@ -29,7 +29,11 @@ def counted(*conditions) -> set[tuple[int, int]]:
     return {(requisition, bar_raiser) for requisition, bar_raiser in rows}
 
 
+# How many closed requisitions the filter offers beside the open ones (the rest are a link away).
+REQUISITION_CHOICES = 200
 FIELDS = ("org_unit", "requisition", "bar_raiser", "date_from", "date_to")
+
+
 class MetricsFilterForm(DateRange, FlaskForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
@@ -42,20 +46,30 @@ class MetricsFilterForm(DateRange, FlaskForm):
     date_to = DateField("Created to", validators=[Optional()])
 
     def fill_choices(self, scope: Scope) -> None:
-        """Offer what the viewer's loops of the last twelve months name: their own, or for admins and
-        recruiters the company's, and its open requisitions (an older requisition or bar raiser stays
-        selectable by its link, so a bookmarked filter still works)."""
-        # The requisitions and bar raisers come from the rollup rows (app/metrics/rolled.py): history is read a
-        # month at a time, never loop by loop; all time would be every requisition ever, so the lists stop at
-        # twelve months.
+        """Offer a bounded list: for admins and recruiters the company's open requisitions and the
+        REQUISITION_CHOICES most recently closed within twelve months, and the certified bar raisers and those of
+        this year's and last year's loops; for anyone else what their own loops of the last twelve months name.
+        A requisition or bar raiser not offered stays selectable by its link (a requisition's page links its
+        metrics), so a bookmarked filter still works."""
+        # Read by index, never loop by loop: the requisitions by status and by closing time, the bar raisers
+        # from the rollup rows of whole years (app/metrics/rolled.py). A big company closes more requisitions
+        # in a year than a list can usefully offer.
         units = select(OrgUnit.id, OrgUnit.name).order_by(OrgUnit.name)
+        self.requisition_hint = ""
         if scope.sees_every_loop:
-            pairs = counted(MetricRollup.grain == "requisition_bar_raiser", MetricRollup.span == "month",
-                            MetricRollup.month >= month_of(utcnow() - timedelta(days=366)))
+            self.requisition_hint = ("Requisitions listed: the open ones and those closed most recently; a "
+                                     "requisition's page links its metrics.")
+            now = utcnow()
             still_open = select(Requisition.id).where(
                 Requisition.status.in_([RequisitionStatus.DRAFT, RequisitionStatus.APPROVED]))
-            requisition_ids = {r for r, _ in pairs} | set(db.session.scalars(still_open))
-            bar_raiser_ids = {b for _, b in pairs}
+            closed = (select(Requisition.id).where(Requisition.closed_at >= now - timedelta(days=366))
+                      .order_by(Requisition.closed_at.desc()).limit(REQUISITION_CHOICES))
+            requisition_ids = set(db.session.scalars(still_open)) | set(db.session.scalars(closed))
+            loops = MetricRollup.data["c"]["loops"].as_integer()
+            bar_raiser_ids = set(db.session.scalars(
+                select(MetricRollup.bar_raiser_id).distinct().where(
+                    MetricRollup.grain == "bar_raiser", MetricRollup.span == "year",
+                    MetricRollup.month >= date(now.year - 1, 1, 1), MetricRollup.bar_raiser_id > 0, loops > 0)))
             people = select(User.id, User.name).where(or_(User.id.in_(bar_raiser_ids | self._chosen(self.bar_raiser)),
                                                           User.certification == Certification.CERTIFIED))
         else:
@@ -69,7 +83,8 @@ class MetricsFilterForm(DateRange, FlaskForm):
         requisition_ids |= self._chosen(self.requisition) if scope.sees_every_loop else set()
         # Rows of the columns shown, not ORM objects; looked up by key, a few hundred at most.
         requisitions = (select(Requisition.id, Requisition.title, Requisition.level)
-                        .where(Requisition.id.in_(sorted(requisition_ids)))
+                        .where(Requisition.id.in_(bindparam("ids", sorted(requisition_ids), expanding=True,
+                                                            literal_execute=True)))
                         .order_by(Requisition.title, Requisition.level, Requisition.id))
         self.org_unit.choices = options([(0, "Any org unit")] + [(u.id, u.name) for u in db.session.execute(units)])
         self.requisition.choices = options([(0, "Any requisition")] + [

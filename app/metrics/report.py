@@ -3,7 +3,7 @@
 The page and the CSV downloads read the same `Table`, so they cannot disagree.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -33,10 +33,29 @@ class Column:
     numeric: bool = False
 
 
+class Rows(Sequence):
+    """A table's rows made from its items when read: the page reads the first few of a table a big company
+    fills with thousands (a row per interviewer), and only the CSV reads them all."""
+
+    def __init__(self, items: Sequence, row: Callable[..., list]):
+        self.items, self.row = items, row
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self.row(item) for item in self.items[index]]
+        return self.row(self.items[index])
+
+    def __iter__(self):
+        return map(self.row, self.items)
+
+
 @dataclass
 class Table:
     columns: list[Column]
-    rows: list[list]  # cells: str, int, float, datetime, Link or None (no value)
+    rows: Sequence[list]  # cells: str, int, float, datetime, Link or None (no value)
 
     def body(self, limit: int | None = None) -> Markup:
         """The table's rows as HTML, the first `limit` of them: the first cell a row header; numbers right-aligned
@@ -276,8 +295,8 @@ def calibration(metrics: Metrics, links: Links) -> Section:
         "the match rate.",
         Table(_columns("Interviewer", *(f"#{v.label}" for v in Vote), "#Votes", "#Decided", "#Matched",
                        "#Match rate (%)"),
-              [[Link(r.interviewer.name, links.interviewer(r.interviewer.id)), *r.distribution.values(), r.total,
-                r.decided, r.matched, r.match_rate] for r in rows]),
+              Rows(rows, lambda r: [Link(r.interviewer.name, links.interviewer(r.interviewer.id)),
+                                    *r.distribution.values(), r.total, r.decided, r.matched, r.match_rate])),
         chart=charts.stacked_bar_chart(
             "calibration", "First votes per interviewer", VOTE_SERIES,
             [(r.interviewer.name, f"{plural(r.total, 'vote')} · " + (
@@ -296,8 +315,8 @@ def coaching(metrics: Metrics, links: Links) -> Section:
         "same loops as the calibration above. Flags never block a submission; a pattern is something to raise "
         "at calibration.",
         Table(_columns("Interviewer", "#Sealed feedbacks", *(f"#{rule.title}" for rule in RULES)),
-              [[Link(r.interviewer.name, links.interviewer(r.interviewer.id)), r.sealed, *r.per_rule]
-               for r in rows]),
+              Rows(rows, lambda r: [Link(r.interviewer.name, links.interviewer(r.interviewer.id)), r.sealed,
+                                    *r.per_rule])),
         is_empty=not rows,
         empty="No sealed feedback you may read on these loops.",
     )

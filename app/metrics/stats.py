@@ -24,11 +24,12 @@ class Distribution:
     and its all-time figures cost what a month's do.
     """
 
-    __slots__ = ("counts", "_size")
+    __slots__ = ("counts", "_size", "_items")
 
     def __init__(self, counts: Mapping[float, int] | None = None):
         self.counts = Counter({value: n for value, n in (counts or {}).items() if n > 0})
         self._size = sum(self.counts.values())
+        self._items: list[tuple[float, int]] | None = None
 
     @classmethod
     def of(cls, values: Iterable[float]) -> "Distribution":
@@ -52,8 +53,10 @@ class Distribution:
             yield from [value] * n
 
     def items(self) -> list[tuple[float, int]]:
-        """(value, how often), smallest value first."""
-        return sorted(self.counts.items())
+        """(value, how often), smallest value first (sorted once: a table reads several percentiles)."""
+        if self._items is None:
+            self._items = sorted(self.counts.items())
+        return self._items
 
     def at_most(self, limit: float) -> int:
         return sum(n for value, n in self.counts.items() if value <= limit)
