@@ -93,6 +93,16 @@ def turnaround(scope: Scope, missing_late: int) -> Turnaround:
     return Turnaround(Distribution.of(hours), on_time, missing_late, current_app.config["FEEDBACK_DUE_HOURS"])
 
 
+def looked_up(column, key):
+    """`column` of the row whose primary key is `key`, read for each row of the outer query by that key.
+
+    The lists of open loops name their candidates, requisitions and people: a few hundred rows looked up in
+    tables that grow with history. Joined, the planner may price the lookups above reading a whole table
+    (at PostgreSQL's default random_page_cost it does); a scalar subquery is read by key for each row.
+    """
+    return select(column).where(column.table.c.id == key).scalar_subquery()
+
+
 def late_feedback(scope: Scope) -> list[LateFeedback]:
     """List the counted feedback on open loops still unsubmitted after its due time, most overdue first."""
     interview, feedback, person = aliased(Interview), aliased(Feedback), aliased(User)
@@ -100,9 +110,9 @@ def late_feedback(scope: Scope) -> list[LateFeedback]:
     submitted = exists().where(feedback.interview_id == interview.id, feedback.is_practice.is_(False),
                                feedback.status == FeedbackStatus.SUBMITTED)
     rows = db.session.execute(
-        select(Loop.id, Candidate.name, interview.kind, person.name, interview.starts_at, interview.duration_minutes)
+        select(Loop.id, looked_up(Candidate.name, Loop.candidate_id), interview.kind,
+               looked_up(person.name, interview.interviewer_id), interview.starts_at, interview.duration_minutes)
         .select_from(Loop).join(interview, interview.loop_id == Loop.id)
-        .join(Candidate, Candidate.id == Loop.candidate_id).join(person, person.id == interview.interviewer_id)
         # An interview that started less than the due time ago cannot be late yet: the database skips it.
         .where(Loop.status == LoopStatus.OPEN, interview.starts_at < scope.now - due, ~submitted,
                *scope.watched_loops())
@@ -193,9 +203,8 @@ def step_times(scope: Scope, open_only: bool = False) -> StepTimes:
     in_scope = scope.loops() + ([Loop.status == LoopStatus.OPEN] if open_only else [])
     loops = db.session.execute(
         select(Loop.id, Loop.step, Loop.status, Loop.created_at, Loop.step_entered_at, Loop.closed_at,
-               Candidate.name, requisition.title, recruiter.name)
-        .select_from(Loop).join(Candidate, Candidate.id == Loop.candidate_id)
-        .join(requisition, requisition.id == Loop.requisition_id).join(recruiter, recruiter.id == Loop.recruiter_id)
+               looked_up(Candidate.name, Loop.candidate_id), looked_up(requisition.title, Loop.requisition_id),
+               looked_up(recruiter.name, Loop.recruiter_id))
         .where(*in_scope)
     ).all()
     moves = defaultdict(list)
