@@ -446,7 +446,9 @@ def sequential_scans(plan: dict) -> list[str]:
 
 
 def explain(company: Company, statement: str, parameters) -> dict:
-    with company.app.app_context(), db.engine.connect() as connection:
+    """Explain the statement at PostgreSQL's default random_page_cost of 4, whatever the server is set to."""
+    with company.app.app_context(), db.engine.connect() as connection, connection.begin():
+        connection.exec_driver_sql("SET LOCAL random_page_cost = 4")
         rows = connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar()
     return rows[0]["Plan"]
 
