@@ -202,6 +202,8 @@ def pages_for(ids: dict) -> list[Page]:
     loop, interview = ids["showcase"], ids["interview"]
     pages = [Page(f"home as {role}", "main.home", role, "/")
              for role in ("admin", "recruiter", "hm", "br", "iv", "shadow", "busy")]
+    # The recruiter of a loop at the offer step: the home page looks its offers up.
+    pages.append(Page("home at the offer step", "main.home", "recruiter_step_8", "/"))
     pages += [
         Page("loop list", "loops.index", "recruiter", "/loops/"),
         Page("loop list, all statuses", "loops.index", "recruiter", "/loops/?status=all"),
