@@ -199,6 +199,46 @@ def test_requisitions_list_get_create_and_update_with_etags(app, client, world):
     assert closed.status_code == 200 and closed.json["status"] == "closed"
 
 
+def test_each_listed_requisition_carries_its_own_principles_however_the_page_is_read(app, client, world, rec):
+    """A page is read with its principles in one statement: by its span of ids when dense, by its ids when
+    sparse; either way each requisition lists its own target principles, in order, and no neighbour's."""
+    from app.principles.models import Principle
+
+    with app.app_context():
+        hm, other, recruiter = (db.session.scalar(sa.select(User).where(User.email == world["emails"][role]))
+                                for role in ("hm", "other_iv", "recruiter"))
+        principles = db.session.scalars(sa.select(Principle).order_by(Principle.position)).all()
+        made = []
+        for n in range(14):  # the hiring manager's are 0, 2, 4 (a dense page) and 13 (after a gap)
+            requisition = factories.make_requisition(hm if n in (0, 2, 4, 13) else other, recruiter)
+            requisition.principles = [principles[(n + k) % len(principles)] for k in range(1 + n % 3)]
+            made.append(requisition)
+        db.session.commit()
+        expected = {r.id: sorted((p.name for p in r.principles),
+                                 key=lambda name: next(p.position for p in principles if p.name == name))
+                    for r in made}
+        mine = [made[n].id for n in (0, 2, 4, 13)]
+    assert len({tuple(v) for v in expected.values()}) > 3
+
+    def walk(url: str, headers: dict) -> list[dict]:
+        items = []
+        while url:
+            page = client.get(url, headers=headers)
+            assert page.status_code == 200
+            items += page.json["items"]
+            url = page.json["next"]
+        return items
+
+    everything = walk("/api/v1/requisitions?limit=5", rec)
+    assert {r["id"] for r in everything} >= set(expected)
+    for item in everything:
+        assert item["principles"] == client.get(f"/api/v1/requisitions/{item['id']}", headers=rec).json["principles"]
+    hm_token = bearer(make_token(app, world["emails"]["hm"]))
+    own = [r for r in walk("/api/v1/requisitions?limit=2", hm_token) if r["id"] in expected]
+    assert [r["id"] for r in own] == mine
+    assert {r["id"]: [p["name"] for p in r["principles"]] for r in own} == {i: expected[i] for i in mine}
+
+
 def test_candidates_create_find_update_and_refuse_a_duplicate_external_id(app, client, rec):
     created = client.post("/api/v1/candidates", headers=rec, json={
         "name": "Ana Lima", "email": "Ana@Example.test", "external_id": "gh-1001"})

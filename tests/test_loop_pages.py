@@ -448,6 +448,8 @@ def test_debrief_tasks_link_to_the_debrief_and_the_offer_says_what_is_pending(
         debrief = factories.make_loop(step=Step.DEBRIEF, recruiter=people[recruiter.id],
                                       hiring_manager=people[hiring_manager.id], bar_raiser=people[bar_raiser.id])
         offer = factories.make_loop(step=Step.OFFER, recruiter=people[recruiter.id])
+        extended = factories.make_loop(step=Step.OFFER, recruiter=people[recruiter.id])
+        assert extended.offer is not None
         debrief_id = debrief.id
         db.session.delete(offer.offer)
         db.session.commit()
@@ -460,6 +462,8 @@ def test_debrief_tasks_link_to_the_debrief_and_the_offer_says_what_is_pending(
     html = client.get("/").get_data(as_text=True)
     assert "The loop ends at the offer" not in html
     assert "Extend the offer, then record the candidate&#39;s answer." in html
+    # The other loop at the offer step has its offer out: the page read it.
+    assert "Record the candidate&#39;s answer to the offer: accepted, declined or rescinded." in html
 
 
 def test_the_interviewer_picker_lists_who_can_interview_and_says_why_the_others_cannot(

@@ -53,11 +53,17 @@ def after_id(cursor: str | None) -> int:
     return value
 
 
-def paginate(query: Select, id_column, args: dict, dump):
-    """Run `query` for one page after the cursor; return (items as dumped, next link or None)."""
+def paginate(query: Select, id_column, args: dict, dump, load=None):
+    """Run `query` for one page after the cursor; return (items as dumped, next link or None).
+
+    `load`, if given, is handed the page's rows (in ascending id) before they are dumped, to read what they
+    hold in one statement of its own.
+    """
     limit = args["limit"]
     rows = db.session.scalars(query.where(id_column > after_id(args.get("cursor")))
                               .order_by(id_column).limit(limit + 1)).unique().all()
+    if load is not None and rows[:limit]:
+        load(rows[:limit])
     items = [dump(row) for row in rows[:limit]]
     next_link = None
     if len(rows) > limit:

@@ -1,10 +1,13 @@
 """Requisitions: list, read, open, and update (describe, approve, close) as the pages do."""
 
+from collections import defaultdict
+
 import marshmallow as ma
 from flask import url_for
 from flask_smorest import abort
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import permissions
 from app.api.auth import acting_user, commit_write
@@ -15,7 +18,7 @@ from app.extensions import db
 from app.people.models import OrgUnit, User
 from app.principles.models import Principle
 from app.requisitions import services
-from app.requisitions.models import Requisition, RequisitionStatus
+from app.requisitions.models import Requisition, RequisitionStatus, requisition_principles
 
 bp = resource_blueprint("api_requisitions", "/api/v1/requisitions", "Requisitions: the roles loops are run for.")
 
@@ -101,13 +104,41 @@ def dump(requisition: Requisition) -> dict:
 def list_requisitions(**args):
     """List the requisitions the token's person sees: all for recruiters and admins, else their own."""
     user = acting_user()
-    query = select(Requisition).options(selectinload(Requisition.principles), selectinload(Requisition.org_unit),
-                                        selectinload(Requisition.hiring_manager), selectinload(Requisition.recruiter))
+    query = select(Requisition).options(selectinload(Requisition.org_unit), selectinload(Requisition.hiring_manager),
+                                        selectinload(Requisition.recruiter))
     if not (permissions.is_recruiter(user) or permissions.is_admin(user)):
         query = query.where(Requisition.hiring_manager_id == user.id)
     if args.get("status"):
         query = query.where(Requisition.status == args["status"])
-    return respond_page(*paginate(query, Requisition.id, args, dump))
+    return respond_page(*paginate(query, Requisition.id, args, dump, load=load_principles))
+
+
+# A page whose ids span at most this many times its length is read as one range of the index.
+DENSE_SPAN = 4
+
+
+def load_principles(page: list[Requisition]) -> None:
+    """Read the page's target principles in one statement, never every requisition's.
+
+    The list is keyset by id: a dense page (the whole list, read on from a
+    cursor) is read as its span of ids, one range of the link table's index,
+    and rows of requisitions not on the page are let go; a sparse one (a
+    filtered list) by its ids.
+    """
+    ids = [requisition.id for requisition in page]
+    link = requisition_principles.c
+    if ids[-1] - ids[0] < DENSE_SPAN * len(ids):
+        on_page = link.requisition_id.between(ids[0], ids[-1])
+    else:
+        on_page = link.requisition_id.in_(ids)
+    held = defaultdict(list)
+    for requisition_id, principle in db.session.execute(
+        select(link.requisition_id, Principle).join(Principle, Principle.id == link.principle_id)
+        .where(on_page).order_by(Principle.position)
+    ).all():
+        held[requisition_id].append(principle)
+    for requisition in page:
+        set_committed_value(requisition, "principles", held[requisition.id])
 
 
 @bp.route("/<int:requisition_id>", methods=["GET"])

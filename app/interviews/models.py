@@ -37,6 +37,7 @@ class Interview(db.Model):
         one_of("kind", InterviewKind),
         CheckConstraint("duration_minutes BETWEEN 15 AND 480", name="duration_range"),
         Index("ix_interviews_interviewer_starts", "interviewer_id", "starts_at"),
+        Index("ix_interviews_starts_at", "starts_at"),  # a week's interviews, for the interviewer suggestions
         # One in-house interview per interviewer per loop (the picker and the service say why).
         Index("uq_interviews_in_house_interviewer", "loop_id", "interviewer_id", unique=True,
               sqlite_where=text("kind = 'in_house'"), postgresql_where=text("kind = 'in_house'")),

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from app.db_types import utcnow
 from app.errors import ServiceError
@@ -142,9 +142,16 @@ def week_of(moment: datetime) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=7)
 
 
-def happening():
-    """Interviews that take place: on open loops, or held before their loop closed."""
-    return or_(Loop.status == LoopStatus.OPEN, Interview.starts_at < Loop.closed_at)
+def happening(since: datetime | None = None):
+    """Interviews that take place: on open loops, or held before their loop closed.
+
+    Given `since`, the interviews start then or later, so a closed loop counts only
+    if it closed after it: said here, the loops are read as the open ones and the
+    ones closed since (indexed), not every loop the company closed.
+    """
+    if since is None:
+        return or_(Loop.status == LoopStatus.OPEN, Interview.starts_at < Loop.closed_at)
+    return or_(Loop.status == LoopStatus.OPEN, and_(Loop.closed_at > since, Interview.starts_at < Loop.closed_at))
 
 
 def weekly_loads(moment: datetime, people_ids=None) -> dict[int, int]:
@@ -223,7 +230,7 @@ def suggest_interviewers(loop: Loop, starts_at: datetime | None = None, limit: i
     taken |= {i.interviewer_id for i in loop.interviews if i.kind == InterviewKind.IN_HOUSE}
     load = (select(Interview.interviewer_id.label("person_id"), func.count().label("booked"))
             .join(Loop, Loop.id == Interview.loop_id)
-            .where(Interview.starts_at >= start, Interview.starts_at < end, happening())
+            .where(Interview.starts_at >= start, Interview.starts_at < end, happening(since=start))
             .group_by(Interview.interviewer_id).subquery())
     booked = func.coalesce(load.c.booked, 0)
     query = (select(User, booked).outerjoin(load, load.c.person_id == User.id)

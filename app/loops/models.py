@@ -106,6 +106,7 @@ class Loop(db.Model):
             postgresql_where=text("status = 'open'"),
         ),
         Index("ix_loops_status_step", "status", "step"),
+        Index("ix_loops_closed_at", "closed_at"),  # the loops closed since a moment (a week's interviews)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

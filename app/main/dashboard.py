@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.db_types import utcnow
 from app.extensions import db
@@ -12,6 +13,7 @@ from app.interviews.models import Interview
 from app.interviews.services import coverage
 from app.loops.models import Loop, LoopStatus, Step
 from app.loops.workflow import screen_decision, unmet_conditions
+from app.offers.models import Offer
 from app.people.models import User
 from app.permissions import takes_part
 from app.requisitions.models import Requisition, RequisitionStatus
@@ -42,6 +44,18 @@ class MyWork:
                     or self.loops)
 
 
+def load_offers(loops) -> None:
+    """Load the offers of the loops at the offer step, the only step a loop can have one at (what is pending
+    there): a lookup by key of those loops alone, however many offers the company has made."""
+    at_offer = [loop for loop in loops if loop.step == Step.OFFER]
+    offers = {}
+    if at_offer:
+        offers = {offer.loop_id: offer for offer in db.session.scalars(
+            select(Offer).where(Offer.loop_id.in_([loop.id for loop in at_offer])))}
+    for loop in loops:
+        set_committed_value(loop, "offer", offers.get(loop.id))
+
+
 def my_work(user: User) -> MyWork:
     """Gather, in a fixed number of queries, what each of the user's roles asks of them now."""
     loops = db.session.scalars(
@@ -52,10 +66,10 @@ def my_work(user: User) -> MyWork:
             selectinload(Loop.interviews).selectinload(Interview.interviewer),
             selectinload(Loop.interviews).selectinload(Interview.feedbacks),
             selectinload(Loop.screen_decisions), selectinload(Loop.references), selectinload(Loop.decision),
-            selectinload(Loop.offer),  # what is pending at the offer step
         )
         .order_by(Loop.step_entered_at, Loop.id)
     ).all()
+    load_offers(loops)
     work = MyWork(loops=list(loops))
     now = utcnow()
     mine = [i for loop in loops for i in loop.interviews if i.interviewer_id == user.id]

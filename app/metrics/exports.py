@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from flask import Response, request, stream_with_context
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.db_types import utcnow
 from app.formatting import viewer_zone
@@ -81,7 +81,7 @@ def export_loops():
     list's order, a batch at a time, and streamed as it is read.
     """
     batches = loop_list_batches(current_user, request.args, EXPORT_BATCH, options=(
-        selectinload(Loop.candidate), selectinload(Loop.requisition).selectinload(Requisition.org_unit),
+        selectinload(Loop.candidate), joinedload(Loop.requisition, innerjoin=True).selectinload(Requisition.org_unit),
         selectinload(Loop.recruiter), selectinload(Loop.hiring_manager), selectinload(Loop.bar_raiser)))
     loops = (loop for batch in batches for loop in batch)
     zone, now = viewer_zone(), utcnow()
