@@ -6,7 +6,6 @@ import shutil
 import statistics
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -15,6 +14,7 @@ from sqlalchemy import event
 
 from app.db_types import utcnow
 from app.extensions import db
+from app.metrics.views import twelve_months_from
 from bench.company import PASSWORD, RECRUITER_EMAIL, SHOWCASE_CANDIDATE
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -70,7 +70,7 @@ def showcase_loop_id() -> int:
 
 def pages(loop_id: int) -> dict[str, str]:
     """The measured pages, as the recruiter of the showcase loop (and about a third of all loops) sees them."""
-    year_ago = (utcnow() - timedelta(days=365)).date().isoformat()
+    year_ago = twelve_months_from(utcnow())  # the page's own default: this month and the eleven before it
     return {
         "home": "/",
         "loop list": "/loops/",

@@ -596,11 +596,22 @@ def test_a_no_hire_is_not_a_veto(app, recruiter):
 
 
 def test_a_first_visit_opens_on_the_last_twelve_months(app, client, auth, recruiter):
+    """This month and the eleven before it, from the first day: the whole months the rollups hold."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from app.metrics.views import twelve_months_from
+
+    with app.app_context():
+        zone = ZoneInfo(user(recruiter).timezone or "UTC")  # the viewer's today, not the server's
     auth.login(recruiter)
     response = client.get("/metrics")
     assert response.status_code == 302
-    assert "date_from=" in response.headers["Location"]
+    assert f"date_from={twelve_months_from(datetime.now(zone))}" in response.headers["Location"]
     assert client.get(response.headers["Location"]).status_code == 200
+    assert twelve_months_from(datetime(2026, 11, 30)) == "2025-12-01"
+    assert twelve_months_from(datetime(2026, 1, 1)) == "2025-02-01"
+    assert twelve_months_from(datetime(2026, 12, 31)) == "2026-01-01"
 
 
 def test_metrics_rows_link_only_the_loops_the_viewer_may_open(app, client, auth, recruiter):

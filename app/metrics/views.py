@@ -1,6 +1,6 @@
 """The metrics page, its CSV tables, and an interviewer's calibration drill-down."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -53,17 +53,24 @@ def links() -> report.Links:
     )
 
 
+def twelve_months_from(now: datetime) -> str:
+    """The first day of the month eleven months before `now`'s, as the filter writes a date."""
+    months = now.year * 12 + now.month - 1 - 11
+    return date(months // 12, months % 12 + 1, 1).isoformat()
+
+
 @bp.route("/metrics")
 def index():
     """Show the input metrics of the loops the viewer may count, filtered.
 
-    A first visit opens on the last twelve months, so the page stays quick as
-    history grows; clearing "Created from" shows all of it.
+    A first visit opens on the last twelve months (this month and the eleven
+    before it, from the first day: whole months are what the rollups hold, so
+    no loop is read one by one); clearing "Created from" shows all of it.
     """
     require(can_view_metrics())
     if "date_from" not in request.args:
-        year_ago = (datetime.now(viewer_zone()) - timedelta(days=365)).date().isoformat()
-        return redirect(url_for("metrics.index", **{**request.args.to_dict(), "date_from": year_ago}))
+        return redirect(url_for("metrics.index", **{**request.args.to_dict(),
+                                                    "date_from": twelve_months_from(datetime.now(viewer_zone()))}))
     form, scope = filtered_scope()
     sections = report.build_sections(Metrics(scope), links()) if scope else []
     return render_template("metrics/index.html", form=form, sections=sections, args=filter_args(),
