@@ -292,13 +292,14 @@ class Readable:
     """The viewer's readable counts per interviewer, read from the reader tally in one pass over its names:
     first votes by (vote, result), sealed feedbacks, and the feedbacks carrying each coaching flag."""
 
-    votes: dict[int, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    votes: dict[int, Counter] = field(default_factory=dict)  # (Vote, result) -> votes
     sealed: dict[int, int] = field(default_factory=dict)
     flagged: dict[int, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
-    names: dict[int, str] = field(default_factory=dict)
+    names: dict[int, Row] = field(default_factory=dict)  # (id, name) of everyone listed, read in one statement
 
 
 def readable(t: Totals) -> Readable:
+    """Parse the reader tally once for both tables that list interviewers (a big company's holds thousands)."""
     if t.readable is not None:
         return t.readable
     found = Readable()
