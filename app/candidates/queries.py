@@ -29,6 +29,11 @@ class Found:
     problem: str = ""  # why the search was not run, for the search field
 
 
+def search_term(raw: str | None) -> str:
+    """A search as typed, its spaces collapsed and its length bounded."""
+    return " ".join((raw or "").split())[:200]
+
+
 def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 

@@ -36,7 +36,7 @@ bp = Blueprint("candidates", __name__)
 @bp.route("/")
 def index():
     permissions.require_recruiter()
-    search = " ".join((request.args.get("q") or "").split())[:200]
+    search = queries.search_term(request.args.get("q"))
     found = queries.search(search)
     return render_template("candidates/index.html", found=found, candidates=found.candidates, search=search,
                            shown=queries.SHOWN), 422 if found.problem else 200

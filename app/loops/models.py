@@ -208,8 +208,6 @@ class ScreenDecision(db.Model):
     decided_by: Mapped[User] = relationship()
 
 
-
-
 class LoopMember(db.Model):
     """One person taking part in one loop, with what the loop list sorts and filters by.
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from app import permissions
 from app.candidates.models import Candidate
-from app.candidates.queries import PICKER_SHOWN, picker_choices
+from app.candidates.queries import PICKER_SHOWN, picker_choices, search_term
 from app.db_types import utcnow
 from app.extensions import db
 from app.forms_common import attempt, options, people_options, people_rows
@@ -97,7 +97,7 @@ def new():
         form.candidate_id.data = int_arg(request.args, "candidate_id")
         form.recruiter_id.data = current_user.id
     # A bounded list: the candidate chosen on their page (or posted), then the newest or those the search finds.
-    candidate_search = " ".join((request.args.get("candidate_q") or "").split())[:200]
+    candidate_search = search_term(request.args.get("candidate_q"))
     chosen = form.candidate_id.data if isinstance(form.candidate_id.data, int) else None
     candidates, search_problem = picker_choices(chosen, candidate_search)
     form.candidate_id.choices = options([(0, "Choose a candidate…")] + candidates)

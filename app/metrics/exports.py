@@ -7,7 +7,7 @@ or carriage return) is prefixed with an apostrophe, so a candidate named
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from flask import Response, request, stream_with_context
 from flask_login import current_user
@@ -36,37 +36,35 @@ def safe_cell(value) -> str | int | float:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> Response:
-    """Write a CSV download: UTF-8, one header row, every cell made safe."""
+def csv_chunks(header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
+    """The CSV text of one header row and the rows, every cell made safe, in pieces of about 64 KiB."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([safe_cell(cell) for cell in header])
     for row in rows:
         writer.writerow([safe_cell(cell) for cell in row])
-    return Response(buffer.getvalue(), headers={
+        if buffer.tell() > 64 * 1024:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _download(filename: str, body) -> Response:
+    return Response(body, headers={
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": f'attachment; filename="{filename}"',
     })
+
+
+def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> Response:
+    """Write a CSV download: UTF-8, one header row, every cell made safe."""
+    return _download(filename, "".join(csv_chunks(header, rows)))
 
 
 def csv_stream(filename: str, header: list[str], rows: Iterable[Iterable]) -> Response:
-    """Write a CSV download as `csv_response` does, a row at a time as the rows come: for downloads of any length."""
-    def lines():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow([safe_cell(cell) for cell in header])
-        for row in rows:
-            writer.writerow([safe_cell(cell) for cell in row])
-            if buffer.tell() > 64 * 1024:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
-    return Response(stream_with_context(lines()), headers={
-        "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": f'attachment; filename="{filename}"',
-    })
+    """Write a CSV download as `csv_response` does, sent as the rows come: for downloads of any length."""
+    return _download(filename, stream_with_context(csv_chunks(header, rows)))
 
 
 LOOP_COLUMNS = ["id", "candidate", "requisition", "level", "org unit", "step", "status", "step since",

@@ -123,7 +123,6 @@ class Totals:
     by_bar_raiser: dict[int, Summed] = field(default_factory=lambda: defaultdict(Summed))
     by_unit: dict[int, Summed] = field(default_factory=lambda: defaultdict(Summed))
     reader: Summed = field(default_factory=Summed)
-    readable: "Readable | None" = None  # the reader's counts per interviewer, parsed once for both tables
 
 
 # What each grain adds to: the whole scope, its bar-raiser split, its org-unit split, the viewer's readable counts.
@@ -299,9 +298,7 @@ class Readable:
 
 
 def readable(t: Totals) -> Readable:
-    """Parse the reader tally once for both tables that list interviewers (a big company's holds thousands)."""
-    if t.readable is not None:
-        return t.readable
+    """Parse the reader tally, once for both tables that list interviewers (a big company's holds thousands)."""
     found = Readable()
     votes_of, flagged = {}, found.flagged
     for name, n in t.reader.counts.items():
@@ -320,20 +317,17 @@ def readable(t: Totals) -> Readable:
             flagged[int(interviewer)][rest[0]] = n
     found.votes = {int(interviewer): Counter(counts) for interviewer, counts in votes_of.items()}
     found.names = _people(found.votes.keys() | found.sealed.keys())
-    t.readable = found
     return found
 
 
-def calibration(t: Totals) -> list[votes.CalibrationCounts]:
+def calibration(found: Readable) -> list[votes.CalibrationCounts]:
     """Each interviewer's first votes the viewer may read (counted per reader by the rollups); most votes first."""
-    found = readable(t)
     rows = [votes.CalibrationCounts(found.names[i], c) for i, c in found.votes.items()]
     return sorted(rows, key=lambda row: (-row.total, row.interviewer.name))
 
 
-def coaching(t: Totals) -> list[coached.InterviewerCoaching]:
+def coaching(found: Readable) -> list[coached.InterviewerCoaching]:
     """Each interviewer's sealed feedbacks the viewer may read, and how many carried each flag; most flagged first."""
-    found = readable(t)
     rows = [coached.InterviewerCoaching(found.names[i], n, found.flagged.get(i, {})) for i, n in found.sealed.items()]
     return sorted(rows, key=lambda r: (-sum(r.flagged.values()), r.interviewer.name))
 

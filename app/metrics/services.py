@@ -58,12 +58,16 @@ class Metrics:
         return rolled.vetoes_by_org_unit(self.totals) if self.rolled else panel.vetoes_by_org_unit(self.scope)
 
     @cached_property
+    def readable(self) -> rolled.Readable:
+        return rolled.readable(self.totals)
+
+    @cached_property
     def calibration(self) -> list[votes.InterviewerCalibration]:
-        return rolled.calibration(self.totals) if self.rolled else votes.calibration(self.scope)
+        return rolled.calibration(self.readable) if self.rolled else votes.calibration(self.scope)
 
     @cached_property
     def coaching(self) -> list[coached.InterviewerCoaching]:
-        return rolled.coaching(self.totals) if self.rolled else coached.coaching(self.scope)
+        return rolled.coaching(self.readable) if self.rolled else coached.coaching(self.scope)
 
     @cached_property
     def funnel(self) -> output.Funnel:

@@ -93,7 +93,6 @@ def erase(candidate: Candidate, actor, *, basis: str, older_than_days: int | Non
     candidate.anonymized_at = utcnow()
     db.session.flush()
     rules.refresh_dates([candidate.id])  # erased: no longer due
-    db.session.flush()
     record("candidate.erased", candidate, actor, basis=basis, loops=loop_ids)
 
 
