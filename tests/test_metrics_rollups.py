@@ -260,6 +260,36 @@ def test_rebuild_metrics_command_recounts_what_was_written_around_the_session(ap
         assert stored() == kept
 
 
+def test_the_open_loops_finished_stays_move_in_and_out_with_their_migration(app):
+    """Revision 0023 adds each open loop's stays in the steps it has left to its tally and rollups (the page reads
+    no trail); its downgrade takes them out, as the app before it kept them."""
+    from flask_migrate import downgrade, upgrade
+
+    with app.app_context():
+        people = People()
+        specs = [{"age": age, "minute": 300, "step": step, "ending": ending, "team": age % 2, "panel": [0, 2],
+                  "seated": True, "delays": [30, 3000, -20, 90], "submitted": 1,
+                  "votes": [Vote.INCLINED, Vote.NOT_INCLINED, Vote.INCLINED, Vote.STRONGLY_INCLINED],
+                  "final": None, "decided_after": 4000, "flagged": False, "moves": True, "later": "nothing"}
+                 for age, step, ending in ((3, 5, "open"), (40, 8, "hired"), (401, 7, "open"))]
+        for n, spec in enumerate(specs):
+            build(spec, people, n)
+        db.session.commit()
+        kept = stored()
+        open_stays = [t for t in kept[1] if "stay:" in t[-1]]
+        assert len(open_stays) == 3  # the closed loop's, and both open loops' (they have moved on)
+        db.session.remove()
+        downgrade(revision="0022")
+        db.engine.dispose()
+        before = stored()
+        assert before != kept
+        assert len([t for t in before[1] if "stay:" in t[-1]]) == 1  # the closed loop's alone
+        db.session.remove()
+        upgrade()
+        db.engine.dispose()
+        assert stored() == kept
+
+
 def test_the_migration_fills_the_rollups_from_the_records_already_held(app):
     from flask_migrate import downgrade, upgrade
 

@@ -243,8 +243,9 @@ def decision_time(t: Totals) -> timing.DecisionTime:
 
 
 def step_times(t: Totals, scope: Scope) -> timing.StepTimes:
-    """Closed loops' stays from the rollups, open loops' (which grow with the clock) from the open loops."""
-    live = timing.step_times(scope, open_only=True)
+    """Finished stays from the rollups; the open loops' stays in their current step (which grow with the clock)
+    from the open loops."""
+    live = timing.current_stays(scope)
     steps = [timing.StepTime(s.step, t.all.listed(f"stay:{int(s.step)}", timing.DAY) + s.days, s.in_progress)
              for s in live.steps]
     return timing.StepTimes(steps, live.stalled, live.stalled_after_days)

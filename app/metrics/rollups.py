@@ -13,14 +13,15 @@ What a tally holds (see `_tallies`): the loop, whether it is open, its step
 and outcome; at step 4 or later its coverage (each target principle, and
 whether it is left uncovered); the bar raiser's verdict and veto; every counted
 feedback's time from interview end to submission; the time from the last
-in-house interview to the decision; once the loop is closed, its stay in each
-step; its participants; and, per participant the blind rule lets read them,
+in-house interview to the decision; its stay in each step it has left (and,
+once closed, in its last); its participants; and, per participant the blind rule lets read them,
 the first votes and coaching flags (counts only: the drill-down to votes
 still reads the records through the blind rule); and, once decided, whether
 the bar raiser's call (their verdict, else their final vote, else their first)
 matched the decision, kept by the per-bar-raiser rows alone (the program page
-reads them). An open loop's stays grow with the clock: the page works those
-out from the open loops themselves (`timing.step_times(..., open_only=True)`).
+reads them). An open loop's stay in its current step grows with the clock: the page
+works that out from the open loops themselves (`timing.current_stays`), with no
+need of their trail.
 """
 
 from collections import defaultdict
@@ -142,9 +143,8 @@ def _tallies(connection, ids: list[int]) -> dict[int, tuple[tuple, Tally]]:
         _count_record(tally, row, interviews[row.id], submitted, final_votes)
         if row.decided_at is not None and in_house_ends:
             tally.value("decision", kept_duration(row.decided_at - max(in_house_ends)))
-        if not is_open:
-            for step, stay in _stays(row, moves[row.id]):
-                tally.value(f"stay:{step}", stay)
+        for step, stay in _stays(row, moves[row.id], is_open):
+            tally.value(f"stay:{step}", stay)
         keys = (row.created_at, row.org_unit_id, row.requisition_id, row.bar_raiser_id or 0)
         result[row.id] = (keys, tally)
     return result
@@ -207,8 +207,9 @@ def _count_record(tally: Tally, row, interviews: list, submitted: dict, final_vo
     tally.count("agreed", says_hire == (row.outcome == Outcome.HIRE))
 
 
-def _stays(row, moves) -> list[tuple[int, int]]:
-    """A closed loop's stay in each step, as `timing.step_times` measures it, in microseconds."""
+def _stays(row, moves, is_open: bool) -> list[tuple[int, int]]:
+    """A loop's finished stays in each step, as `timing.step_times` measures them, in microseconds: an open
+    loop's in the steps it has left (a loop never goes back), a closed loop's in every step."""
     entered: dict[int, datetime] = {Step.RESUME_REVIEW: row.created_at}
     left: dict[int, datetime] = {}
     for from_step, to_step, at in moves:
@@ -221,8 +222,8 @@ def _stays(row, moves) -> list[tuple[int, int]]:
     for step, start in entered.items():
         end = left.get(step)
         if end is None:
-            if step != row.step:
-                continue  # a gap in the trail: no honest number for this stay
+            if step != row.step or is_open:
+                continue  # a gap in the trail (no honest number for this stay), or the stay goes on
             end = row.closed_at
         stays.append((int(step), kept_duration(max(end - start, timedelta(0)))))
     return stays
@@ -277,9 +278,12 @@ def apply(connection, deltas: dict[tuple, Tally]) -> None:
     keys = sorted(deltas)
     connection.execute(_insert(connection)(MetricRollup).values([{**_columns(k), "data": {}} for k in keys])
                        .on_conflict_do_nothing())
-    # Locked in one order by every writer, so two transactions moving the same months never deadlock.
+    # Locked in one order by every writer, so two transactions moving the same months never deadlock. The keys
+    # are written into the statement: run again and again with parameters, it may be given a generic plan,
+    # which PostgreSQL reads by a shorter index, filtering thousands of rows per key.
+    listed = bindparam("keys", keys, expanding=True, literal_execute=True)
     rows = connection.execute(
-        select(MetricRollup.id, *KEY, MetricRollup.data).where(tuple_(*KEY).in_(keys)).order_by(*KEY)
+        select(MetricRollup.id, *KEY, MetricRollup.data).where(tuple_(*KEY).in_(listed)).order_by(*KEY)
         .with_for_update()).all()
     changed = []
     for row in rows:

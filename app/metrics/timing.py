@@ -190,38 +190,61 @@ class StepTimes:
     stalled_after_days: int
 
 
-def step_times(scope: Scope, open_only: bool = False) -> StepTimes:
-    """Work out each loop's stay in each step from the audit trail, and the loops stalled in theirs.
+def stalled_loops(scope: Scope) -> list[StalledLoop]:
+    """The open loops in scope that have waited in their step longer than the stalled threshold, longest first.
 
-    With `open_only`, only the open loops' stays (the rollups hold the closed loops').
+    Only those are named: the candidates, requisitions and recruiters of a few rows, looked up by key."""
+    requisition, recruiter = aliased(Requisition), aliased(User)
+    after = timedelta(days=current_app.config["STALLED_AFTER_DAYS"])
+    rows = db.session.execute(
+        select(Loop.id, Loop.step, Loop.step_entered_at, looked_up(Candidate.name, Loop.candidate_id),
+               looked_up(requisition.title, Loop.requisition_id), looked_up(recruiter.name, Loop.recruiter_id))
+        .where(*scope.loops(), Loop.status == LoopStatus.OPEN, Loop.step_entered_at < scope.now - after)
+    ).all()
+    stalled = [StalledLoop(loop_id, candidate, title, Step(step), since,
+                           round((scope.now - since).total_seconds() / DAY, 1), recruiter_name)
+               for loop_id, step, since, candidate, title, recruiter_name in rows]
+    return sorted(stalled, key=lambda row: (-row.days, row.loop_id))
+
+
+def current_stays(scope: Scope) -> StepTimes:
+    """The open loops' stays in their current step, which grow with the clock, and the stalled loops.
+
+    Every other stay (the steps an open loop has left, and each closed loop's) is in the rollups: this reads
+    the open loops in scope alone, and no trail."""
+    stays: dict[Step, list[float]] = defaultdict(list)
+    for step, entered in db.session.execute(
+            select(Loop.step, Loop.step_entered_at).where(*scope.loops(), Loop.status == LoopStatus.OPEN)):
+        stays[Step(step)].append(kept_duration(max(scope.now - entered, timedelta(0))) / 10**6 / DAY)
+    steps = [StepTime(step, Distribution.of(stays[step]), len(stays[step]))
+             for step in Step if step >= Step.RESUME_REVIEW]
+    return StepTimes(steps, stalled_loops(scope), current_app.config["STALLED_AFTER_DAYS"])
+
+
+def step_times(scope: Scope) -> StepTimes:
+    """Work out each loop's stay in each step from the audit trail, and the loops stalled in theirs.
 
     A loop enters step 2 when it is created and each later step at its
     loop.advanced entry; it leaves a step at the next loop.advanced entry, when
     it closes, or (if open) is still there now, counted since step_entered_at.
     """
-    requisition, recruiter = aliased(Requisition), aliased(User)
-    in_scope = scope.loops() + ([Loop.status == LoopStatus.OPEN] if open_only else [])
     loops = db.session.execute(
-        select(Loop.id, Loop.step, Loop.status, Loop.created_at, Loop.step_entered_at, Loop.closed_at,
-               looked_up(Candidate.name, Loop.candidate_id), looked_up(requisition.title, Loop.requisition_id),
-               looked_up(recruiter.name, Loop.recruiter_id))
-        .where(*in_scope)
+        select(Loop.id, Loop.step, Loop.status, Loop.created_at, Loop.step_entered_at, Loop.closed_at)
+        .where(*scope.loops())
     ).all()
     moves = defaultdict(list)
     for loop_id, from_state, to_state, at in db.session.execute(
         # Each loop's moves in order is all that is needed: with the loops in scope as a list and
         # the trail ordered by loop, the database reads only those loops' entries, by index.
         select(AuditEntry.loop_id, AuditEntry.from_state, AuditEntry.to_state, AuditEntry.at)
-        .where(AuditEntry.action == "loop.advanced", AuditEntry.loop_id.in_(select(Loop.id).where(*in_scope)))
+        .where(AuditEntry.action == "loop.advanced", AuditEntry.loop_id.in_(select(Loop.id).where(*scope.loops())))
         .order_by(AuditEntry.loop_id, AuditEntry.at, AuditEntry.id)
     ):
         moves[loop_id].append((STEP_BY_LABEL.get(from_state), STEP_BY_LABEL.get(to_state), at))
 
     stays: dict[Step, list[float]] = defaultdict(list)
     in_progress: dict[Step, int] = defaultdict(int)
-    stalled_after = current_app.config["STALLED_AFTER_DAYS"]
-    stalled = []
-    for loop_id, current, status, created_at, step_entered_at, closed_at, candidate, title, recruiter_name in loops:
+    for loop_id, current, status, created_at, step_entered_at, closed_at in loops:
         entered: dict[int, datetime] = {Step.RESUME_REVIEW: created_at}
         left: dict[int, datetime] = {}
         for from_step, to_step, at in moves[loop_id]:
@@ -239,11 +262,6 @@ def step_times(scope: Scope, open_only: bool = False) -> StepTimes:
                 end = scope.now if is_open else closed_at
                 in_progress[Step(step)] += is_open
             stays[Step(step)].append(kept_duration(max(end - start, timedelta(0))) / 10**6 / DAY)
-        waited = (scope.now - step_entered_at).total_seconds() / DAY
-        if is_open and waited > stalled_after:
-            stalled.append(StalledLoop(loop_id, candidate, title, Step(current), step_entered_at, round(waited, 1),
-                                       recruiter_name))
     steps = [StepTime(step, Distribution.of(stays[step]), in_progress[step])
              for step in Step if step >= Step.RESUME_REVIEW]
-    stalled.sort(key=lambda row: (-row.days, row.loop_id))
-    return StepTimes(steps, stalled, stalled_after)
+    return StepTimes(steps, stalled_loops(scope), current_app.config["STALLED_AFTER_DAYS"])
