@@ -4,11 +4,11 @@
 from datetime import date, timedelta
 
 from flask_wtf import FlaskForm
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import or_, select
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
-from app.db_types import utcnow
+from app.db_types import among, utcnow
 from app.extensions import db
 from app.forms_common import DateRange, OnePassSelect, options
 from app.integers import coerce_int
@@ -83,8 +83,7 @@ class MetricsFilterForm(DateRange, FlaskForm):
         requisition_ids |= self._chosen(self.requisition) if scope.sees_every_loop else set()
         # Rows of the columns shown, not ORM objects; looked up by key, a few hundred at most.
         requisitions = (select(Requisition.id, Requisition.title, Requisition.level)
-                        .where(Requisition.id.in_(bindparam("ids", sorted(requisition_ids), expanding=True,
-                                                            literal_execute=True)))
+                        .where(among(Requisition.id, requisition_ids))
                         .order_by(Requisition.title, Requisition.level, Requisition.id))
         self.org_unit.choices = options([(0, "Any org unit")] + [(u.id, u.name) for u in db.session.execute(units)])
         self.requisition.choices = options([(0, "Any requisition")] + [

@@ -169,8 +169,8 @@ def late(metrics: Metrics, links: Links) -> Section:
         "late-feedback", "Feedback past due",
         "Feedback on open loops that is still not submitted after its due time, most overdue first.",
         Table(_columns("Candidate", "Interview", "Interviewer", "Due", "#Overdue (hours)"),
-              [[Link(r.candidate, links.loop(r.loop_id)), r.kind, r.interviewer, r.due_at, r.hours_overdue]
-               for r in rows]),
+              Rows(rows, lambda r: [Link(r.candidate, links.loop(r.loop_id)), r.kind, r.interviewer, r.due_at,
+                                    r.hours_overdue])),
         is_empty=not rows, empty="No feedback is past due.",
     )
 

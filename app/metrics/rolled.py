@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from flask import current_app
-from sqlalchemy import Row, and_, bindparam, or_, select
+from sqlalchemy import Row, and_, or_, select
 
+from app.db_types import among
 from app.extensions import db
 from app.feedback.models import Vote
 from app.loops.models import Step
@@ -80,18 +81,26 @@ def _span_condition(span: str, start: date | None, before: date | None):
 
 
 class Summed:
-    """Tallies added up for reading: counts summed, distributions merged value by value."""
+    """Tallies added up for reading: counts summed, distributions merged value by value.
+
+    A distribution read from one row alone (all time is one row) is kept as the row holds it, not merged."""
 
     def __init__(self):
         self.counts: Counter = Counter()
-        self.values: dict[str, Counter] = defaultdict(Counter)
+        self.stored: dict[str, list] = {}  # distributions as one row holds them, until a second row adds to them
+        self.merged: dict[str, Counter] = {}
 
     def add(self, data: dict, reader: int | None = None) -> None:
         """Add a stored tally; with `reader`, only that reader's counts (`r:<reader>:...`), without the prefix."""
         if reader is None:
             self.counts.update(data["c"])
             for name, stored in data["v"].items():
-                mine = self.values[name]
+                mine = self.merged.get(name)
+                if mine is None:
+                    if name not in self.stored:
+                        self.stored[name] = stored
+                        continue
+                    mine = self.merged[name] = Counter(dict(map(tuple, pairs(self.stored.pop(name)))))
                 for value, n in pairs(stored):
                     mine[value] += n
             return
@@ -100,15 +109,21 @@ class Summed:
             if name.startswith(prefix):
                 self.counts[name[len(prefix):]] += n
 
+    def _values(self, name: str):
+        """(value in microseconds, how often) of the distribution `name`."""
+        if name in self.merged:
+            return self.merged[name].items()
+        return map(tuple, pairs(self.stored.get(name, [])))
+
     def __getitem__(self, name: str) -> int:
         return self.counts.get(name, 0)
 
     def listed(self, name: str, unit: float) -> Distribution:
         """The durations recorded under `name`, in `unit` seconds (as the direct computation gives them)."""
-        return Distribution({us / 10**6 / unit: n for us, n in self.values.get(name, {}).items()})
+        return Distribution({us / 10**6 / unit: n for us, n in self._values(name)})
 
     def at_most(self, name: str, us: int) -> int:
-        return sum(n for value, n in self.values.get(name, {}).items() if value <= us)
+        return sum(n for value, n in self._values(name) if value <= us)
 
     def names(self, prefix: str) -> list[str]:
         return [name for name in self.counts if name.startswith(prefix)]
@@ -251,14 +266,9 @@ def step_times(t: Totals, scope: Scope) -> timing.StepTimes:
     return timing.StepTimes(steps, live.stalled, live.stalled_after_days)
 
 
-def _names(model, ids) -> dict[int, str]:
-    """Names of the few principles, people or org units a table lists, in one statement."""
-    return dict(db.session.execute(select(model.id, model.name).where(model.id.in_(ids))).all()) if ids else {}
-
-
 def coverage(t: Totals) -> panel.CoverageSummary:
     ids = {int(name.split(":")[1]) for name in t.all.names("targeted:") if t.all[name]}
-    names = _names(Principle, ids)
+    names = timing.names_of(Principle, ids)
     gaps = [panel.PrincipleGap(names[p], t.all[f"targeted:{p}"], t.all[f"uncovered:{p}"]) for p in ids]
     gaps.sort(key=lambda gap: (-gap.uncovered, -(gap.uncovered_share or 0), gap.name))
     return panel.CoverageSummary(t.all["coverage_loops"], t.all["covered"], gaps)
@@ -270,14 +280,14 @@ def _veto_row(name: str, tally: Summed) -> panel.VetoRow:
 
 def bar_raiser_load(t: Totals) -> list[panel.VetoRow]:
     ids = [i for i, tally in t.by_bar_raiser.items() if i and tally["loops"]]
-    names = _names(User, ids)
+    names = timing.names_of(User, ids)
     rows = [_veto_row(names[i], t.by_bar_raiser[i]) for i in ids]
     return sorted(rows, key=lambda row: (-row.open_loops, -row.loops, row.name))
 
 
 def vetoes_by_org_unit(t: Totals) -> list[panel.VetoRow]:
     ids = [i for i, tally in t.by_unit.items() if tally["loops"]]
-    names = _names(OrgUnit, ids)
+    names = timing.names_of(OrgUnit, ids)
     rows = [_veto_row(names[i], t.by_unit[i]) for i in ids]
     return sorted(rows, key=lambda row: (-(row.veto_rate or 0), -row.verdicts, row.name))
 
@@ -298,26 +308,47 @@ class Readable:
     names: dict[int, Row] = field(default_factory=dict)  # (id, name) of everyone listed, read in one statement
 
 
+VOTED, SEALED, FLAGGED, OTHER = range(4)
+PARSED: dict[str, tuple] = {}  # a reader count's name, parsed: (kind, interviewer, what)
+PARSED_LIMIT = 500_000  # names kept parsed: a few per interviewer, so a company's whole staff many times over
+
+
+def _parsed(name: str) -> tuple:
+    """A reader count's name as (kind, interviewer, what): `vote:<id>:<vote>:<result>`, `sealed:<id>` or
+    `flag:<id>:<rule>`. Kept once parsed: every visit reads the same few names per interviewer."""
+    found = PARSED.get(name)
+    if found is None:
+        kind, interviewer, *rest = name.split(":")
+        if kind == "vote":
+            found = (VOTED, int(interviewer), (VOTES[rest[0]], RESULTS[rest[1]]))
+        elif kind in ("sealed", "flag"):
+            found = (SEALED if kind == "sealed" else FLAGGED, int(interviewer), rest[0] if rest else None)
+        else:
+            found = (OTHER, 0, None)
+        if len(PARSED) < PARSED_LIMIT:
+            PARSED[name] = found
+    return found
+
+
 def readable(t: Totals) -> Readable:
     """Parse the reader tally, once for both tables that list interviewers (a big company's holds thousands)."""
     found = Readable()
-    votes_of, flagged = {}, found.flagged
+    votes_of, sealed, flagged = {}, found.sealed, found.flagged
     for name, n in t.reader.counts.items():
         if not n:
             continue
-        kind, interviewer, *rest = name.split(":")
-        if kind == "vote":
+        kind, interviewer, what = PARSED.get(name) or _parsed(name)
+        if kind == VOTED:
             counts = votes_of.get(interviewer)
             if counts is None:
-                counts = votes_of[interviewer] = {}
-            key = (VOTES[rest[0]], RESULTS[rest[1]])
-            counts[key] = counts.get(key, 0) + n
-        elif kind == "sealed":
-            found.sealed[int(interviewer)] = n
-        elif kind == "flag":
-            flagged[int(interviewer)][rest[0]] = n
-    found.votes = {int(interviewer): Counter(counts) for interviewer, counts in votes_of.items()}
-    found.names = _people(found.votes.keys() | found.sealed.keys())
+                counts = votes_of[interviewer] = Counter()
+            counts[what] += n
+        elif kind == SEALED:
+            sealed[interviewer] = n
+        elif kind == FLAGGED:
+            flagged[interviewer][what] = n
+    found.votes = votes_of
+    found.names = _people(votes_of.keys() | sealed.keys())
     return found
 
 
@@ -335,7 +366,5 @@ def coaching(found: Readable) -> list[coached.InterviewerCoaching]:
 
 def _people(ids) -> dict[int, Row]:
     """The id and name of each person a table lists (rows, not users: a big company's tables list thousands)."""
-    # Inline literals: a driver binds thousands of parameters slower than the database reads the rows.
-    listed = bindparam("ids", sorted(ids), expanding=True, literal_execute=True)
-    return {row.id: row for row in db.session.execute(select(User.id, User.name).where(User.id.in_(listed)))} \
+    return {row.id: row for row in db.session.execute(select(User.id, User.name).where(among(User.id, ids)))} \
         if ids else {}

@@ -28,7 +28,7 @@ class Metrics:
         return rolled.totals(self.scope)
 
     @cached_property
-    def late_feedback(self) -> list[timing.LateFeedback]:
+    def late_feedback(self) -> timing.LateList:
         return timing.late_feedback(self.scope)
 
     @cached_property

@@ -1,6 +1,7 @@
 """Time-based metrics: feedback turnaround, late feedback, debrief lead time, time in each step."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import aliased
 
 from app.audit.models import AuditEntry
 from app.candidates.models import Candidate
+from app.db_types import among
 from app.debrief.models import DebriefDecision
 from app.extensions import db
 from app.feedback.models import Feedback, FeedbackStatus
@@ -103,15 +105,49 @@ def looked_up(column, key):
     return select(column).where(column.table.c.id == key).scalar_subquery()
 
 
-def late_feedback(scope: Scope) -> list[LateFeedback]:
+class LateList(Sequence):
+    """The late feedback, most overdue first, named when read: a big company's open loops have a thousand
+    late feedbacks, the page shows the first few, and only the CSV reads them all. Each slice read names its
+    candidates and interviewers in two statements, by key."""
+
+    def __init__(self, found: list[tuple]):
+        self.found = found  # (loop, candidate id, kind, interviewer id, due at, hours overdue), in order
+
+    def __len__(self) -> int:
+        return len(self.found)
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._named(self.found[index])
+        return self._named([self.found[index]])[0]
+
+    def __iter__(self):
+        return iter(self._named(self.found))
+
+    @staticmethod
+    def _named(rows: list[tuple]) -> list[LateFeedback]:
+        candidates, people = names_of(Candidate, {row[1] for row in rows}), names_of(User, {row[3] for row in rows})
+        return [LateFeedback(loop_id, candidates[candidate], InterviewKind(kind).label, people[interviewer], due_at,
+                             overdue) for loop_id, candidate, kind, interviewer, due_at, overdue in rows]
+
+
+def names_of(model, ids) -> dict[int, str]:
+    """The names of these rows of `model` (people, candidates, principles, org units), in one statement by key."""
+    return dict(db.session.execute(select(model.id, model.name).where(among(model.id, ids))).all()) if ids else {}
+
+
+def late_feedback(scope: Scope) -> LateList:
     """List the counted feedback on open loops still unsubmitted after its due time, most overdue first."""
-    interview, feedback, person = aliased(Interview), aliased(Feedback), aliased(User)
+    interview, feedback = aliased(Interview), aliased(Feedback)
     due = _due()
     submitted = exists().where(feedback.interview_id == interview.id, feedback.is_practice.is_(False),
                                feedback.status == FeedbackStatus.SUBMITTED)
     rows = db.session.execute(
-        select(Loop.id, looked_up(Candidate.name, Loop.candidate_id), interview.kind,
-               looked_up(person.name, interview.interviewer_id), interview.starts_at, interview.duration_minutes)
+        select(Loop.id, Loop.candidate_id, interview.kind, interview.interviewer_id, interview.starts_at,
+               interview.duration_minutes)
         .select_from(Loop).join(interview, interview.loop_id == Loop.id)
         # An interview that started less than the due time ago cannot be late yet: the database skips it.
         .where(Loop.status == LoopStatus.OPEN, interview.starts_at < scope.now - due, ~submitted,
@@ -121,9 +157,9 @@ def late_feedback(scope: Scope) -> list[LateFeedback]:
     for loop_id, candidate, kind, interviewer, starts_at, minutes in rows:
         due_at = _ends(starts_at, minutes) + due
         if due_at < scope.now:
-            late.append(LateFeedback(loop_id, candidate, InterviewKind(kind).label, interviewer, due_at,
-                                     round((scope.now - due_at).total_seconds() / HOUR, 1)))
-    return sorted(late, key=lambda row: (-row.hours_overdue, row.loop_id))
+            late.append((loop_id, candidate, kind, interviewer, due_at,
+                         round((scope.now - due_at).total_seconds() / HOUR, 1)))
+    return LateList(sorted(late, key=lambda row: (-row[5], row[0])))
 
 
 @dataclass
