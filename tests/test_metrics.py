@@ -706,6 +706,39 @@ def test_the_rows_of_a_long_table_are_made_only_when_read():
     assert sum(1 for _ in rows) == 1000 and len(made) == 1003
 
 
+def test_a_ranked_table_names_only_the_people_its_first_rows_need(app):
+    """Interviewers rank by score, then by name (as Python orders names, on both databases); the first rows
+    name those above the last row's score and the first few tied at it, in the order the whole table has."""
+    from app.metrics.rolled import Ranked
+
+    with app.app_context():
+        names = ["bo", "Zed", "Émile", "al", "Al", "Ülla", "Ana", "zoë", "Carl", "Dee", "Eve", "Fay"]
+        ids = [factories.make_user(name=name).id for name in names]
+        db.session.commit()
+        scores = dict(zip(ids, [3, 1, 1, 0, 0, 0, 2, 0, 0, 1, 0, 0], strict=True))
+        expected = [name for name, _ in sorted(zip(names, ids, strict=True),
+                                               key=lambda pair: (-scores[pair[1]], pair[0], pair[1]))]
+        statements = []
+
+        def count(*args):
+            statements.append(1)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            for n in range(len(names) + 2):
+                ranked = Ranked(scores, lambda person: person.name)
+                statements.clear()
+                assert ranked[:n] == expected[:n], n
+                assert len(ranked.named) <= n + sum(1 for s in scores.values() if s > 0)
+                assert len(statements) <= 2
+            ranked = Ranked(scores, lambda person: person.name)
+            assert ranked[4] == expected[4] and ranked[-1] == expected[-1] and ranked[::-1] == expected[::-1]
+            assert list(ranked) == expected and len(ranked) == len(names)
+            assert ranked[2:5] == expected[2:5]
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+
+
 def test_a_long_table_shows_its_first_rows_and_its_csv_has_them_all(client, auth, app, recruiter, monkeypatch):
     """A table of every interviewer shows the first rows on the page, says so, and the CSV lists every one."""
     from app.metrics import views

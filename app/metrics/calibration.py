@@ -81,7 +81,7 @@ class CalibrationCounts:
     """One interviewer's first votes as counted in the rollups: how many of each vote met each result."""
 
     interviewer: User
-    counts: Counter = field(default_factory=Counter)  # (Vote, result: True, False or None) -> votes
+    counts: dict = field(default_factory=dict)  # (Vote, result: True, False or None) -> votes
 
     @property
     def votes(self) -> list[CountedVote]:

@@ -9,7 +9,9 @@ is none; org unit and bar raiser when those are chosen; requisition and bar
 raiser when a requisition is.
 """
 
+import heapq
 from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -302,10 +304,9 @@ class Readable:
     """The viewer's readable counts per interviewer, read from the reader tally in one pass over its names:
     first votes by (vote, result), sealed feedbacks, and the feedbacks carrying each coaching flag."""
 
-    votes: dict[int, Counter] = field(default_factory=dict)  # (Vote, result) -> votes
+    votes: dict[int, dict] = field(default_factory=dict)  # (Vote, result) -> votes
     sealed: dict[int, int] = field(default_factory=dict)
     flagged: dict[int, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
-    names: dict[int, Row] = field(default_factory=dict)  # (id, name) of everyone listed, read in one statement
 
 
 VOTED, SEALED, FLAGGED, OTHER = range(4)
@@ -341,30 +342,80 @@ def readable(t: Totals) -> Readable:
         if kind == VOTED:
             counts = votes_of.get(interviewer)
             if counts is None:
-                counts = votes_of[interviewer] = Counter()
-            counts[what] += n
+                counts = votes_of[interviewer] = {}
+            counts[what] = counts.get(what, 0) + n
         elif kind == SEALED:
             sealed[interviewer] = n
         elif kind == FLAGGED:
             flagged[interviewer][what] = n
     found.votes = votes_of
-    found.names = _people(votes_of.keys() | sealed.keys())
     return found
 
 
-def calibration(found: Readable) -> list[votes.CalibrationCounts]:
+class Ranked(Sequence):
+    """Interviewers, the highest score first and then by name, named only as far as they are read: the page
+    reads the first few of the thousands a big company lists, and only the CSV reads them all. The first n
+    need the names of those scoring at least the n-th highest score alone (ties are ordered by name)."""
+
+    def __init__(self, scores: dict[int, int], make: Callable[[Row], object]):
+        self.scores, self.make = scores, make
+        self.named: dict[int, Row] = {}  # (id, name) of those named so far
+        self.order: list[int] | None = None  # every id in order, once all are named
+
+    def __len__(self) -> int:
+        return len(self.scores)
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+    def _first(self, n: int) -> list[int]:
+        if self.order is not None:
+            return self.order[:n]
+        if n >= len(self.scores):
+            self.named.update(_people([i for i in self.scores if i not in self.named]))
+            self.order = sorted(self.scores, key=lambda i: (-self.scores[i], self.named[i].name, i))
+            return self.order
+        if n <= 0:
+            return []
+        least = heapq.nlargest(n, self.scores.values())[-1]
+        above = [i for i, score in self.scores.items() if score > least]
+        self.named.update(_people([i for i in above if i not in self.named]))
+        # Of those tied at the n-th score, the first few by name: the database sorts them (thousands, at 0).
+        tied = _people([i for i, score in self.scores.items() if score == least], first=n - len(above))
+        self.named.update(tied)
+        return sorted(above, key=lambda i: (-self.scores[i], self.named[i].name, i)) + list(tied)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            ids = self._first(len(self) if step < 0 else stop)
+            return [self.make(self.named[i]) for i in ids[index]]
+        return self.make(self.named[self._first(len(self) if index < 0 else index + 1)[index]])
+
+    def __iter__(self):
+        return iter(self[:])
+
+
+def calibration(found: Readable) -> Ranked:
     """Each interviewer's first votes the viewer may read (counted per reader by the rollups); most votes first."""
-    rows = [votes.CalibrationCounts(found.names[i], c) for i, c in found.votes.items()]
-    return sorted(rows, key=lambda row: (-row.total, row.interviewer.name))
+    return Ranked({i: sum(counts.values()) for i, counts in found.votes.items()},
+                  lambda person: votes.CalibrationCounts(person, found.votes[person.id]))
 
 
-def coaching(found: Readable) -> list[coached.InterviewerCoaching]:
+def coaching(found: Readable) -> Ranked:
     """Each interviewer's sealed feedbacks the viewer may read, and how many carried each flag; most flagged first."""
-    rows = [coached.InterviewerCoaching(found.names[i], n, found.flagged.get(i, {})) for i, n in found.sealed.items()]
-    return sorted(rows, key=lambda r: (-sum(r.flagged.values()), r.interviewer.name))
+    return Ranked({i: sum(found.flagged.get(i, {}).values()) for i in found.sealed},
+                  lambda person: coached.InterviewerCoaching(person, found.sealed[person.id],
+                                                             found.flagged.get(person.id, {})))
 
 
-def _people(ids) -> dict[int, Row]:
-    """The id and name of each person a table lists (rows, not users: a big company's tables list thousands)."""
-    return {row.id: row for row in db.session.execute(select(User.id, User.name).where(among(User.id, ids)))} \
-        if ids else {}
+def _people(ids, first: int | None = None) -> dict[int, Row]:
+    """The id and name of each person a table lists (rows, not users: a big company's tables list thousands);
+    with `first`, only the first few by name (in code-point order, as Python sorts), in that order."""
+    if not ids:
+        return {}
+    query = select(User.id, User.name).where(among(User.id, ids))
+    if first is not None:
+        name = User.name.collate("C") if db.session.get_bind().dialect.name == "postgresql" else User.name
+        query = query.order_by(name, User.id).limit(first)
+    return {row.id: row for row in db.session.execute(query)}

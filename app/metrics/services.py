@@ -9,6 +9,7 @@ from the open loops. `direct=True` reads every figure from the records instead,
 as the rollups are checked against.
 """
 
+from collections.abc import Sequence
 from functools import cached_property
 
 from app.metrics import calibration as votes
@@ -62,11 +63,11 @@ class Metrics:
         return rolled.readable(self.totals)
 
     @cached_property
-    def calibration(self) -> list[votes.InterviewerCalibration]:
+    def calibration(self) -> Sequence[votes.InterviewerCalibration | votes.CalibrationCounts]:
         return rolled.calibration(self.readable) if self.rolled else votes.calibration(self.scope)
 
     @cached_property
-    def coaching(self) -> list[coached.InterviewerCoaching]:
+    def coaching(self) -> Sequence[coached.InterviewerCoaching]:
         return rolled.coaching(self.readable) if self.rolled else coached.coaching(self.scope)
 
     @cached_property

@@ -5,6 +5,7 @@ import math
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import accumulate
 
 
 def share(part: int, whole: int) -> float | None:
@@ -24,12 +25,13 @@ class Distribution:
     and its all-time figures cost what a month's do.
     """
 
-    __slots__ = ("counts", "_size", "_items")
+    __slots__ = ("counts", "_size", "_items", "_ranks")
 
     def __init__(self, counts: Mapping[float, int] | None = None):
         self.counts = Counter({value: n for value, n in (counts or {}).items() if n > 0})
         self._size = sum(self.counts.values())
         self._items: list[tuple[float, int]] | None = None
+        self._ranks: tuple[list[float], list[int]] | None = None
 
     @classmethod
     def of(cls, values: Iterable[float]) -> "Distribution":
@@ -65,17 +67,14 @@ class Distribution:
         """The q-th percentile (0-100), as `percentile` gives it for the list of every value."""
         if not self._size:
             return None
+        if self._ranks is None:
+            items = self.items()
+            self._ranks = [value for value, _ in items], list(accumulate(n for _, n in items))
+        values, seen = self._ranks  # seen[i]: how many values are values[i] or smaller
         rank = (self._size - 1) * q / 100
         low, high = math.floor(rank), math.ceil(rank)
-        found, seen = {}, 0
-        for value, n in self.items():
-            seen += n
-            for index in (low, high):
-                if index not in found and index < seen:
-                    found[index] = value
-            if high in found:
-                break
-        return found[low] + (found[high] - found[low]) * (rank - low)
+        at_low, at_high = values[bisect_right(seen, low)], values[bisect_right(seen, high)]
+        return at_low + (at_high - at_low) * (rank - low)
 
     def median(self) -> float | None:
         return self.percentile(50)
