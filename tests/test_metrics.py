@@ -7,6 +7,7 @@ worked out by hand in the test.
 
 import csv
 import io
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -114,6 +115,17 @@ def test_a_distribution_gives_what_the_list_of_every_value_gives(values, q):
         expected = ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
     got = Distribution.of(values).percentile(q)
     assert got == (None if expected is None else pytest.approx(expected))
+    # Made from pairs in order, as the rollups store them (or out of order, which it sorts), it is the same.
+    pairs = sorted(Counter(values).items())
+    for made in (Distribution.of_sorted(pairs), Distribution.of_sorted(pairs[::-1])):
+        assert made == Distribution.of(values) and len(made) == len(values)
+        assert made.percentile(q) == got
+        assert made.bucket_counts((-10, 0, 0.5, 10)) == [sum(1 for v in values if v < -10),
+                                                         sum(1 for v in values if -10 <= v < 0),
+                                                         sum(1 for v in values if 0 <= v < 0.5),
+                                                         sum(1 for v in values if 0.5 <= v < 10),
+                                                         sum(1 for v in values if v >= 10)]
+        assert made.at_most(0) == sum(1 for v in values if v <= 0)
 
 
 @given(st.integers(-(10**14), 10**14))

@@ -122,7 +122,10 @@ class Summed:
 
     def listed(self, name: str, unit: float) -> Distribution:
         """The durations recorded under `name`, in `unit` seconds (as the direct computation gives them)."""
-        return Distribution({us / 10**6 / unit: n for us, n in self._values(name)})
+        if name in self.merged:
+            return Distribution({us / 10**6 / unit: n for us, n in self.merged[name].items()})
+        # A row stores its pairs in increasing order of value.
+        return Distribution.of_sorted([(us / 10**6 / unit, n) for us, n in pairs(self.stored.get(name, []))])
 
     def at_most(self, name: str, us: int) -> int:
         return sum(n for value, n in self._values(name) if value <= us)

@@ -2,7 +2,7 @@
 percentiles and buckets."""
 
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import accumulate
@@ -25,11 +25,11 @@ class Distribution:
     and its all-time figures cost what a month's do.
     """
 
-    __slots__ = ("counts", "_size", "_items", "_ranks")
+    __slots__ = ("_counts", "_size", "_items", "_ranks")
 
     def __init__(self, counts: Mapping[float, int] | None = None):
-        self.counts = Counter({value: n for value, n in (counts or {}).items() if n > 0})
-        self._size = sum(self.counts.values())
+        self._counts = Counter({value: n for value, n in (counts or {}).items() if n > 0})
+        self._size = sum(self._counts.values())
         self._items: list[tuple[float, int]] | None = None
         self._ranks: tuple[list[float], list[int]] | None = None
 
@@ -37,17 +37,37 @@ class Distribution:
     def of(cls, values: Iterable[float]) -> "Distribution":
         return cls(Counter(values))
 
+    @classmethod
+    def of_sorted(cls, items: list[tuple[float, int]]) -> "Distribution":
+        """From (value, how often) pairs already in increasing order of value, as the rollups store them: no
+        dictionary made, nothing sorted again (checked in one pass; pairs out of order are sorted)."""
+        items = [(value, n) for value, n in items if n > 0]
+        if any(items[i][0] >= items[i + 1][0] for i in range(len(items) - 1)):
+            return cls(_summed(items))
+        made = cls.__new__(cls)
+        made._counts, made._items, made._ranks = None, items, None
+        made._size = sum(n for _, n in items)
+        return made
+
+    @property
+    def counts(self) -> Counter:
+        if self._counts is None:
+            self._counts = Counter(dict(self._items))
+        return self._counts
+
     def __len__(self) -> int:
         return self._size
 
     def __add__(self, other: "Distribution") -> "Distribution":
+        if not other._size:
+            return self
         return Distribution(self.counts + other.counts)
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, Distribution) and self.counts == other.counts
+        return isinstance(other, Distribution) and self.items() == other.items()
 
     def __repr__(self) -> str:
-        return f"Distribution({sorted(self.counts.items())})"
+        return f"Distribution({self.items()})"
 
     def __iter__(self):
         """Every value as often as it occurs, smallest first (for a few values: a history's are many)."""
@@ -57,20 +77,26 @@ class Distribution:
     def items(self) -> list[tuple[float, int]]:
         """(value, how often), smallest value first (sorted once: a table reads several percentiles)."""
         if self._items is None:
-            self._items = sorted(self.counts.items())
+            self._items = sorted(self._counts.items())
         return self._items
 
+    def _ranked(self) -> tuple[list[float], list[int]]:
+        """The values in order, and how many values are each one or smaller."""
+        if self._ranks is None:
+            items = self.items()
+            self._ranks = [value for value, _ in items], list(accumulate(n for _, n in items))
+        return self._ranks
+
     def at_most(self, limit: float) -> int:
-        return sum(n for value, n in self.counts.items() if value <= limit)
+        values, seen = self._ranked()
+        index = bisect_right(values, limit)
+        return seen[index - 1] if index else 0
 
     def percentile(self, q: float) -> float | None:
         """The q-th percentile (0-100), as `percentile` gives it for the list of every value."""
         if not self._size:
             return None
-        if self._ranks is None:
-            items = self.items()
-            self._ranks = [value for value, _ in items], list(accumulate(n for _, n in items))
-        values, seen = self._ranks  # seen[i]: how many values are values[i] or smaller
+        values, seen = self._ranked()
         rank = (self._size - 1) * q / 100
         low, high = math.floor(rank), math.ceil(rank)
         at_low, at_high = values[bisect_right(seen, low)], values[bisect_right(seen, high)]
@@ -80,7 +106,16 @@ class Distribution:
         return self.percentile(50)
 
     def bucket_counts(self, edges: Sequence[float]) -> list[int]:
-        counts = Counter()
-        for value, n in self.counts.items():
-            counts[bisect_right(edges, value)] += n
-        return [counts[i] for i in range(len(edges) + 1)]
+        """How many values fall in each bucket: below the first edge, from each edge to the next, and from the
+        last edge up (a value on an edge counts in the bucket the edge opens)."""
+        values, seen = self._ranked()
+        below = [seen[index - 1] if index else 0 for index in (bisect_left(values, edge) for edge in edges)]
+        below.append(self._size)
+        return [n - previous for n, previous in zip(below, [0] + below[:-1], strict=True)]
+
+
+def _summed(items) -> dict:
+    found: dict = {}
+    for value, n in items:
+        found[value] = found.get(value, 0) + n
+    return found

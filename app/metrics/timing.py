@@ -226,20 +226,24 @@ class StepTimes:
     stalled_after_days: int
 
 
-def stalled_loops(scope: Scope) -> list[StalledLoop]:
-    """The open loops in scope that have waited in their step longer than the stalled threshold, longest first.
+def stalled_loops(scope: Scope, waiting: list[tuple[int, int, datetime]]) -> list[StalledLoop]:
+    """Of the open loops `waiting` (id, step, in it since), those that have waited in their step longer than the
+    stalled threshold, longest first.
 
-    Only those are named: the candidates, requisitions and recruiters of a few rows, looked up by key."""
-    requisition, recruiter = aliased(Requisition), aliased(User)
+    Only those are named: the candidates, requisitions and recruiters of a few rows, looked up by key. (Picked
+    here, not by a range of step_entered_at: SQLite would read that range by its index, most of history.)"""
     after = timedelta(days=current_app.config["STALLED_AFTER_DAYS"])
+    since = {loop_id: (step, entered) for loop_id, step, entered in waiting if scope.now - entered > after}
+    if not since:
+        return []
+    requisition, recruiter = aliased(Requisition), aliased(User)
     rows = db.session.execute(
-        select(Loop.id, Loop.step, Loop.step_entered_at, looked_up(Candidate.name, Loop.candidate_id),
-               looked_up(requisition.title, Loop.requisition_id), looked_up(recruiter.name, Loop.recruiter_id))
-        .where(*scope.loops(), Loop.status == LoopStatus.OPEN, Loop.step_entered_at < scope.now - after)
+        select(Loop.id, looked_up(Candidate.name, Loop.candidate_id), looked_up(requisition.title, Loop.requisition_id),
+               looked_up(recruiter.name, Loop.recruiter_id)).where(among(Loop.id, since))
     ).all()
-    stalled = [StalledLoop(loop_id, candidate, title, Step(step), since,
-                           round((scope.now - since).total_seconds() / DAY, 1), recruiter_name)
-               for loop_id, step, since, candidate, title, recruiter_name in rows]
+    stalled = [StalledLoop(loop_id, candidate, title, Step(since[loop_id][0]), since[loop_id][1],
+                           round((scope.now - since[loop_id][1]).total_seconds() / DAY, 1), recruiter_name)
+               for loop_id, candidate, title, recruiter_name in rows]
     return sorted(stalled, key=lambda row: (-row.days, row.loop_id))
 
 
@@ -248,13 +252,14 @@ def current_stays(scope: Scope) -> StepTimes:
 
     Every other stay (the steps an open loop has left, and each closed loop's) is in the rollups: this reads
     the open loops in scope alone, and no trail."""
+    waiting = db.session.execute(
+        select(Loop.id, Loop.step, Loop.step_entered_at).where(*scope.loops(), Loop.status == LoopStatus.OPEN)).all()
     stays: dict[Step, list[float]] = defaultdict(list)
-    for step, entered in db.session.execute(
-            select(Loop.step, Loop.step_entered_at).where(*scope.loops(), Loop.status == LoopStatus.OPEN)):
+    for _, step, entered in waiting:
         stays[Step(step)].append(kept_duration(max(scope.now - entered, timedelta(0))) / 10**6 / DAY)
     steps = [StepTime(step, Distribution.of(stays[step]), len(stays[step]))
              for step in Step if step >= Step.RESUME_REVIEW]
-    return StepTimes(steps, stalled_loops(scope), current_app.config["STALLED_AFTER_DAYS"])
+    return StepTimes(steps, stalled_loops(scope, waiting), current_app.config["STALLED_AFTER_DAYS"])
 
 
 def step_times(scope: Scope) -> StepTimes:
@@ -300,4 +305,5 @@ def step_times(scope: Scope) -> StepTimes:
             stays[Step(step)].append(kept_duration(max(end - start, timedelta(0))) / 10**6 / DAY)
     steps = [StepTime(step, Distribution.of(stays[step]), in_progress[step])
              for step in Step if step >= Step.RESUME_REVIEW]
-    return StepTimes(steps, stalled_loops(scope), current_app.config["STALLED_AFTER_DAYS"])
+    waiting = [(loop_id, step, entered) for loop_id, step, status, _, entered, _ in loops if status == LoopStatus.OPEN]
+    return StepTimes(steps, stalled_loops(scope, waiting), current_app.config["STALLED_AFTER_DAYS"])
