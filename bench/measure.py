@@ -78,13 +78,15 @@ def pages(loop_id: int) -> dict[str, str]:
         "debrief page": f"/loops/{loop_id}/debrief",
         "metrics (last 12 months)": f"/metrics?date_from={year_ago}",
         "metrics (all time)": "/metrics?date_from=",
+        "interviewers (last 12 months)": f"/metrics/interviewers?date_from={year_ago}",
+        "interviewers (all time)": "/metrics/interviewers?date_from=",
         "debrief PDF": f"/loops/{loop_id}/debrief.pdf",
     }
 
 
 # Every page is budgeted; the PDF (a download that renders a document) has budgets of its own, not the 50 ms.
 BUDGETED = ("home", "loop list", "loop page", "debrief page", "metrics (last 12 months)", "metrics (all time)",
-            "debrief PDF")
+            "interviewers (last 12 months)", "interviewers (all time)", "debrief PDF")
 FAST_PAGES = tuple(page for page in BUDGETED if page != "debrief PDF")
 MIN_TIMED = 5
 

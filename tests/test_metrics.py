@@ -481,7 +481,8 @@ def test_the_page_draws_svg_charts_with_tables_and_no_inline_style(client, auth,
     assert 'href="/metrics/funnel.csv"' in html
 
 
-def test_the_page_runs_the_same_number_of_queries_for_more_loops(app, client, auth, recruiter):
+@pytest.mark.parametrize("page", ["/metrics?date_from=", "/metrics/interviewers?date_from="])
+def test_the_page_runs_the_same_number_of_queries_for_more_loops(app, client, auth, recruiter, page):
     with app.app_context():
         # One loop with feedback past due: the late list names its rows (two statements) only when it has some.
         for step in (Step.DEBRIEF, Step.WRITTEN_FEEDBACK):
@@ -494,17 +495,17 @@ def test_the_page_runs_the_same_number_of_queries_for_more_loops(app, client, au
         statements.append(1)
 
     auth.login(recruiter)
-    client.get("/metrics?date_from=")
+    client.get(page)
     event.listen(engine, "before_cursor_execute", count)
     try:
-        client.get("/metrics?date_from=")
+        client.get(page)
         few = len(statements)
         with app.app_context():
             for step in (Step.REFERENCE_CHECK, Step.WRITTEN_FEEDBACK, Step.OFFER):
                 factories.make_loop(step, recruiter=user(recruiter))
             db.session.commit()
         statements.clear()
-        client.get("/metrics?date_from=")
+        client.get(page)
         assert len(statements) == few
     finally:
         event.remove(engine, "before_cursor_execute", count)
@@ -626,6 +627,45 @@ def test_a_first_visit_opens_on_the_last_twelve_months(app, client, auth, recrui
     assert twelve_months_from(datetime(2026, 11, 30)) == "2025-12-01"
     assert twelve_months_from(datetime(2026, 1, 1)) == "2025-02-01"
     assert twelve_months_from(datetime(2026, 12, 31)) == "2026-01-01"
+
+
+def test_the_interviewers_have_their_own_page_and_both_pages_keep_the_filters(app, client, auth, recruiter, staffed):
+    """The loops' metrics and the interviewers' (calibration, coaching) are two pages; moving between them keeps
+    the filters, all time included, and the loops' page never reads the viewer's readable votes."""
+    with app.app_context():
+        engine = db.engine
+    auth.login(recruiter)
+    parameters = []
+
+    def keep(conn, cursor, statement, params, context, executemany):
+        parameters.append(str(params))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        html = client.get(f"/metrics?bar_raiser={staffed['other']}&date_from=").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert 'id="funnel"' in html and 'id="stalled"' in html
+    assert 'id="calibration"' not in html and 'id="coaching"' not in html
+    assert not [params for params in parameters if "reader" in params]  # no reader rollup read for this page
+    tabs = html[html.index('aria-label="Metrics pages"'):].split("</nav>")[0]
+    assert '<span aria-current="page">Loops and steps</span>' in tabs
+    assert f'href="/metrics/interviewers?bar_raiser={staffed["other"]}&amp;date_from="' in tabs
+
+    page = client.get(f"/metrics/interviewers?bar_raiser={staffed['other']}&date_from=")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "<title>Interviewer metrics" in html and "<h1>Interviewers</h1>" in html
+    assert 'id="calibration"' in html and 'id="coaching"' in html and 'id="funnel"' not in html
+    tabs = html[html.index('aria-label="Metrics pages"'):].split("</nav>")[0]
+    assert '<span aria-current="page">Interviewers</span>' in tabs
+    assert f'href="/metrics?bar_raiser={staffed["other"]}&amp;date_from="' in tabs
+    # The filter form sends to the page it is on.
+    assert 'action="/metrics/interviewers"' in html
+    # A first visit opens on the last twelve months there too; bad filters are a 400 there too.
+    first = client.get("/metrics/interviewers")
+    assert first.status_code == 302 and "date_from=" in first.headers["Location"]
+    assert client.get("/metrics/interviewers?date_from=not-a-date").status_code == 400
 
 
 def test_metrics_rows_link_only_the_loops_the_viewer_may_open(app, client, auth, recruiter):
@@ -764,7 +804,7 @@ def test_a_long_table_shows_its_first_rows_and_its_csv_has_them_all(client, auth
     interviewers = len(rows) - 1
     assert interviewers >= 2
     monkeypatch.setattr(views, "PAGE_ROWS", 1)
-    html = client.get("/metrics?date_from=").get_data(as_text=True)
+    html = client.get("/metrics/interviewers?date_from=").get_data(as_text=True)
     calibration = html[html.index('id="calibration"'):html.index('id="coaching"')]
     assert calibration.count('<th scope="row"') == 1
     assert f"The first 1 of {interviewers} rows, in the table's order; the CSV has every one." in calibration

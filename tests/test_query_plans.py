@@ -49,7 +49,7 @@ ALLOWED_SCANS = {
     (endpoint, "requisitions"): "looks requisitions up by key only (the filter's open and last-twelve-months "
     "requisitions, and the open loops' requisitions); at a few hundred requisitions reading the table whole is "
     "cheaper than its primary key, which the planner takes as the table grows (bench/RESULTS.md's plans)"
-    for endpoint in ("metrics.index", "metrics.table_csv", "metrics.interviewer")
+    for endpoint in ("metrics.index", "metrics.interviewers", "metrics.table_csv", "metrics.interviewer")
 } | {
     ("loops.index", "requisitions"): "looks requisitions up by key only (the filter's choices: the requisitions of "
     "the viewer's latest 300 loops, a hundred or so of the few hundred this company has); reading the table "
@@ -345,10 +345,17 @@ def pages_for(ids: dict) -> list[Page]:
                ("metrics by requisition", f"/metrics?date_from=&requisition={ids['requisition']}"),
                ("metrics by bar raiser", f"/metrics?date_from=&bar_raiser={ids['bar_raiser']}"),
                ("metrics table", "/metrics/funnel.csv?date_from="),
+               ("interviewer metrics, last 12 months", f"/metrics/interviewers?date_from={year_ago}"),
+               ("interviewer metrics, all time", "/metrics/interviewers?date_from="),
+               ("interviewer metrics by org unit", f"/metrics/interviewers?date_from=&org_unit={ids['unit']}"),
+               ("interviewer metrics by requisition",
+                f"/metrics/interviewers?date_from=&requisition={ids['requisition']}"),
+               ("interviewer table", "/metrics/calibration.csv?date_from="),
                ("metrics of an interviewer", f"/metrics/interviewers/{ids['busy_interviewer']}")]
     for name, url in metrics:
         endpoint = ("metrics.table_csv" if ".csv" in url else
-                    "metrics.interviewer" if "interviewers" in url else "metrics.index")
+                    "metrics.interviewer" if "interviewers/" in url else
+                    "metrics.interviewers" if "interviewers" in url else "metrics.index")
         pages.append(Page(name, endpoint, "recruiter", url))
     return pages
 

@@ -2,9 +2,10 @@
 
 
 from datetime import date, timedelta
+from functools import cache
 
 from flask_wtf import FlaskForm
-from sqlalchemy import or_, select
+from sqlalchemy import Integer, bindparam, or_, select, union
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
@@ -29,6 +30,31 @@ def counted(*conditions) -> set[tuple[int, int]]:
     return {(requisition, bar_raiser) for requisition, bar_raiser in rows}
 
 
+@cache
+def _everyones_choices() -> tuple:
+    """The statements listing an admin's or recruiter's choices (org units, requisitions, bar raisers), built once:
+    their parameters are the dates and the ids a bookmarked filter names. Each reads by index, never loop by loop:
+    the requisitions by status and by closing time, the bar raisers from the rollup rows of whole years
+    (app/metrics/rolled.py). A big company closes more requisitions in a year than a list can usefully offer."""
+    units = select(OrgUnit.id, OrgUnit.name).order_by(OrgUnit.name)
+    recently_closed = (select(Requisition.id).where(Requisition.closed_at >= bindparam("closed_since"))
+                       .order_by(Requisition.closed_at.desc()).limit(bindparam("how_many", type_=Integer)).subquery())
+    offered = union(
+        select(Requisition.id).where(Requisition.status.in_([RequisitionStatus.DRAFT, RequisitionStatus.APPROVED])),
+        select(recently_closed.c.id), select(bindparam("requisition", type_=Integer)))
+    requisitions = (select(Requisition.id, Requisition.title, Requisition.level).where(Requisition.id.in_(offered))
+                    .order_by(Requisition.title, Requisition.level, Requisition.id))
+    loops = MetricRollup.data["c"]["loops"].as_integer()
+    raised = select(MetricRollup.bar_raiser_id).where(
+        MetricRollup.grain == "bar_raiser", MetricRollup.span == "year", MetricRollup.month >= bindparam("years_from"),
+        MetricRollup.bar_raiser_id > 0, loops > 0)
+    people = (select(User.id, User.name)
+              .where(or_(User.id.in_(raised), User.certification == Certification.CERTIFIED,
+                         User.id == bindparam("bar_raiser")))
+              .order_by(User.name))
+    return units, requisitions, people
+
+
 # How many closed requisitions the filter offers beside the open ones (the rest are a link away).
 REQUISITION_CHOICES = 200
 FIELDS = ("org_unit", "requisition", "bar_raiser", "date_from", "date_to")
@@ -48,53 +74,42 @@ class MetricsFilterForm(DateRange, FlaskForm):
     def fill_choices(self, scope: Scope) -> None:
         """Offer a bounded list: for admins and recruiters the company's open requisitions and the
         REQUISITION_CHOICES most recently closed within twelve months, and the certified bar raisers and those of
-        this year's and last year's loops; for anyone else what their own loops of the last twelve months name.
-        A requisition or bar raiser not offered stays selectable by its link (a requisition's page links its
-        metrics), so a bookmarked filter still works."""
-        # Read by index, never loop by loop: the requisitions by status and by closing time, the bar raisers
-        # from the rollup rows of whole years (app/metrics/rolled.py). A big company closes more requisitions
-        # in a year than a list can usefully offer.
-        units = select(OrgUnit.id, OrgUnit.name).order_by(OrgUnit.name)
+        this year's and last year's loops (three statements, `_everyones_choices`); for anyone else what their own
+        loops of the last twelve months name. A requisition or bar raiser not offered stays selectable by its link
+        (a requisition's page links its metrics), so a bookmarked filter still works."""
         self.requisition_hint = ""
         if scope.sees_every_loop:
             self.requisition_hint = ("Requisitions listed: the open ones and those closed most recently; a "
                                      "requisition's page links its metrics.")
             now = utcnow()
-            still_open = select(Requisition.id).where(
-                Requisition.status.in_([RequisitionStatus.DRAFT, RequisitionStatus.APPROVED]))
-            closed = (select(Requisition.id).where(Requisition.closed_at >= now - timedelta(days=366))
-                      .order_by(Requisition.closed_at.desc()).limit(REQUISITION_CHOICES))
-            requisition_ids = set(db.session.scalars(still_open)) | set(db.session.scalars(closed))
-            loops = MetricRollup.data["c"]["loops"].as_integer()
-            bar_raiser_ids = set(db.session.scalars(
-                select(MetricRollup.bar_raiser_id).distinct().where(
-                    MetricRollup.grain == "bar_raiser", MetricRollup.span == "year",
-                    MetricRollup.month >= date(now.year - 1, 1, 1), MetricRollup.bar_raiser_id > 0, loops > 0)))
-            people = select(User.id, User.name).where(or_(User.id.in_(bar_raiser_ids | self._chosen(self.bar_raiser)),
-                                                          User.certification == Certification.CERTIFIED))
+            params = {"closed_since": now - timedelta(days=366), "how_many": REQUISITION_CHOICES, "years_from": date(now.year - 1, 1, 1),
+                      "requisition": self._chosen(self.requisition) or 0, "bar_raiser": self._chosen(self.bar_raiser)
+                      or 0}
+            units, requisitions, people = (db.session.execute(query, params) for query in _everyones_choices())
         else:
             pairs = counted(MetricRollup.grain == "member_requisition_bar_raiser",
                             MetricRollup.person_id == scope.viewer.id, MetricRollup.span == "month",
                             MetricRollup.month >= month_of(utcnow() - timedelta(days=366)))
             requisition_ids, bar_raiser_ids = {r for r, _ in pairs}, {b for _, b in pairs}
-            units = units.where(OrgUnit.id.in_(select(Requisition.org_unit_id).where(
-                Requisition.id.in_(requisition_ids))))
-            people = select(User.id, User.name).where(User.id.in_(bar_raiser_ids))
-        requisition_ids |= self._chosen(self.requisition) if scope.sees_every_loop else set()
-        # Rows of the columns shown, not ORM objects; looked up by key, a few hundred at most.
-        requisitions = (select(Requisition.id, Requisition.title, Requisition.level)
-                        .where(among(Requisition.id, requisition_ids))
-                        .order_by(Requisition.title, Requisition.level, Requisition.id))
-        self.org_unit.choices = options([(0, "Any org unit")] + [(u.id, u.name) for u in db.session.execute(units)])
+            units = db.session.execute(
+                select(OrgUnit.id, OrgUnit.name).order_by(OrgUnit.name)
+                .where(OrgUnit.id.in_(select(Requisition.org_unit_id).where(among(Requisition.id, requisition_ids)))))
+            # Rows of the columns shown, not ORM objects; looked up by key, a few hundred at most.
+            requisitions = db.session.execute(
+                select(Requisition.id, Requisition.title, Requisition.level)
+                .where(among(Requisition.id, requisition_ids))
+                .order_by(Requisition.title, Requisition.level, Requisition.id))
+            people = db.session.execute(select(User.id, User.name).where(among(User.id, bar_raiser_ids))
+                                        .order_by(User.name))
+        self.org_unit.choices = options([(0, "Any org unit")] + [(u.id, u.name) for u in units])
         self.requisition.choices = options([(0, "Any requisition")] + [
-            (r.id, f"{r.title} ({r.level})") for r in db.session.execute(requisitions)])
-        self.bar_raiser.choices = options([(0, "Any bar raiser")] + [
-            (u.id, u.name) for u in db.session.execute(people.order_by(User.name))])
+            (r.id, f"{r.title} ({r.level})") for r in requisitions])
+        self.bar_raiser.choices = options([(0, "Any bar raiser")] + [(u.id, u.name) for u in people])
 
     @staticmethod
-    def _chosen(field) -> set[int]:
+    def _chosen(field) -> int | None:
         """The id a bookmarked filter names, so it stays a choice (the scope still decides what it shows)."""
-        return {field.data} if isinstance(field.data, int) and field.data > 0 else set()
+        return field.data if isinstance(field.data, int) and field.data > 0 else None
 
     def filters(self) -> Filters:
         """Read the validated form; dates are whole days in the viewer's zone, both ends included."""

@@ -35,21 +35,27 @@ class Column:
 
 class Rows(Sequence):
     """A table's rows made from its items when read: the page reads the first few of a table a big company
-    fills with thousands (a row per interviewer), and only the CSV reads them all."""
+    fills with thousands (a row per interviewer), and only the CSV reads them all. `before` is given each batch
+    of items before their rows are made (to look up at once what the rows link to)."""
 
-    def __init__(self, items: Sequence, row: Callable[..., list]):
-        self.items, self.row = items, row
+    def __init__(self, items: Sequence, row: Callable[..., list], before: Callable[[list], None] | None = None):
+        self.items, self.row, self.before = items, row, before
 
     def __len__(self) -> int:
         return len(self.items)
 
+    def _made(self, items: list) -> list[list]:
+        if self.before is not None:
+            self.before(items)
+        return [self.row(item) for item in items]
+
     def __getitem__(self, index):
         if isinstance(index, slice):
-            return [self.row(item) for item in self.items[index]]
-        return self.row(self.items[index])
+            return self._made(self.items[index])
+        return self._made([self.items[index]])[0]
 
     def __iter__(self):
-        return map(self.row, self.items)
+        return iter(self[:])
 
 
 @dataclass
@@ -119,10 +125,30 @@ class Section:
 
 
 class Links:
-    """Where rows point: a loop's page (None where the viewer may not open it), an interviewer's drill-down."""
+    """Where rows point: a loop's page (None where the viewer may not open it), an interviewer's drill-down.
 
-    def __init__(self, loop: Callable[[int], str | None], interviewer: Callable[[int], str]):
-        self.loop, self.interviewer = loop, interviewer
+    With `openable`, which of some loops the viewer may open is looked up for the rows a table shows, in one
+    statement per table (`see`), not for every open loop the viewer takes part in."""
+
+    def __init__(self, loop: Callable[[int], str], interviewer: Callable[[int], str],
+                 openable: Callable[[set[int]], set[int]] | None = None):
+        self._loop, self.interviewer, self._openable = loop, interviewer, openable
+        self._known: dict[int, bool] = {}
+
+    def see(self, loop_ids) -> None:
+        """Find out at once which of these loops the viewer may open."""
+        new = set(loop_ids) - self._known.keys()
+        if self._openable is not None and new:
+            found = self._openable(new)
+            self._known.update((loop_id, loop_id in found) for loop_id in new)
+
+    def loop(self, loop_id: int) -> str | None:
+        if self._openable is not None:
+            if loop_id not in self._known:
+                self.see([loop_id])
+            if not self._known[loop_id]:
+                return None
+        return self._loop(loop_id)
 
 
 def number(value: float | int | None, unit: str = "") -> str:
@@ -170,7 +196,7 @@ def late(metrics: Metrics, links: Links) -> Section:
         "Feedback on open loops that is still not submitted after its due time, most overdue first.",
         Table(_columns("Candidate", "Interview", "Interviewer", "Due", "#Overdue (hours)"),
               Rows(rows, lambda r: [Link(r.candidate, links.loop(r.loop_id)), r.kind, r.interviewer, r.due_at,
-                                    r.hours_overdue])),
+                                    r.hours_overdue], before=lambda shown: links.see(r.loop_id for r in shown))),
         is_empty=not rows, empty="No feedback is past due.",
     )
 
@@ -214,6 +240,7 @@ CHART_LIMIT = 12
 def stalled(metrics: Metrics, links: Links) -> Section:
     st = metrics.step_times
     rows = st.stalled
+    links.see(r.loop_id for r in rows)
     shown = rows[:CHART_LIMIT]
     more = f" (the {len(shown)} longest; all {len(rows)} in the table)" if len(rows) > len(shown) else ""
     return Section(
@@ -364,8 +391,17 @@ BUILDERS: dict[str, Callable[[Metrics, Links], Section]] = {
 }
 
 
-def build_sections(metrics: Metrics, links: Links) -> list[Section]:
-    return [build(metrics, links) for build in BUILDERS.values()]
+# The two metrics pages: the loops and their steps, and the interviewers (their votes and coaching flags, counted
+# only where the viewer may read them: a big company's run to thousands of names, read only on their own page).
+PAGES = {
+    "metrics.index": ("turnaround", "late-feedback", "decision-time", "steps", "stalled", "coverage", "bar-raisers",
+                      "org-units", "funnel", "outcomes"),
+    "metrics.interviewers": ("calibration", "coaching"),
+}
+
+
+def build_sections(metrics: Metrics, links: Links, page: str = "metrics.index") -> list[Section]:
+    return [BUILDERS[name](metrics, links) for name in PAGES[page]]
 
 
 def cell_text(value, zone) -> str | int | float:

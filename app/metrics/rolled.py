@@ -155,8 +155,10 @@ ADDS_TO = {
 }
 
 
-def totals(scope: Scope) -> Totals:
-    """Sum the rollups of the scope's whole months and the tallies of its loops on the days around them."""
+def totals(scope: Scope, reader: bool = False) -> Totals:
+    """Sum the rollups of the scope's whole months and the tallies of its loops on the days around them: the
+    figures of every loop in scope, or (with `reader`) the votes and coaching flags the viewer may read, which
+    only the interviewer tables need (a big company's run to thousands of names)."""
     f, result, me = scope.filters, Totals(), scope.viewer.id
     start, end = (None if moment is None else moment.astimezone(UTC) for moment in (f.created_from, f.created_before))
     months = whole_months(start, end)
@@ -180,6 +182,7 @@ def totals(scope: Scope) -> Totals:
     if f.bar_raiser_id:
         where.append(MetricRollup.bar_raiser_id == f.bar_raiser_id)
 
+    grains = tuple(grain for grain in grains if ("reader" in ADDS_TO[grain]) == reader)
     if months is not None:
         # A requisition's rows are kept by month alone: its loops span months, not years.
         where.append(_span_condition("month", *months) if f.requisition_id
@@ -218,13 +221,15 @@ def totals(scope: Scope) -> Totals:
             counts = data["c"]
             if not everyone and not counts.get(f"p:{me}"):
                 continue  # not a loop of theirs
+            if reader:
+                result.reader.add(data, reader=me)
+                continue
             values = data["v"] if everyone or counts.get(f"w:{me}") else {
                 name: listed for name, listed in data["v"].items() if name != "turnaround"}
             general = {"c": {n: c for n, c in counts.items() if not n.startswith(("r:", "p:", "w:"))}, "v": values}
             result.all.add(general)
             result.by_bar_raiser[bar_raiser].counts.update(general["c"])
             result.by_unit[row_unit].counts.update(general["c"])
-            result.reader.add(data, reader=me)
     return result
 
 

@@ -29,6 +29,10 @@ class Metrics:
         return rolled.totals(self.scope)
 
     @cached_property
+    def reader_totals(self) -> rolled.Totals:
+        return rolled.totals(self.scope, reader=True)
+
+    @cached_property
     def late_feedback(self) -> timing.LateList:
         return timing.late_feedback(self.scope)
 
@@ -60,7 +64,7 @@ class Metrics:
 
     @cached_property
     def readable(self) -> rolled.Readable:
-        return rolled.readable(self.totals)
+        return rolled.readable(self.reader_totals)
 
     @cached_property
     def calibration(self) -> Sequence[votes.InterviewerCalibration | votes.CalibrationCounts]:

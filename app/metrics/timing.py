@@ -4,9 +4,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased
 
 from app.audit.models import AuditEntry
@@ -106,26 +107,78 @@ def looked_up(column, key):
 
 
 class LateList(Sequence):
-    """The late feedback, most overdue first, named when read: a big company's open loops have a thousand
-    late feedbacks, the page shows the first few, and only the CSV reads them all. Each slice read names its
-    candidates and interviewers in two statements, by key."""
+    """The late feedback, most overdue first (the earliest due time), read as far as it is read.
 
-    def __init__(self, found: list[tuple]):
-        self.found = found  # (loop, candidate id, kind, interviewer id, due at, hours overdue), in order
+    A big company's open loops hold a thousand late feedbacks; the page counts them and shows the first
+    few, and only the CSV reads them all. On PostgreSQL the database works out each due time, counts the late
+    ones and sends the first few, in one statement; SQLite has no exact time arithmetic, so there they are
+    read and counted here. Each slice read names its candidates and interviewers in two statements, by key."""
+
+    HEAD = 50  # rows read with the count: a page's worth
+
+    def __init__(self, scope: Scope):
+        interview, feedback = _aliases()["interview"], _aliases()["feedback"]
+        self.scope, self.due, self.interview = scope, _due(), interview
+        submitted = exists().where(feedback.interview_id == interview.id, feedback.is_practice.is_(False),
+                                   feedback.status == FeedbackStatus.SUBMITTED)
+        # An interview that started less than the due time ago cannot be late yet: the database skips it.
+        self.query = (
+            select(Loop.id, Loop.candidate_id, interview.kind, interview.interviewer_id, interview.starts_at,
+                   interview.duration_minutes)
+            .select_from(Loop).join(interview, interview.loop_id == Loop.id)
+            .where(Loop.status == LoopStatus.OPEN, interview.starts_at < scope.now - self.due, ~submitted,
+                   *scope.watched_loops()))
+        self.in_sql = db.session.get_bind().dialect.name == "postgresql"
+        self.head: list[tuple] = []  # the first rows, in order
+        self.size: int | None = None
+
+    def _late(self, rows) -> list[tuple]:
+        """(loop, candidate id, kind, interviewer id, due at, hours overdue) of the rows past due, in order."""
+        now, late = self.scope.now, []
+        for loop_id, candidate, kind, interviewer, starts_at, minutes, *_ in rows:
+            due_at = _ends(starts_at, minutes) + self.due
+            if due_at < now:
+                late.append((loop_id, candidate, kind, interviewer, due_at,
+                             round((now - due_at).total_seconds() / HOUR, 1)))
+        return sorted(late, key=lambda row: (row[4], row[0], row[3]))
+
+    def _read(self, n: int | None) -> None:
+        """Read the first n rows (all with None) and the count."""
+        if not self.in_sql:
+            self.head = self._late(db.session.execute(self.query))
+            self.size = len(self.head)
+            return
+        i = self.interview
+        ends = i.starts_at + func.make_interval(0, 0, 0, 0, 0, i.duration_minutes)
+        query = (self.query.add_columns(func.count().over()).where(ends < self.scope.now - self.due)
+                 .order_by(ends, Loop.id, i.interviewer_id))
+        rows = db.session.execute(query if n is None else query.limit(n)).all()
+        self.head, self.size = self._late(rows), rows[0][-1] if rows else 0
 
     def __len__(self) -> int:
-        return len(self.found)
+        if self.size is None:
+            self._read(self.HEAD)
+        return self.size
+
+    def _first(self, n: int) -> list[tuple]:
+        if self.size is None or (len(self.head) < min(n, self.size)):
+            self._read(None if self.size is not None and n >= self.size else max(n, self.HEAD))
+        return self.head[:n]
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
 
     def __eq__(self, other) -> bool:
         return list(self) == list(other)
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            return self._named(self.found[index])
-        return self._named([self.found[index]])[0]
+            start, stop, step = index.indices(len(self))
+            return self._named(self._first(len(self) if step < 0 else stop)[index])
+        return self._named([self._first(len(self) if index < 0 else index + 1)[index]])[0]
 
     def __iter__(self):
-        return iter(self._named(self.found))
+        return iter(self[:])
 
     @staticmethod
     def _named(rows: list[tuple]) -> list[LateFeedback]:
@@ -140,26 +193,8 @@ def names_of(model, ids) -> dict[int, str]:
 
 
 def late_feedback(scope: Scope) -> LateList:
-    """List the counted feedback on open loops still unsubmitted after its due time, most overdue first."""
-    interview, feedback = aliased(Interview), aliased(Feedback)
-    due = _due()
-    submitted = exists().where(feedback.interview_id == interview.id, feedback.is_practice.is_(False),
-                               feedback.status == FeedbackStatus.SUBMITTED)
-    rows = db.session.execute(
-        select(Loop.id, Loop.candidate_id, interview.kind, interview.interviewer_id, interview.starts_at,
-               interview.duration_minutes)
-        .select_from(Loop).join(interview, interview.loop_id == Loop.id)
-        # An interview that started less than the due time ago cannot be late yet: the database skips it.
-        .where(Loop.status == LoopStatus.OPEN, interview.starts_at < scope.now - due, ~submitted,
-               *scope.watched_loops())
-    ).all()
-    late = []
-    for loop_id, candidate, kind, interviewer, starts_at, minutes in rows:
-        due_at = _ends(starts_at, minutes) + due
-        if due_at < scope.now:
-            late.append((loop_id, candidate, kind, interviewer, due_at,
-                         round((scope.now - due_at).total_seconds() / HOUR, 1)))
-    return LateList(sorted(late, key=lambda row: (-row[5], row[0])))
+    """The counted feedback on open loops still unsubmitted after its due time, most overdue first."""
+    return LateList(scope)
 
 
 @dataclass
@@ -226,6 +261,16 @@ class StepTimes:
     stalled_after_days: int
 
 
+@cache
+def _aliases() -> dict:
+    """The aliases the open-loop lists read, made once (an alias costs to make; made at import, it would map the
+    models before they are all defined). The scope's conditions name the plain tables, never these."""
+    return {"interview": aliased(Interview, name="late_interviews"),
+            "feedback": aliased(Feedback, name="late_feedback"),
+            "requisition": aliased(Requisition, name="stalled_requisitions"),
+            "recruiter": aliased(User, name="recruiters")}
+
+
 def stalled_loops(scope: Scope, waiting: list[tuple[int, int, datetime]]) -> list[StalledLoop]:
     """Of the open loops `waiting` (id, step, in it since), those that have waited in their step longer than the
     stalled threshold, longest first.
@@ -236,7 +281,7 @@ def stalled_loops(scope: Scope, waiting: list[tuple[int, int, datetime]]) -> lis
     since = {loop_id: (step, entered) for loop_id, step, entered in waiting if scope.now - entered > after}
     if not since:
         return []
-    requisition, recruiter = aliased(Requisition), aliased(User)
+    requisition, recruiter = _aliases()["requisition"], _aliases()["recruiter"]
     rows = db.session.execute(
         select(Loop.id, looked_up(Candidate.name, Loop.candidate_id), looked_up(requisition.title, Loop.requisition_id),
                looked_up(recruiter.name, Loop.recruiter_id)).where(among(Loop.id, since))

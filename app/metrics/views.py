@@ -6,10 +6,11 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.db_types import among
 from app.extensions import db
 from app.feedback.models import Vote
 from app.formatting import viewer_zone
-from app.loops.models import Loop, LoopStatus
+from app.loops.models import Loop
 from app.metrics import bp, calibration, report
 from app.metrics.exports import csv_response
 from app.metrics.forms import FIELDS, MetricsFilterForm
@@ -33,23 +34,23 @@ def filtered_scope() -> tuple[MetricsFilterForm, Scope | None]:
 
 
 def filter_args() -> dict[str, str]:
-    """The filters of this request, to carry into links and downloads."""
-    return {name: request.args[name] for name in FIELDS if request.args.get(name)}
+    """The filters of this request, to carry into links and downloads ("Any", sent as 0, is no filter)."""
+    return {name: request.args[name] for name in FIELDS if request.args.get(name) not in (None, "", "0")}
 
 
 def links() -> report.Links:
     args = filter_args()
     # Admins and recruiters count every loop, but "non-participants get 404 for anything of a loop"
-    # (PRODUCT.md, "Who may read what"): a row links a loop's page only for someone who takes part in it.
-    # The loops the metrics link are open ones, which are few; anyone else's scope holds only their own loops.
-    openable = None
-    if Scope(current_user).sees_every_loop:
-        openable = set(db.session.scalars(select(Loop.id).where(Loop.status == LoopStatus.OPEN,
-                                                                takes_part(current_user))))
+    # (PRODUCT.md, "Who may read what"): a row links a loop's page only for someone who takes part in it,
+    # looked up for the rows a table shows. Anyone else's scope holds only their own loops.
+
+    def openable(loop_ids: set[int]) -> set[int]:
+        return set(db.session.scalars(select(Loop.id).where(among(Loop.id, loop_ids), takes_part(current_user))))
+
     return report.Links(
-        loop=lambda loop_id: (url_for("loops.show", loop_id=loop_id)
-                              if openable is None or loop_id in openable else None),
+        loop=lambda loop_id: url_for("loops.show", loop_id=loop_id),
         interviewer=lambda user_id: url_for("metrics.interviewer", user_id=user_id, **args),
+        openable=openable if Scope(current_user).sees_every_loop else None,
     )
 
 
@@ -59,9 +60,8 @@ def twelve_months_from(now: datetime) -> str:
     return date(months // 12, months % 12 + 1, 1).isoformat()
 
 
-@bp.route("/metrics")
-def index():
-    """Show the input metrics of the loops the viewer may count, filtered.
+def _page(endpoint: str):
+    """One of the metrics pages (report.PAGES), filtered.
 
     A first visit opens on the last twelve months (this month and the eleven
     before it, from the first day: whole months are what the rollups hold, so
@@ -69,14 +69,27 @@ def index():
     """
     require(can_view_metrics())
     if "date_from" not in request.args:
-        return redirect(url_for("metrics.index", **{**request.args.to_dict(),
-                                                    "date_from": twelve_months_from(datetime.now(viewer_zone()))}))
+        return redirect(url_for(endpoint, **{**request.args.to_dict(),
+                                             "date_from": twelve_months_from(datetime.now(viewer_zone()))}))
     form, scope = filtered_scope()
-    sections = report.build_sections(Metrics(scope), links()) if scope else []
+    sections = report.build_sections(Metrics(scope), links(), endpoint) if scope else []
     return render_template("metrics/index.html", form=form, sections=sections, args=filter_args(),
                            page_rows=PAGE_ROWS, filtered=bool(filter_args()),
                            sees_every_loop=Scope(current_user).sees_every_loop), \
         200 if scope else 400
+
+
+@bp.route("/metrics")
+def index():
+    """Show the input metrics of the loops the viewer may count: their steps, feedback turnaround, coverage and
+    the bar raisers' load and vetoes."""
+    return _page("metrics.index")
+
+
+@bp.route("/metrics/interviewers")
+def interviewers():
+    """Show each interviewer's calibration and evidence coaching, counted only where the viewer may read the votes."""
+    return _page("metrics.interviewers")
 
 
 @bp.route("/metrics/<name>.csv")

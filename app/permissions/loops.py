@@ -53,6 +53,13 @@ def membership(user: User):
     return (LoopMember.loop_id == Loop.id) & (LoopMember.person_id == user.id)
 
 
+@cache
+def _taking_part():
+    """The interviews `takes_part` reads, aliased once (an alias costs to make; made at import, it would map
+    the models before they are all defined)."""
+    return aliased(Interview, name="taking_part")
+
+
 def takes_part(user: User):
     """A WHERE clause testing each loop row for `user` taking part in it.
 
@@ -60,7 +67,7 @@ def takes_part(user: User):
     testing those rows costs what they are, where `participant_filter` first
     collects every loop the user ever took part in, which grows with the years.
     """
-    interview = aliased(Interview)  # never the caller's interviews, should its query have some
+    interview = _taking_part()  # never the caller's interviews, should its query have some
     return or_(
         *(getattr(Loop, f"{role}_id") == user.id for role in SEATED_ROLES),
         exists().where(interview.loop_id == Loop.id, interview.interviewer_id == user.id),

@@ -49,7 +49,8 @@ def test_the_recruiters_pages_fit_a_phone(app, phone, recruiter, hiring_manager,
         db.session.commit()
         debrief_id = debrief.id
     sign_in(phone, recruiter)
-    for path in ("/", "/loops/", "/metrics?date_from=", f"/loops/{debrief_id}/debrief"):
+    for path in ("/", "/loops/", "/metrics?date_from=", "/metrics/interviewers?date_from=",
+                 f"/loops/{debrief_id}/debrief"):
         phone.goto(path)
         nothing_hidden_sideways(phone)
     # Each loop is a card whose values are labelled with their column's name.
