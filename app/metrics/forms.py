@@ -82,9 +82,9 @@ class MetricsFilterForm(DateRange, FlaskForm):
             self.requisition_hint = ("Requisitions listed: the open ones and those closed most recently; a "
                                      "requisition's page links its metrics.")
             now = utcnow()
-            params = {"closed_since": now - timedelta(days=366), "how_many": REQUISITION_CHOICES, "years_from": date(now.year - 1, 1, 1),
-                      "requisition": self._chosen(self.requisition) or 0, "bar_raiser": self._chosen(self.bar_raiser)
-                      or 0}
+            params = {"closed_since": now - timedelta(days=366), "how_many": REQUISITION_CHOICES,
+                      "years_from": date(now.year - 1, 1, 1), "requisition": self._chosen(self.requisition) or 0,
+                      "bar_raiser": self._chosen(self.bar_raiser) or 0}
             units, requisitions, people = (db.session.execute(query, params) for query in _everyones_choices())
         else:
             pairs = counted(MetricRollup.grain == "member_requisition_bar_raiser",

@@ -178,9 +178,9 @@ def turnaround(metrics: Metrics, links: Links) -> Section:
         Table(_columns("Time to submit", "#Feedback", "#Share (%)"),
               [[label, n, (round(100 * n / t.submitted, 1) if t.submitted else None)] for label, n in t.buckets]),
         chart=charts.bar_chart("turnaround", "Feedback by time from interview end to submission",
-                               [(label, n, str(n)) for label, n in t.buckets]),
+                               [(label, n, f"{n:,}") for label, n in t.buckets]),
         tiles=[Tile(number(t.median_hours, " h"), "median, interview end to submission"),
-               Tile(number(t.on_time_share, "%"), f"on time: {t.on_time} of {t.submitted + t.missing_late} "
+               Tile(number(t.on_time_share, "%"), f"on time: {t.on_time:,} of {t.submitted + t.missing_late:,} "
                                                   f"within {due}"),
                Tile(number(t.submitted), "feedback submitted"),
                Tile(number(t.missing_late), "missing and past due")],
@@ -210,7 +210,7 @@ def decision(metrics: Metrics, links: Links) -> Section:
         Table(_columns("Time to decide", "#Loops", "#Share (%)"),
               [[label, n, round(100 * n / len(d.days), 1) if d.days else None] for label, n in d.buckets]),
         chart=charts.bar_chart("decision-time", "Loops by time from last in-house interview to decision",
-                               [(label, n, str(n)) for label, n in d.buckets]),
+                               [(label, n, f"{n:,}") for label, n in d.buckets]),
         tiles=[Tile(number(d.median_days, " days"), "median, last interview to decision"),
                Tile(number(len(d.days)), "loops decided")],
         is_empty=not d.days, empty="No loop on these filters has a debrief decision yet.",
@@ -358,7 +358,7 @@ def funnel(metrics: Metrics, links: Links) -> Section:
         Table(_columns("Step", "#Loops that reached it", "#Of all loops (%)"),
               [[f"{n}. {c.label}", c.count, c.share] for n, c in enumerate(f.steps, start=2)]),
         chart=charts.bar_chart("funnel", "Loops that reached each step",
-                               [(f"{n}. {c.label}", c.count, str(c.count)) for n, c in enumerate(f.steps, start=2)]),
+                               [(f"{n}. {c.label}", c.count, f"{c.count:,}") for n, c in enumerate(f.steps, start=2)]),
         is_empty=not f.total,
     )
 
@@ -370,7 +370,8 @@ def outcomes(metrics: Metrics, links: Links) -> Section:
         "How the loops stand: hired (offer accepted), not hired (No hire at the debrief), vetoed by the bar raiser, "
         "rejected, withdrawn by the candidate, or still open.",
         Table(_columns("Outcome", "#Loops", "#Share (%)"), [[c.label, c.count, c.share] for c in f.outcomes]),
-        chart=charts.bar_chart("outcomes", "Loops by outcome", [(c.label, c.count, str(c.count)) for c in f.outcomes]),
+        chart=charts.bar_chart("outcomes", "Loops by outcome",
+                               [(c.label, c.count, f"{c.count:,}") for c in f.outcomes]),
         is_empty=not f.total,
     )
 
