@@ -161,6 +161,7 @@ TABLE = {
     ("offers.extend", "POST"): NO_ONE_AT_THIS_STEP,
     ("offers.resolve", "POST"): NO_ONE_AT_THIS_STEP,
     ("metrics.index", "GET"): METRICS_VIEWERS,
+    ("metrics.interviewers", "GET"): METRICS_VIEWERS,
     ("metrics.table_csv", "GET"): METRICS_VIEWERS,
     ("metrics.interviewer", "GET"): METRICS_VIEWERS,
     ("metrics.export_loops", "GET"): SIGNED_IN_OK,

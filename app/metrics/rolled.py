@@ -189,15 +189,15 @@ def totals(scope: Scope, reader: bool = False) -> Totals:
                      else or_(*(_span_condition(*span) for span in spans(*months))))
         for grain in grains:
             # One statement per grain, each an equality on (grain, reader) and a range of months: read by index.
-            # The splits and the reader's counts need a row's counts only: its distributions stay in the database.
-            whole = "all" in ADDS_TO[grain]
+            # Each row is sent whole: the grains read for their counts alone (per org unit, per bar raiser, the
+            # reader's) keep no distributions (`rollups.contributions`), and asking PostgreSQL for a part of a
+            # row would have it parse the row's JSON first (the reader's all-time row is a few hundred kB).
             rows = db.session.execute(
-                select(MetricRollup.org_unit_id, MetricRollup.bar_raiser_id,
-                       MetricRollup.data if whole else MetricRollup.data["c"])
+                select(MetricRollup.org_unit_id, MetricRollup.bar_raiser_id, MetricRollup.data)
                 .where(MetricRollup.grain == grain,
                        MetricRollup.person_id == (me if grain.startswith(("reader", "member")) else 0), *where))
             for row_unit, bar_raiser, data in rows:
-                counts = data["c"] if whole else data
+                counts = data["c"]
                 for target in ADDS_TO[grain]:
                     if target == "all":
                         result.all.add(data)
@@ -365,10 +365,11 @@ class Ranked(Sequence):
     reads the first few of the thousands a big company lists, and only the CSV reads them all. The first n
     need the names of those scoring at least the n-th highest score alone (ties are ordered by name)."""
 
-    def __init__(self, scores: dict[int, int], make: Callable[[Row], object]):
-        self.scores, self.make = scores, make
+    def __init__(self, scores: dict[int, int], make: Callable[[Row], object], at_least: int = 0):
+        self.scores, self.make, self.at_least = scores, make, at_least
         self.named: dict[int, Row] = {}  # (id, name) of those named so far
         self.order: list[int] | None = None  # every id in order, once all are named
+        self.head: list[int] = []  # the first ids in order, as far as they have been worked out
 
     def __len__(self) -> int:
         return len(self.scores)
@@ -377,8 +378,19 @@ class Ranked(Sequence):
         return list(self) == list(other)
 
     def _first(self, n: int) -> list[int]:
+        """The first n ids in order. At least `at_least` are worked out at once: a page reads its chart's few
+        rows, then its table's."""
         if self.order is not None:
             return self.order[:n]
+        if n <= len(self.head):
+            return self.head[:n]
+        wanted = max(n, self.at_least)
+        if wanted < len(self.scores):
+            self.head = self._work_out(wanted)
+            return self.head[:n]
+        return self._work_out(wanted)[:n]
+
+    def _work_out(self, n: int) -> list[int]:
         if n >= len(self.scores):
             self.named.update(_people([i for i in self.scores if i not in self.named]))
             self.order = sorted(self.scores, key=lambda i: (-self.scores[i], self.named[i].name, i))
@@ -404,17 +416,20 @@ class Ranked(Sequence):
         return iter(self[:])
 
 
+FIRST_ROWS = 50  # the rows a page shows of an interviewer table (views.PAGE_ROWS), worked out at once
+
+
 def calibration(found: Readable) -> Ranked:
     """Each interviewer's first votes the viewer may read (counted per reader by the rollups); most votes first."""
     return Ranked({i: sum(counts.values()) for i, counts in found.votes.items()},
-                  lambda person: votes.CalibrationCounts(person, found.votes[person.id]))
+                  lambda person: votes.CalibrationCounts(person, found.votes[person.id]), at_least=FIRST_ROWS)
 
 
 def coaching(found: Readable) -> Ranked:
     """Each interviewer's sealed feedbacks the viewer may read, and how many carried each flag; most flagged first."""
     return Ranked({i: sum(found.flagged.get(i, {}).values()) for i in found.sealed},
                   lambda person: coached.InterviewerCoaching(person, found.sealed[person.id],
-                                                             found.flagged.get(person.id, {})))
+                                                             found.flagged.get(person.id, {})), at_least=FIRST_ROWS)
 
 
 def _people(ids, first: int | None = None) -> dict[int, Row]:

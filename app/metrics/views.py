@@ -11,7 +11,7 @@ from app.extensions import db
 from app.feedback.models import Vote
 from app.formatting import viewer_zone
 from app.loops.models import Loop
-from app.metrics import bp, calibration, report
+from app.metrics import bp, calibration, report, rolled
 from app.metrics.exports import csv_response
 from app.metrics.forms import FIELDS, MetricsFilterForm
 from app.metrics.scope import Scope
@@ -20,7 +20,7 @@ from app.people.models import User
 from app.permissions import can_view_metrics, require, takes_part
 
 # A table shows its first rows on the page (each is sorted with what needs attention first); its CSV has them all.
-PAGE_ROWS = 50
+PAGE_ROWS = rolled.FIRST_ROWS
 
 
 def filtered_scope() -> tuple[MetricsFilterForm, Scope | None]:
