@@ -315,6 +315,9 @@ class Readable:
     votes: dict[int, dict] = field(default_factory=dict)  # (Vote, result) -> votes
     sealed: dict[int, int] = field(default_factory=dict)
     flagged: dict[int, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
+    # What each table ranks by, added up in the same pass: all first votes, all flags.
+    votes_in_all: dict[int, int] = field(default_factory=dict)
+    flags_in_all: dict[int, int] = field(default_factory=dict)
 
 
 VOTED, SEALED, FLAGGED, OTHER = range(4)
@@ -342,7 +345,7 @@ def _parsed(name: str) -> tuple:
 def readable(t: Totals) -> Readable:
     """Parse the reader tally, once for both tables that list interviewers (a big company's holds thousands)."""
     found = Readable()
-    votes_of, sealed, flagged = {}, found.sealed, found.flagged
+    votes_of, sealed, flagged, voted, flags = {}, found.sealed, found.flagged, found.votes_in_all, found.flags_in_all
     for name, n in t.reader.counts.items():
         if not n:
             continue
@@ -352,10 +355,12 @@ def readable(t: Totals) -> Readable:
             if counts is None:
                 counts = votes_of[interviewer] = {}
             counts[what] = counts.get(what, 0) + n
+            voted[interviewer] = voted.get(interviewer, 0) + n
         elif kind == SEALED:
             sealed[interviewer] = n
         elif kind == FLAGGED:
             flagged[interviewer][what] = n
+            flags[interviewer] = flags.get(interviewer, 0) + n
     found.votes = votes_of
     return found
 
@@ -421,13 +426,15 @@ FIRST_ROWS = 50  # the rows a page shows of an interviewer table (views.PAGE_ROW
 
 def calibration(found: Readable) -> Ranked:
     """Each interviewer's first votes the viewer may read (counted per reader by the rollups); most votes first."""
-    return Ranked({i: sum(counts.values()) for i, counts in found.votes.items()},
+    return Ranked(found.votes_in_all,
                   lambda person: votes.CalibrationCounts(person, found.votes[person.id]), at_least=FIRST_ROWS)
 
 
 def coaching(found: Readable) -> Ranked:
     """Each interviewer's sealed feedbacks the viewer may read, and how many carried each flag; most flagged first."""
-    return Ranked({i: sum(found.flagged.get(i, {}).values()) for i in found.sealed},
+    scores = dict.fromkeys(found.sealed, 0)
+    scores.update((i, n) for i, n in found.flags_in_all.items() if i in scores)
+    return Ranked(scores,
                   lambda person: coached.InterviewerCoaching(person, found.sealed[person.id],
                                                              found.flagged.get(person.id, {})), at_least=FIRST_ROWS)
 
