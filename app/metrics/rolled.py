@@ -421,22 +421,19 @@ class Ranked(Sequence):
         return iter(self[:])
 
 
-FIRST_ROWS = 50  # the rows a page shows of an interviewer table (views.PAGE_ROWS), worked out at once
-
-
 def calibration(found: Readable) -> Ranked:
     """Each interviewer's first votes the viewer may read (counted per reader by the rollups); most votes first."""
     return Ranked(found.votes_in_all,
-                  lambda person: votes.CalibrationCounts(person, found.votes[person.id]), at_least=FIRST_ROWS)
+                  lambda person: votes.CalibrationCounts(person, found.votes[person.id]), at_least=timing.FIRST_ROWS)
 
 
 def coaching(found: Readable) -> Ranked:
     """Each interviewer's sealed feedbacks the viewer may read, and how many carried each flag; most flagged first."""
     scores = dict.fromkeys(found.sealed, 0)
     scores.update((i, n) for i, n in found.flags_in_all.items() if i in scores)
-    return Ranked(scores,
-                  lambda person: coached.InterviewerCoaching(person, found.sealed[person.id],
-                                                             found.flagged.get(person.id, {})), at_least=FIRST_ROWS)
+    return Ranked(scores, lambda person: coached.InterviewerCoaching(person, found.sealed[person.id],
+                                                                     found.flagged.get(person.id, {})),
+                  at_least=timing.FIRST_ROWS)
 
 
 def _people(ids, first: int | None = None) -> dict[int, Row]:

@@ -106,6 +106,9 @@ def looked_up(column, key):
     return select(column).where(column.table.c.id == key).scalar_subquery()
 
 
+FIRST_ROWS = 50  # the rows a metrics page shows of a long table (views.PAGE_ROWS), worked out at once
+
+
 class LateList(Sequence):
     """The late feedback, most overdue first (the earliest due time), read as far as it is read.
 
@@ -114,7 +117,7 @@ class LateList(Sequence):
     ones and sends the first few, in one statement; SQLite has no exact time arithmetic, so there they are
     read and counted here. Each slice read names its candidates and interviewers in two statements, by key."""
 
-    HEAD = 50  # rows read with the count: a page's worth
+    HEAD = FIRST_ROWS  # rows read with the count: a page's worth
 
     def __init__(self, scope: Scope):
         interview, feedback = _aliases()["interview"], _aliases()["feedback"]

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.feedback.models import Vote
 from app.formatting import viewer_zone
 from app.loops.models import Loop
-from app.metrics import bp, calibration, report, rolled
+from app.metrics import bp, calibration, report, timing
 from app.metrics.exports import csv_response
 from app.metrics.forms import FIELDS, MetricsFilterForm
 from app.metrics.scope import Scope
@@ -20,7 +20,7 @@ from app.people.models import User
 from app.permissions import can_view_metrics, require, takes_part
 
 # A table shows its first rows on the page (each is sorted with what needs attention first); its CSV has them all.
-PAGE_ROWS = rolled.FIRST_ROWS
+PAGE_ROWS = timing.FIRST_ROWS
 
 
 def filtered_scope() -> tuple[MetricsFilterForm, Scope | None]:
@@ -36,6 +36,12 @@ def filtered_scope() -> tuple[MetricsFilterForm, Scope | None]:
 def filter_args() -> dict[str, str]:
     """The filters of this request, to carry into links and downloads ("Any", sent as 0, is no filter)."""
     return {name: request.args[name] for name in FIELDS if request.args.get(name) not in (None, "", "0")}
+
+
+def page_args() -> dict[str, str]:
+    """The filters to carry to the other metrics pages: those of `filter_args`, and "Created from" even when
+    empty (cleared, it means all time; absent, a page opens on the last twelve months)."""
+    return {**filter_args(), "date_from": request.args.get("date_from", "")}
 
 
 def links() -> report.Links:
@@ -73,7 +79,7 @@ def _page(endpoint: str):
                                              "date_from": twelve_months_from(datetime.now(viewer_zone()))}))
     form, scope = filtered_scope()
     sections = report.build_sections(Metrics(scope), links(), endpoint) if scope else []
-    return render_template("metrics/index.html", form=form, sections=sections, args=filter_args(),
+    return render_template("metrics/index.html", form=form, sections=sections, args=filter_args(), pages=page_args(),
                            page_rows=PAGE_ROWS, filtered=bool(filter_args()),
                            sees_every_loop=Scope(current_user).sees_every_loop), \
         200 if scope else 400
@@ -118,4 +124,5 @@ def interviewer(user_id: int):
         abort(404)
     rows = calibration.calibration(scope, interviewer_id=user_id) if scope else []
     return render_template("metrics/interviewer.html", form=form, person=person,
-                           calibration=rows[0] if rows else None, args=filter_args(), Vote=Vote), 200 if scope else 400
+                           calibration=rows[0] if rows else None, args=filter_args(), pages=page_args(),
+                           Vote=Vote), 200 if scope else 400
