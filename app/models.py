@@ -8,7 +8,7 @@ from app.feedback.models import Amendment, Feedback, FeedbackRating, FeedbackSta
 from app.interviews.models import CalendarFeed, CancelledInterview, Interview, InterviewKind, interview_principles
 from app.kits.models import AskedQuestion, CoachingFlag, PlannedQuestion, Question, QuestionVersion
 from app.loops.models import Loop, LoopStatus, ScreenDecision, ScreenOutcome, Step
-from app.metrics.models import LoopTally, MetricRollup
+from app.metrics.models import LoopTally, MetricRollup, ReadableCounts
 from app.notifications.models import Notification, NotificationKind, NotificationStatus
 from app.offers.models import Offer, OfferStatus
 from app.people.models import Certification, OrgUnit, User
@@ -23,7 +23,7 @@ from app.webhooks.models import ChatHook, DeliveryAttempt, WebhookDelivery, Webh
 __all__ = [
     "AgendaNote", "Amendment", "AskedQuestion", "AuditEntry", "CalendarFeed", "CancelledInterview",
     "Candidate", "Certification", "CoachingFlag",
-    "LoopTally", "MetricRollup",
+    "LoopTally", "MetricRollup", "ReadableCounts",
     "DebriefBrief", "DebriefDecision", "Feedback", "FeedbackRating", "FeedbackStatus", "FinalVote", "Interview",
     "InterviewKind", "LegalHold", "Loop", "PolicyScope", "PracticeVerdict", "RetentionPolicy", "SignOff",
     "LoopStatus", "Notification", "NotificationKind", "NotificationStatus",

@@ -791,6 +791,90 @@ def test_a_ranked_table_names_only_the_people_its_first_rows_need(app):
             event.remove(db.engine, "before_cursor_execute", count)
 
 
+def test_an_all_time_table_is_ranked_paged_and_counted_by_the_database(app):
+    """For all time, an interviewer table reads the viewer's rows per interviewer: ranked by score, then by name
+    as Python orders names, on both databases; the first rows, and how many there are, in one statement; the
+    rest (the CSV's) in one more. Interviewers with nothing sealed are not listed."""
+    from app.metrics.models import ReadableCounts
+    from app.metrics.rolled import calibration_ever, coaching_ever
+
+    with app.app_context():
+        reader = factories.make_user(name="Reader")
+        names = ["bo", "Zed", "Émile", "al", "Al", "Ülla", "Ana", "zoë", "Carl", "Dee", "Eve", "Fay"]
+        ids = [factories.make_user(name=name).id for name in names]
+        votes = dict(zip(ids, [3, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1], strict=True))
+        flags = dict(zip(ids, [0, 1, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0], strict=True))
+        for person in ids:
+            counts = {"vote:inclined:hire": votes[person]}
+            if flags[person]:
+                counts["flag:vague"] = flags[person]
+            db.session.add(ReadableCounts(reader_id=reader.id, interviewer_id=person, votes=votes[person],
+                                          sealed=votes[person], flags=flags[person], counts=counts))
+        nobody = factories.make_user(name="Aaron")  # a row that came to nothing (a withdrawn vote)
+        db.session.add(ReadableCounts(reader_id=reader.id, interviewer_id=nobody.id, votes=0, sealed=0, flags=0,
+                                      counts={}))
+        db.session.commit()
+        by = {name: person for name, person in zip(names, ids, strict=True)}
+        reader_id, nobody_id = reader.id, nobody.id
+
+        def order(scores):
+            return sorted(names, key=lambda name: (-scores[by[name]], name, by[name]))
+
+        statements = []
+
+        def count(*args):
+            statements.append(1)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            for table, scores in ((calibration_ever(reader_id), votes), (coaching_ever(reader_id), flags)):
+                expected = order(scores)
+                statements.clear()
+                assert len(table) == len(names) and [r.interviewer.name for r in table[:5]] == expected[:5]
+                assert len(statements) == 1
+                assert [r.interviewer.name for r in table] == expected and len(statements) == 1  # all fit the first
+            calibration = calibration_ever(reader_id)
+            assert calibration[0].interviewer.name == "bo" and calibration[0].total == 3
+            assert calibration[0].distribution[Vote.INCLINED] == 3 and calibration[0].match_rate == 100.0
+            assert calibration[-1].interviewer.name == order(votes)[-1]
+            assert [r.interviewer.name for r in calibration[::-1]] == order(votes)[::-1]
+            coaching = coaching_ever(reader_id)
+            assert (coaching[0].interviewer.name, coaching[0].sealed, coaching[0].flagged) == ("Dee", 1, {"vague": 2})
+            with pytest.raises(IndexError):
+                coaching[len(names)]
+            assert not calibration_ever(nobody_id) and len(coaching_ever(nobody_id)) == 0
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_a_long_all_time_table_reads_its_first_rows_then_the_rest(app, monkeypatch):
+    from app.metrics import timing
+    from app.metrics.models import ReadableCounts
+    from app.metrics.rolled import calibration_ever
+
+    monkeypatch.setattr(timing, "FIRST_ROWS", 3)
+    with app.app_context():
+        reader = factories.make_user(name="Reader")
+        people = [factories.make_user(name=f"Person {n:02}") for n in range(8)]
+        for n, person in enumerate(people):
+            db.session.add(ReadableCounts(reader_id=reader.id, interviewer_id=person.id, votes=n, sealed=n or 1,
+                                          flags=0, counts={"vote:inclined:hire": n} if n else {}))
+        db.session.commit()
+        reader_id, statements = reader.id, []
+
+        def count(*args):
+            statements.append(1)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            table = calibration_ever(reader_id)
+            assert [r.interviewer.name for r in table[:2]] == ["Person 07", "Person 06"] and len(statements) == 1
+            assert len(table) == 8 and table[2].interviewer.name == "Person 05" and len(statements) == 1
+            assert [r.total for r in table] == [7, 6, 5, 4, 3, 2, 1, 0] and len(statements) == 2
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+
+
 def test_a_long_table_shows_its_first_rows_and_its_csv_has_them_all(client, auth, app, recruiter, monkeypatch):
     """A table of every interviewer shows the first rows on the page, says so, and the CSV lists every one."""
     from app.metrics import views

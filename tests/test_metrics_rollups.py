@@ -23,7 +23,7 @@ from app.interviews.models import InterviewKind
 from app.kits.coaching import RULES
 from app.kits.models import CoachingFlag
 from app.loops.models import Loop, LoopStatus, Step
-from app.metrics.models import LoopTally, MetricRollup
+from app.metrics.models import LoopTally, MetricRollup, ReadableCounts
 from app.metrics.rollups import rebuild
 from app.metrics.scope import Filters, Scope
 from app.metrics.services import Metrics
@@ -54,8 +54,8 @@ def figures(m: Metrics) -> dict:
     }
 
 
-def stored() -> tuple[list, list]:
-    """Every rollup and tally row, keyed and sorted: what two ways of keeping them must agree on.
+def stored() -> tuple[list, list, list]:
+    """Every rollup, tally and per-interviewer row, keyed and sorted: what two ways of keeping them must agree on.
 
     Data is compared as the app reads it: a list of every value (rows from before migration 0020) reads as its
     distribution."""
@@ -65,7 +65,11 @@ def stored() -> tuple[list, list]:
                      if r.data["c"] or r.data["v"])
     tallies = sorted((t.loop_id, t.created_at, t.org_unit_id, t.requisition_id, t.bar_raiser_id,
                       repr(Tally(t.data).as_data())) for t in db.session.scalars(select(LoopTally)))
-    return rollups, tallies
+    readable = []  # from revision 0024 on
+    if db.inspect(db.session.connection()).has_table(ReadableCounts.__tablename__):
+        readable = sorted((r.reader_id, r.interviewer_id, r.votes, r.sealed, r.flags, repr(sorted(r.counts.items())))
+                          for r in db.session.scalars(select(ReadableCounts)) if r.sealed or r.counts)
+    return rollups, tallies, readable
 
 
 # -- random small companies ---------------------------------------------------------------------------------
@@ -307,9 +311,54 @@ def test_the_migration_fills_the_rollups_from_the_records_already_held(app):
             build(spec, people, n)
         db.session.commit()
         kept = stored()
-        assert len(kept[1]) == len(specs) and kept[0]
+        assert len(kept[1]) == len(specs) and kept[0] and kept[2]
         db.session.remove()
         downgrade(revision="0009")
         upgrade()
         db.engine.dispose()
         assert stored() == kept
+
+
+def test_the_readers_all_time_counts_split_per_interviewer_and_fold_back_with_their_migration(app):
+    """Revision 0024 keeps a reader's all-time counts for the whole company a row per interviewer; its downgrade
+    folds them back into the reader's one rollup row, the sum of their months, as the app before it kept it."""
+    from flask_migrate import downgrade, upgrade
+
+    with app.app_context():
+        people = People()
+        specs = [{"age": age, "minute": 300, "step": step, "ending": ending, "team": age % 2, "panel": [0, 1, 2],
+                  "seated": True, "delays": [30, 3000, -20, 90], "submitted": 2,
+                  "votes": [Vote.INCLINED, Vote.NOT_INCLINED, Vote.STRONGLY_INCLINED, Vote.STRONGLY_NOT_INCLINED],
+                  "final": None, "decided_after": 4000, "flagged": True, "moves": True, "later": "nothing"}
+                 for age, step, ending in ((3, 5, "open"), (40, 8, "hired"), (70, 6, "veto"), (401, 7, "open"))]
+        for n, spec in enumerate(specs):
+            build(spec, people, n)
+        db.session.commit()
+        kept = stored()
+        recruiter = db.session.get(User, people.recruiters[0].id)
+        ever = Metrics(Scope(recruiter, now=NOW))
+        shown = [(r.interviewer.name, r.total, tuple(r.distribution.values())) for r in ever.calibration]
+        flagged = [(r.interviewer.name, r.sealed, tuple(r.per_rule)) for r in ever.coaching]
+        assert shown and sum(total for _, total, _ in shown) == sum(r[2] for r in kept[2] if r[0] == recruiter.id)
+        assert any(sum(per_rule) for _, _, per_rule in flagged)
+        assert not any(r[0] == "reader" and r[1] == "all" for r in kept[0])
+        db.session.remove()
+        downgrade(revision="0023")
+        db.engine.dispose()
+        rows = db.session.scalars(select(MetricRollup).where(MetricRollup.grain == "reader")).all()
+        for reader in {r.person_id for r in rows}:
+            months, ever_row = Tally(), None
+            for r in rows:
+                if r.person_id == reader and r.span == "month":
+                    months.add(Tally(r.data))
+                elif r.person_id == reader and r.span == "all":
+                    ever_row = Tally(r.data)
+            assert ever_row is not None and ever_row.as_data() == months.as_data(), reader
+        db.session.remove()
+        upgrade()
+        db.engine.dispose()
+        assert stored() == kept
+        recruiter = db.session.get(User, people.recruiters[0].id)
+        again = Metrics(Scope(recruiter, now=NOW))
+        assert [(r.interviewer.name, r.total, tuple(r.distribution.values())) for r in again.calibration] == shown
+        assert [(r.interviewer.name, r.sealed, tuple(r.per_rule)) for r in again.coaching] == flagged

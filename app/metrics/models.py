@@ -7,7 +7,9 @@ unit, one bar raiser, one org unit and bar raiser, or one requisition and bar
 raiser; the same per person for the loops they take part in (`member_...`: what
 a certified bar raiser, who counts only their own loops, reads); and, for the
 votes and coaching flags the blind rule lets one person read, the same per
-reader (`reader_...`). Key columns a grain does not use hold 0. A page reads
+reader (`reader_...`). Key columns a grain does not use hold 0. A reader's all-time counts for the
+whole company are not a rollup row but a row per interviewer (`ReadableCounts`), so that the database ranks
+and pages the interviewer tables. A page reads
 a period as its whole years, the months around them and the days around
 those, so it reads a few dozen rows per grain however long the history
 (a requisition's rows are kept by month alone: its loops span months). The services keep both in the
@@ -76,3 +78,27 @@ class MetricRollup(db.Model):
     bar_raiser_id: Mapped[int] = mapped_column(default=0)
     person_id: Mapped[int] = mapped_column(default=0)
     data: Mapped[dict] = mapped_column(JSON)
+
+
+class ReadableCounts(db.Model):
+    """What one reader may read of one interviewer's first votes, over all time and the whole company.
+
+    The interviewer tables of a reader's all-time view rank every interviewer they ever read (thousands in a
+    big company's history): kept a row per interviewer, the database counts, ranks and pages them, and a page
+    reads the rows it shows. `counts` holds the named counts (`vote:<vote>:<result>`, `flag:<rule>`); `votes`,
+    `sealed` and `flags` are what the tables list and rank by: all first votes, the sealed feedbacks carrying
+    them, and all coaching flags. The same counts for a period or a filter are in the `reader...` rollup rows.
+    """
+
+    __tablename__ = "metric_readable_counts"
+    __table_args__ = (
+        CheckConstraint("votes >= 0 AND sealed >= 0 AND flags >= 0", name="counts"),
+        CheckConstraint("reader_id > 0 AND interviewer_id > 0", name="people"),
+    )
+
+    reader_id: Mapped[int] = mapped_column(primary_key=True)
+    interviewer_id: Mapped[int] = mapped_column(primary_key=True)
+    votes: Mapped[int] = mapped_column(default=0)
+    sealed: Mapped[int] = mapped_column(default=0)
+    flags: Mapped[int] = mapped_column(default=0)
+    counts: Mapped[dict] = mapped_column(JSON)

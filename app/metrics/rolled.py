@@ -6,7 +6,9 @@ end that do not fill a month, from the tallies of the loops created on them
 (`LoopTally`, by its created_at index). The grain read
 follows the filters: the company, per org unit and per bar raiser when there
 is none; org unit and bar raiser when those are chosen; requisition and bar
-raiser when a requisition is.
+raiser when a requisition is. The viewer's readable votes for all time and the
+whole company are a row per interviewer (`ReadableCounts`), which the database
+ranks and pages (`Listed`).
 """
 
 import heapq
@@ -16,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from flask import current_app
-from sqlalchemy import Row, and_, or_, select
+from sqlalchemy import Row, and_, func, or_, select
 
 from app.db_types import among
 from app.extensions import db
@@ -26,7 +28,7 @@ from app.metrics import calibration as votes
 from app.metrics import coaching as coached
 from app.metrics import funnel as output
 from app.metrics import panel, timing
-from app.metrics.models import LoopTally, MetricRollup
+from app.metrics.models import LoopTally, MetricRollup, ReadableCounts
 from app.metrics.scope import Scope
 from app.metrics.stats import Distribution
 from app.metrics.tally import month_of, pairs
@@ -342,8 +344,15 @@ def _parsed(name: str) -> tuple:
     return found
 
 
+def reads_all_time(scope: Scope) -> bool:
+    """Whether the interviewer tables count every loop the viewer may read, ever: no period and no filter. Those
+    counts are kept a row per interviewer (`ReadableCounts`), not in the viewer's `reader` rollup rows."""
+    f = scope.filters
+    return not (f.created_from or f.created_before or f.org_unit_id or f.requisition_id or f.bar_raiser_id)
+
+
 def readable(t: Totals) -> Readable:
-    """Parse the reader tally, once for both tables that list interviewers (a big company's holds thousands)."""
+    """Parse the reader tally, once for both tables that list interviewers (a period's holds hundreds)."""
     found = Readable()
     votes_of, sealed, flagged, voted, flags = {}, found.sealed, found.flagged, found.votes_in_all, found.flags_in_all
     for name, n in t.reader.counts.items():
@@ -436,6 +445,94 @@ def coaching(found: Readable) -> Ranked:
                   at_least=timing.FIRST_ROWS)
 
 
+class Listed(Sequence):
+    """An interviewer table for all time, read from the viewer's rows per interviewer (`ReadableCounts`): the
+    database counts, ranks (the highest score first, then by name, as `Ranked` orders) and names them, so a page
+    reads the rows it shows, however many interviewers the company's history holds. The first
+    `timing.FIRST_ROWS` are read at once (the chart's rows, then the table's); only the CSV reads them all."""
+
+    def __init__(self, reader: int, score, make: Callable[[Row], object]):
+        self.reader, self.score, self.make = reader, score, make
+        self.rows: list[Row] = []  # the first rows in order, as far as they have been read
+        self.total: int | None = None
+
+    def _first(self, n: int | None) -> list[Row]:
+        """The first n rows in order; None: all of them."""
+        if self.total is not None and (len(self.rows) == self.total or (n is not None and n <= len(self.rows))):
+            return self.rows[:n]
+        # Ranked on narrow rows (score, name), then the rows shown joined to their counts: a big company's
+        # reader has thousands of interviewers, each carrying their counts through the sort would cost more.
+        ranked = (select(ReadableCounts.interviewer_id, self.score.label("score"), User.name.label("name"),
+                         func.count().over().label("total"))
+                  .join(User, User.id == ReadableCounts.interviewer_id)
+                  .where(ReadableCounts.reader_id == self.reader, ReadableCounts.sealed > 0)
+                  .order_by(self.score.desc(), _by_name(), User.id))
+        if n is not None:
+            ranked = ranked.limit(max(n, timing.FIRST_ROWS))
+        ranked = ranked.subquery()
+        query = (select(ranked.c.interviewer_id.label("id"), ranked.c.name, ReadableCounts.sealed,
+                        ReadableCounts.counts, ranked.c.total)
+                 .join(ReadableCounts, and_(ReadableCounts.reader_id == self.reader,
+                                            ReadableCounts.interviewer_id == ranked.c.interviewer_id))
+                 .order_by(ranked.c.score.desc(), _by_name(ranked.c.name), ranked.c.interviewer_id))
+        self.rows = db.session.execute(query).all()
+        self.total = self.rows[0].total if self.rows else 0
+        return self.rows[:n]
+
+    def __len__(self) -> int:
+        if self.total is None:
+            self._first(timing.FIRST_ROWS)
+        return self.total
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            rows = self._first(None if step < 0 or stop >= len(self) else stop)
+            return [self.make(row) for row in rows[index]]
+        if index < 0:
+            index += len(self)
+        rows = self._first(index + 1)
+        if not 0 <= index < len(rows):
+            raise IndexError(index)
+        return self.make(rows[index])
+
+    def __iter__(self):
+        return iter(self[:])
+
+
+def _votes(counts: dict) -> dict:
+    """An interviewer's first votes by (Vote, result), from their counts named `vote:<vote>:<result>`."""
+    found = {}
+    for name, n in counts.items():
+        kind, *what = name.split(":")
+        if kind == "vote" and n:
+            found[(VOTES[what[0]], RESULTS[what[1]])] = n
+    return found
+
+
+def _flags(counts: dict) -> dict[str, int]:
+    return {name[len("flag:"):]: n for name, n in counts.items() if name.startswith("flag:") and n}
+
+
+def calibration_ever(reader: int) -> Listed:
+    """`calibration` for all time and the whole company: most votes first."""
+    return Listed(reader, ReadableCounts.votes, lambda row: votes.CalibrationCounts(row, _votes(row.counts)))
+
+
+def coaching_ever(reader: int) -> Listed:
+    """`coaching` for all time and the whole company: most flags first."""
+    return Listed(reader, ReadableCounts.flags,
+                  lambda row: coached.InterviewerCoaching(row, row.sealed, _flags(row.counts)))
+
+
+def _by_name(name=User.name):
+    """People's names in code-point order, as Python sorts them."""
+    return name.collate("C") if db.session.get_bind().dialect.name == "postgresql" else name
+
+
 def _people(ids, first: int | None = None) -> dict[int, Row]:
     """The id and name of each person a table lists (rows, not users: a big company's tables list thousands);
     with `first`, only the first few by name (in code-point order, as Python sorts), in that order."""
@@ -443,6 +540,5 @@ def _people(ids, first: int | None = None) -> dict[int, Row]:
         return {}
     query = select(User.id, User.name).where(among(User.id, ids))
     if first is not None:
-        name = User.name.collate("C") if db.session.get_bind().dialect.name == "postgresql" else User.name
-        query = query.order_by(name, User.id).limit(first)
+        query = query.order_by(_by_name(), User.id).limit(first)
     return {row.id: row for row in db.session.execute(query)}

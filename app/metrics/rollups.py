@@ -39,7 +39,7 @@ from app.interviews.models import Interview, InterviewKind, interview_principles
 from app.kits.models import CoachingFlag
 from app.loops.models import SEATED_ROLES, STEP_LABELS, Loop, LoopStatus, Step
 from app.metrics.calibration import result_of
-from app.metrics.models import LoopTally, MetricRollup, periods
+from app.metrics.models import LoopTally, MetricRollup, ReadableCounts, periods
 from app.metrics.tally import BREAKDOWN, RECORD, Tally, kept_duration, month_of
 from app.requisitions.models import Requisition, requisition_principles
 
@@ -270,9 +270,43 @@ def _columns(key: tuple) -> dict:
             "bar_raiser_id": bar_raiser, "person_id": reader}
 
 
+def is_readable_row(key: tuple) -> bool:
+    """Whether a rollup key is a reader's all-time counts for the whole company, kept per interviewer instead."""
+    return key[0] == "reader" and key[1] == "all"
+
+
+def per_interviewer(reader: int, tally: Tally) -> dict[tuple[int, int], Tally]:
+    """A reader's counts (`vote:<interviewer>:<vote>:<result>`, `sealed:<interviewer>`,
+    `flag:<interviewer>:<rule>`) split per (reader, interviewer), named without the interviewer."""
+    parts: dict[tuple[int, int], Tally] = {}
+    for name, n in tally.counts.items():
+        kind, interviewer, *rest = name.split(":")
+        part = parts.get((reader, int(interviewer)))
+        if part is None:
+            part = parts[(reader, int(interviewer))] = Tally()
+        part.count(":".join((kind, *rest)), n)
+    return parts
+
+
+def readable_row(counts: Tally) -> dict:
+    """The columns of a `ReadableCounts` row holding one interviewer's counts."""
+    named = {name: n for name, n in sorted(counts.counts.items()) if n and name != "sealed"}
+    return {"votes": sum(n for name, n in named.items() if name.startswith("vote:")), "sealed": counts["sealed"],
+            "flags": sum(n for name, n in named.items() if name.startswith("flag:")), "counts": named}
+
+
 def apply(connection, deltas: dict[tuple, Tally]) -> None:
-    """Move each rollup row by its delta: made when missing, locked, updated in place."""
+    """Move each rollup row by its delta: made when missing, locked, updated in place. A reader's all-time counts
+    for the whole company move their rows per interviewer (`ReadableCounts`), locked after the rollup rows."""
     deltas = {key: delta for key, delta in deltas.items() if not delta.is_empty}
+    readable: dict[tuple[int, int], Tally] = {}
+    for key in [key for key in deltas if is_readable_row(key)]:
+        readable.update(per_interviewer(key[-1], deltas.pop(key)))
+    _apply_rollups(connection, deltas)
+    _apply_readable(connection, readable)
+
+
+def _apply_rollups(connection, deltas: dict[tuple, Tally]) -> None:
     if not deltas:
         return
     keys = sorted(deltas)
@@ -294,6 +328,35 @@ def apply(connection, deltas: dict[tuple, Tally]) -> None:
     if changed:
         connection.execute(update(MetricRollup).where(MetricRollup.id == bindparam("row_id"))
                            .values(data=bindparam("data", type_=MetricRollup.data.type)), changed)
+
+
+READABLE_KEY = (ReadableCounts.reader_id, ReadableCounts.interviewer_id)
+
+
+def _apply_readable(connection, deltas: dict[tuple[int, int], Tally]) -> None:
+    """Move each (reader, interviewer) row by its delta, as `apply` moves the rollup rows."""
+    deltas = {key: delta for key, delta in deltas.items() if not delta.is_empty}
+    if not deltas:
+        return
+    keys = sorted(deltas)
+    connection.execute(_insert(connection)(ReadableCounts).values(
+        [{"reader_id": reader, "interviewer_id": interviewer, "votes": 0, "sealed": 0, "flags": 0, "counts": {}}
+         for reader, interviewer in keys]).on_conflict_do_nothing())
+    listed = bindparam("keys", keys, expanding=True, literal_execute=True)
+    changed = []
+    for row in connection.execute(
+            select(*READABLE_KEY, ReadableCounts.sealed, ReadableCounts.counts)
+            .where(tuple_(*READABLE_KEY).in_(listed)).order_by(*READABLE_KEY).with_for_update()):
+        counts = Tally({"c": {**row.counts, "sealed": row.sealed}})
+        counts.add(deltas[(row.reader_id, row.interviewer_id)])
+        # A row that comes to nothing stays (all counts 0): the tables list only those with sealed feedback.
+        changed.append({"row_reader": row.reader_id, "row_interviewer": row.interviewer_id,
+                        **{f"new_{name}": value for name, value in readable_row(counts).items()}})
+    connection.execute(
+        update(ReadableCounts).where(ReadableCounts.reader_id == bindparam("row_reader"),
+                                     ReadableCounts.interviewer_id == bindparam("row_interviewer"))
+        .values(votes=bindparam("new_votes"), sealed=bindparam("new_sealed"), flags=bindparam("new_flags"),
+                counts=bindparam("new_counts", type_=ReadableCounts.counts.type)), changed)
 
 
 def refresh(connection, loop_ids: Iterable[int]) -> None:
@@ -354,6 +417,7 @@ def rebuild(connection) -> int:
     nobody ever reads half of them.
     """
     connection.execute(delete(MetricRollup))
+    connection.execute(delete(ReadableCounts))
     connection.execute(delete(LoopTally))
     loop_ids = list(connection.scalars(select(Loop.id).order_by(Loop.id)))
     sums: dict[tuple, Tally] = defaultdict(Tally)
@@ -367,9 +431,16 @@ def rebuild(connection) -> int:
     for (grain, _, month, unit, requisition, *rest), tally in list(sums.items()):
         for span, start in periods(month)[1:] if not requisition else ():
             sums[(grain, span, start, unit, requisition, *rest)].add(tally)
+    readable: dict[tuple[int, int], Tally] = {}
+    for key in [key for key in sums if is_readable_row(key)]:
+        readable.update(per_interviewer(key[-1], sums.pop(key)))
     rows = [{**_columns(key), "data": tally.as_data()} for key, tally in sorted(sums.items()) if not tally.is_empty]
     for start in range(0, len(rows), BATCH):
         connection.execute(insert(MetricRollup), rows[start:start + BATCH])
+    rows = [{"reader_id": reader, "interviewer_id": interviewer, **readable_row(counts)}
+            for (reader, interviewer), counts in sorted(readable.items()) if not counts.is_empty]
+    for start in range(0, len(rows), BATCH):
+        connection.execute(insert(ReadableCounts), rows[start:start + BATCH])
     return len(loop_ids)
 
 

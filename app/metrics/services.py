@@ -3,7 +3,8 @@
 The number of queries is fixed. The figures that sum over the period come from
 the rollups (app/metrics/rolled.py: rows per month shown), those of every loop
 for admins and recruiters, those of the viewer's own loops for anyone else, and
-the votes and coaching flags the blind rule lets the viewer read. What moves
+the votes and coaching flags the blind rule lets the viewer read (for all time, a
+row per interviewer the database ranks and pages). What moves
 with the clock (open loops: late feedback, their stays, stalled loops) is read
 from the open loops. `direct=True` reads every figure from the records instead,
 as the rollups are checked against.
@@ -68,11 +69,19 @@ class Metrics:
 
     @cached_property
     def calibration(self) -> Sequence[votes.InterviewerCalibration | votes.CalibrationCounts]:
-        return rolled.calibration(self.readable) if self.rolled else votes.calibration(self.scope)
+        if not self.rolled:
+            return votes.calibration(self.scope)
+        if rolled.reads_all_time(self.scope):
+            return rolled.calibration_ever(self.scope.viewer.id)
+        return rolled.calibration(self.readable)
 
     @cached_property
     def coaching(self) -> Sequence[coached.InterviewerCoaching]:
-        return rolled.coaching(self.readable) if self.rolled else coached.coaching(self.scope)
+        if not self.rolled:
+            return coached.coaching(self.scope)
+        if rolled.reads_all_time(self.scope):
+            return rolled.coaching_ever(self.scope.viewer.id)
+        return rolled.coaching(self.readable)
 
     @cached_property
     def funnel(self) -> output.Funnel:
