@@ -32,7 +32,7 @@ from app.people.models import User
 from tests import factories
 
 NOW = utcnow().replace(microsecond=0)
-DAY, MINUTE = timedelta(days=1), timedelta(minutes=1)
+DAY, HOUR, MINUTE = timedelta(days=1), timedelta(hours=1), timedelta(minutes=1)
 
 
 # -- what the page shows, in a form two computations can be compared in ---------------------------------------
@@ -201,6 +201,7 @@ def change_later(loop: Loop, spec: dict) -> None:
 
 def scopes(people: People) -> list[Scope]:
     year_ago = NOW - 365 * DAY + 7 * 60 * MINUTE  # mid-month, mid-day: both ends read loop by loop
+    month_ago = (NOW - 200 * DAY).replace(day=1, hour=0, minute=0, second=0)
     unit = people.managers[1].org_unit_id
     first = db.session.scalar(select(func.min(Loop.requisition_id)))
     result = []
@@ -211,7 +212,12 @@ def scopes(people: People) -> list[Scope]:
                         Filters(created_from=NOW - 20 * DAY, created_before=NOW - 10 * DAY),
                         Filters(bar_raiser_id=people.bar_raisers[0].id),
                         Filters(requisition_id=first, created_from=year_ago),
-                        Filters(org_unit_id=unit, bar_raiser_id=people.bar_raisers[1].id, created_from=year_ago)):
+                        Filters(org_unit_id=unit, bar_raiser_id=people.bar_raisers[1].id, created_from=year_ago),
+                        # Hours into one month and hours before the end of the next: both months' rows, less those
+                        # hours' loops.
+                        Filters(created_from=month_ago + 3 * HOUR, created_before=month_ago + 58 * DAY),
+                        # Most of the history: all time, less the months before.
+                        Filters(created_from=NOW - 500 * DAY), Filters(created_before=NOW - 100 * DAY)):
             result.append(Scope(db.session.get(User, viewer.id), filters, NOW))
     return result
 
@@ -362,3 +368,57 @@ def test_the_readers_all_time_counts_split_per_interviewer_and_fold_back_with_th
         again = Metrics(Scope(recruiter, now=NOW))
         assert [(r.interviewer.name, r.total, tuple(r.distribution.values())) for r in again.calibration] == shown
         assert [(r.interviewer.name, r.sealed, tuple(r.per_rule)) for r in again.coaching] == flagged
+
+
+def test_a_period_reads_the_fewest_rows_and_loops():
+    """A period is read as whole months, less or plus the hours at either end loop by loop, whichever is fewer
+    loops; and as its own months and years, or all time less the rest, whichever is fewer rows."""
+    from datetime import UTC, date, datetime
+
+    from app.metrics.rolled import bounds, plan
+
+    def at(*args):
+        return datetime(*args, tzinfo=UTC)
+
+    # The twelve months to now for a viewer eight hours behind UTC: all December's row, less its first eight hours.
+    assert bounds(at(2025, 12, 1, 8), None) == ((date(2025, 12, 1), None), [(at(2025, 12, 1), at(2025, 12, 1, 8), -1)])
+    # An hour before a month: that hour loop by loop.
+    assert bounds(at(2025, 11, 30, 23), None) == ((date(2025, 12, 1), None),
+                                                  [(at(2025, 11, 30, 23), at(2025, 12, 1), 1)])
+    assert bounds(at(2025, 12, 1), at(2026, 3, 1)) == ((date(2025, 12, 1), date(2026, 3, 1)), [])
+    assert bounds(None, at(2026, 2, 27)) == ((None, date(2026, 3, 1)), [(at(2026, 2, 27), at(2026, 3, 1), -1)])
+    assert bounds(at(2026, 2, 10), at(2026, 2, 20)) == (None, [(at(2026, 2, 10), at(2026, 2, 20), 1)])
+    assert bounds(None, None) == ((None, None), [])
+
+    history = (date(2016, 12, 1), date(2026, 11, 1))
+    # Most of ten years: all time, less December 2016's year row and January 2017's month.
+    assert plan(date(2017, 2, 1), None, history) == (
+        [("all", None, None)], [("year", None, date(2017, 1, 1)), ("month", date(2017, 1, 1), date(2017, 2, 1))])
+    # The last few years: their own rows.
+    assert plan(date(2024, 1, 1), None, history) == ([("year", date(2024, 1, 1), None)], [])
+    assert plan(None, date(2018, 1, 1), history) == ([("year", None, date(2018, 1, 1))], [])
+    assert plan(None, date(2026, 1, 1), history) == ([("all", None, None)], [("year", date(2026, 1, 1), None)])
+
+
+def test_the_hours_taken_away_from_a_months_row_are_the_loops_outside_the_period(app):
+    """Loops in the hours before a period's start and after its end, inside the months read as rows, are taken
+    away; loops just inside are counted; the figures are those of the direct count."""
+    with app.app_context():
+        people = People()
+        month = (NOW - 200 * DAY).replace(day=1, hour=0, minute=0, second=0)
+        start, end = month + 3 * HOUR, month + 58 * DAY
+        moments = [month + HOUR, start + HOUR, month + 20 * DAY, end - HOUR, end + HOUR]
+        for n, moment in enumerate(moments):
+            age = NOW - moment
+            build({"age": age.days, "minute": age.seconds // 60, "step": 6, "ending": "hired", "team": n % 2,
+                   "panel": [0, 1], "seated": True, "delays": [30, 3000, -20, 90], "submitted": 2,
+                   "votes": [Vote.INCLINED, Vote.NOT_INCLINED, Vote.INCLINED, Vote.STRONGLY_INCLINED],
+                   "final": None, "decided_after": 600, "flagged": n == 0, "moves": True, "later": "nothing"},
+                  people, n)
+        db.session.commit()
+        for viewer in (people.admin, people.recruiters[0], people.interviewers[0]):
+            scope = Scope(db.session.get(User, viewer.id), Filters(created_from=start, created_before=end), NOW)
+            rolled, direct = figures(Metrics(scope)), figures(Metrics(scope, direct=True))
+            assert rolled == direct
+        admin = Scope(db.session.get(User, people.admin.id), Filters(created_from=start, created_before=end), NOW)
+        assert figures(Metrics(admin))["funnel"][0] == (Step.RESUME_REVIEW.label, 3)

@@ -1,9 +1,12 @@
 """The metrics of every loop in a scope, read from the rollups: a few rows per grain, not per loop ever held.
 
 All time is one row per grain key; any other period is read as its whole
-years, the whole months around them (`MetricRollup`), and the days at either
-end that do not fill a month, from the tallies of the loops created on them
-(`LoopTally`, by its created_at index). The grain read
+years and the whole months around them (`MetricRollup`), or, when that is
+fewer rows, as all time less the years and months outside it (`plan`). A
+period that starts or ends inside a month adds the hours it holds of that
+month, or takes the hours outside it away from the month's row, whichever is
+shorter, from the tallies of the loops created in them (`LoopTally`, by its
+created_at index; `bounds`). The grain read
 follows the filters: the company, per org unit and per bar raiser when there
 is none; org unit and bar raiser when those are chosen; requisition and bar
 raiser when a requisition is. The viewer's readable votes for all time and the
@@ -15,7 +18,7 @@ import heapq
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import Row, and_, func, or_, select
@@ -43,17 +46,42 @@ def _next_month(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
-def whole_months(start: datetime | None, end: datetime | None) -> tuple[date | None, date | None] | None:
-    """The first and (exclusive) last month wholly inside [start, end), None for an open end; None if no month fits."""
-    first = None
+def bounds(start: datetime | None, end: datetime | None) -> tuple[tuple[date | None, date | None] | None, list]:
+    """How to read the period [start, end) (None: open): the whole months [first, last) read as rollup rows (None:
+    none), and the stretches read loop by loop, each (from, before, sign): added, or (-1) taken away.
+
+    A period that starts or ends inside a month reads that month's row when the part outside the period is the
+    shorter one, and takes away that part's loops: a big company creates hundreds of loops a month, and the
+    twelve months to now start at midnight where the viewer lives, hours into a UTC month or hours before it.
+    """
+    first = last = None
+    stretches = []
     if start is not None:
-        first = month_of(start)
-        if datetime(first.year, first.month, 1, tzinfo=start.tzinfo) < start:
-            first = _next_month(first)
-    last = month_of(end) if end is not None else None
-    if first is not None and last is not None and first >= last:
-        return None
-    return first, last
+        month = month_of(start)
+        begins, after = _moment(month, start), _moment(_next_month(month), start)
+        if begins == start:
+            first = month
+        elif start - begins < after - start:
+            first = month
+            stretches.append((begins, start, -1))
+        else:
+            first = _next_month(month)
+            stretches.append((start, after, 1))
+    if end is not None:
+        month = month_of(end)
+        begins, after = _moment(month, end), _moment(_next_month(month), end)
+        if begins == end:
+            last = month
+        elif after - end < end - begins:
+            last = _next_month(month)
+            stretches.append((end, after, -1))
+        else:
+            last = month
+            stretches.append((begins, end, 1))
+    if first is not None and last is not None and (
+            first >= last or sum((until - since for since, until, _ in stretches), timedelta(0)) >= end - start):
+        return None, [(start, end, 1)]  # within a month or two, and shorter read loop by loop
+    return (first, last), stretches
 
 
 def _moment(day: date, like: datetime) -> datetime:
@@ -79,6 +107,48 @@ def spans(first: date | None, last: date | None) -> list[tuple[str, date | None,
     return result
 
 
+def _months_between(start: date, before: date) -> int:
+    return max(0, (before.year - start.year) * 12 + before.month - start.month)
+
+
+def rows_per_key(parts: list[tuple[str, date | None, date | None]], history: tuple[date, date]) -> int:
+    """How many rows per grain key the spans read, in a history of whole months [first, last]."""
+    first, last = history
+    after_last = _next_month(last)
+    rows = 0
+    for span, start, before in parts:
+        start, before = max(start or first, first), min(before or after_last, after_last)
+        if span == "all":
+            rows += 1
+        elif span == "year":
+            rows += max(0, (before.year - 1) - start.year + 1 + (before.month > 1)) if start < before else 0
+        else:
+            rows += _months_between(start, before)
+    return rows
+
+
+def plan(first: date | None, last: date | None, history: tuple[date, date] | None) -> tuple[list, list]:
+    """The spans to add and the spans to take away to make the whole months [first, last) (None: open).
+
+    A period is its years and the months around them; a long one (ten years of a big company's rollups, per bar
+    raiser) may read more rows than all time less the months before and after it (the same figures: tallies add
+    and subtract), so the fewer of the two is read."""
+    direct = spans(first, last)
+    if history is None or (first is None and last is None):
+        return direct, []
+    rest = (spans(None, first) if first is not None else []) + (spans(last, None) if last is not None else [])
+    if 1 + rows_per_key(rest, history) < rows_per_key(direct, history):
+        return [("all", None, None)], rest
+    return direct, []
+
+
+def _history() -> tuple[date, date] | None:
+    """The first and last month the company's rollups hold, or None when they hold none."""
+    row = db.session.execute(select(func.min(MetricRollup.month), func.max(MetricRollup.month)).where(
+        MetricRollup.grain == "all", MetricRollup.org_unit_id == 0, MetricRollup.span == "month")).one()
+    return None if row[0] is None else (row[0], row[1])
+
+
 def _span_condition(span: str, start: date | None, before: date | None):
     return and_(MetricRollup.span == span, *([MetricRollup.month >= start] if start else []),
                 *([MetricRollup.month < before] if before else []))
@@ -94,24 +164,28 @@ class Summed:
         self.stored: dict[str, list] = {}  # distributions as one row holds them, until a second row adds to them
         self.merged: dict[str, Counter] = {}
 
-    def add(self, data: dict, reader: int | None = None) -> None:
-        """Add a stored tally; with `reader`, only that reader's counts (`r:<reader>:...`), without the prefix."""
+    def add(self, data: dict, reader: int | None = None, sign: int = 1) -> None:
+        """Add a stored tally (with `sign` -1, take it away); with `reader`, only that reader's counts
+        (`r:<reader>:...`), without the prefix."""
         if reader is None:
-            self.counts.update(data["c"])
+            if sign > 0:
+                self.counts.update(data["c"])
+            else:
+                self.counts.subtract(data["c"])
             for name, stored in data["v"].items():
                 mine = self.merged.get(name)
                 if mine is None:
-                    if name not in self.stored:
+                    if name not in self.stored and sign > 0:
                         self.stored[name] = stored
                         continue
-                    mine = self.merged[name] = Counter(dict(map(tuple, pairs(self.stored.pop(name)))))
+                    mine = self.merged[name] = Counter(dict(map(tuple, pairs(self.stored.pop(name, [])))))
                 for value, n in pairs(stored):
-                    mine[value] += n
+                    mine[value] += sign * n
             return
         prefix = f"r:{reader}:"
         for name, n in data["c"].items():
             if name.startswith(prefix):
-                self.counts[name[len(prefix):]] += n
+                self.counts[name[len(prefix):]] += sign * n
 
     def _values(self, name: str):
         """(value in microseconds, how often) of the distribution `name`."""
@@ -125,7 +199,7 @@ class Summed:
     def listed(self, name: str, unit: float) -> Distribution:
         """The durations recorded under `name`, in `unit` seconds (as the direct computation gives them)."""
         if name in self.merged:
-            return Distribution({us / 10**6 / unit: n for us, n in self.merged[name].items()})
+            return Distribution({us / 10**6 / unit: n for us, n in self.merged[name].items() if n > 0})
         # A row stores its pairs in increasing order of value.
         return Distribution.of_sorted([(us / 10**6 / unit, n) for us, n in pairs(self.stored.get(name, []))])
 
@@ -163,7 +237,7 @@ def totals(scope: Scope, reader: bool = False) -> Totals:
     only the interviewer tables need (a big company's run to thousands of names)."""
     f, result, me = scope.filters, Totals(), scope.viewer.id
     start, end = (None if moment is None else moment.astimezone(UTC) for moment in (f.created_from, f.created_before))
-    months = whole_months(start, end)
+    months, stretches = bounds(start, end)
     unit = None
     # Admins and recruiters count every loop; anyone else the loops they take part in (the member grains).
     everyone = scope.sees_every_loop
@@ -186,34 +260,44 @@ def totals(scope: Scope, reader: bool = False) -> Totals:
 
     grains = tuple(grain for grain in grains if ("reader" in ADDS_TO[grain]) == reader)
     if months is not None:
-        # A requisition's rows are kept by month alone: its loops span months, not years.
-        where.append(_span_condition("month", *months) if f.requisition_id
-                     else or_(*(_span_condition(*span) for span in spans(*months))))
+        # A requisition's rows are kept by month alone: its loops span months, not years. A reader's rows for all
+        # time and the whole company are kept per interviewer (`Listed`): their periods are read directly.
+        if f.requisition_id:
+            added, taken = [("month", *months)], []
+        else:
+            added, taken = spans(*months), []
+            # Two rows per key (the twelve months to now: a month and this year) are never more than the rest.
+            if not reader and months != (None, None) and (
+                    months[0] is None or rows_per_key(added, (months[0], month_of(scope.now))) > 2):
+                added, taken = plan(*months, _history())
+        where.append(or_(*(_span_condition(*span) for span in added + taken)))
         for grain in grains:
             # One statement per grain, each an equality on (grain, reader) and a range of months: read by index.
             # Each row is sent whole: the grains read for their counts alone (per org unit, per bar raiser, the
             # reader's) keep no distributions (`rollups.contributions`), and asking PostgreSQL for a part of a
             # row would have it parse the row's JSON first (the reader's all-time row is a few hundred kB).
             rows = db.session.execute(
-                select(MetricRollup.org_unit_id, MetricRollup.bar_raiser_id, MetricRollup.data)
+                select(MetricRollup.span, MetricRollup.org_unit_id, MetricRollup.bar_raiser_id, MetricRollup.data)
                 .where(MetricRollup.grain == grain,
                        MetricRollup.person_id == (me if grain.startswith(("reader", "member")) else 0), *where))
-            for row_unit, bar_raiser, data in rows:
+            for span, row_unit, bar_raiser, data in rows:
+                # With spans taken away, every row but all time's is outside the period.
+                sign = 1 if not taken or span == "all" else -1
                 counts = data["c"]
                 for target in ADDS_TO[grain]:
                     if target == "all":
-                        result.all.add(data)
+                        result.all.add(data, sign=sign)
                     elif target == "bar_raiser":
-                        result.by_bar_raiser[bar_raiser].counts.update(counts)
+                        _count(result.by_bar_raiser[bar_raiser].counts, counts, sign)
                     elif target == "unit":
-                        result.by_unit[unit or row_unit].counts.update(counts)
+                        _count(result.by_unit[unit or row_unit].counts, counts, sign)
                     else:
                         result.reader.counts.update(counts)
 
-    for edge_start, edge_end in _edges(start, end, months):
-        conditions = [LoopTally.created_at >= edge_start] if edge_start is not None else []
-        if edge_end is not None:
-            conditions.append(LoopTally.created_at < edge_end)
+    for stretch_start, stretch_end, sign in stretches:
+        conditions = [LoopTally.created_at >= stretch_start] if stretch_start is not None else []
+        if stretch_end is not None:
+            conditions.append(LoopTally.created_at < stretch_end)
         for column, value in ((LoopTally.org_unit_id, f.org_unit_id), (LoopTally.requisition_id, f.requisition_id),
                               (LoopTally.bar_raiser_id, f.bar_raiser_id)):
             if value:
@@ -224,29 +308,22 @@ def totals(scope: Scope, reader: bool = False) -> Totals:
             if not everyone and not counts.get(f"p:{me}"):
                 continue  # not a loop of theirs
             if reader:
-                result.reader.add(data, reader=me)
+                result.reader.add(data, reader=me, sign=sign)
                 continue
             values = data["v"] if everyone or counts.get(f"w:{me}") else {
                 name: listed for name, listed in data["v"].items() if name != "turnaround"}
             general = {"c": {n: c for n, c in counts.items() if not n.startswith(("r:", "p:", "w:"))}, "v": values}
-            result.all.add(general)
-            result.by_bar_raiser[bar_raiser].counts.update(general["c"])
-            result.by_unit[row_unit].counts.update(general["c"])
+            result.all.add(general, sign=sign)
+            _count(result.by_bar_raiser[bar_raiser].counts, general["c"], sign)
+            _count(result.by_unit[row_unit].counts, general["c"], sign)
     return result
 
 
-def _edges(start, end, months) -> list[tuple]:
-    """The stretches of the period outside its whole months, read loop by loop."""
-    if months is None:
-        return [(start, end)]
-    first, last = months
-    like = start or end
-    edges = []
-    if start is not None and _moment(first, like) > start:
-        edges.append((start, _moment(first, like)))
-    if end is not None and _moment(last, like) < end:
-        edges.append((_moment(last, like), end))
-    return edges
+def _count(counts: Counter, more: dict, sign: int) -> None:
+    if sign > 0:
+        counts.update(more)
+    else:
+        counts.subtract(more)
 
 
 # -- the figures, in the shapes the direct computation gives -------------------------------------------------
