@@ -8,8 +8,10 @@ them, and checks that (a) the rollups the flushes kept, (b) the rollups
 all give the same figures, for several periods and filters.
 """
 
+import json
 from datetime import timedelta
 
+import sqlalchemy as sa
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -63,8 +65,14 @@ def stored() -> tuple[list, list, list]:
     rollups = sorted((r.grain, r.span, r.month, r.org_unit_id, r.requisition_id, r.bar_raiser_id, r.person_id,
                       repr(Tally(r.data).as_data())) for r in db.session.scalars(select(MetricRollup))
                      if r.data["c"] or r.data["v"])
+    # A tally's readers' counts are kept apart from revision 0025 on.
+    split = "readers" in {c["name"] for c in db.inspect(db.session.connection()).get_columns(LoopTally.__tablename__)}
+    readers = LoopTally.readers if split else sa.literal(None).label("readers")
+    columns = [LoopTally.loop_id, LoopTally.created_at, LoopTally.org_unit_id, LoopTally.requisition_id,
+               LoopTally.bar_raiser_id, LoopTally.data, readers]
     tallies = sorted((t.loop_id, t.created_at, t.org_unit_id, t.requisition_id, t.bar_raiser_id,
-                      repr(Tally(t.data).as_data())) for t in db.session.scalars(select(LoopTally)))
+                      repr(Tally({"c": {**t.data["c"], **(t.readers or {})}, "v": t.data["v"]}).as_data()))
+                     for t in db.session.execute(select(*columns)))
     readable = []  # from revision 0024 on
     if db.inspect(db.session.connection()).has_table(ReadableCounts.__tablename__):
         readable = sorted((r.reader_id, r.interviewer_id, r.votes, r.sealed, r.flags, repr(sorted(r.counts.items())))
@@ -348,9 +356,17 @@ def test_the_readers_all_time_counts_split_per_interviewer_and_fold_back_with_th
         assert shown and sum(total for _, total, _ in shown) == sum(r[2] for r in kept[2] if r[0] == recruiter.id)
         assert any(sum(per_rule) for _, _, per_rule in flagged)
         assert not any(r[0] == "reader" and r[1] == "all" for r in kept[0])
+        # A tally keeps the readers' counts apart (revision 0025): a period's loops are read without them.
+        tallies = db.session.execute(select(LoopTally.data, LoopTally.readers)).all()
+        assert all(not name.startswith("r:") for data, _ in tallies for name in data["c"])
+        assert all(name.startswith("r:") for _, readers in tallies for name in readers)
+        assert any(readers for _, readers in tallies)
         db.session.remove()
         downgrade(revision="0023")
         db.engine.dispose()
+        together = db.session.execute(sa.text("SELECT data FROM metric_loop_tallies")).scalars().all()
+        assert any(name.startswith("r:") for data in together for name in (json.loads(data) if isinstance(data, str)
+                                                                            else data)["c"])
         rows = db.session.scalars(select(MetricRollup).where(MetricRollup.grain == "reader")).all()
         for reader in {r.person_id for r in rows}:
             months, ever_row = Tally(), None

@@ -20,7 +20,7 @@ rebuild-metrics` makes them again from the records.
 from datetime import date, datetime
 from typing import Literal
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db_types import UTCDateTime
@@ -48,7 +48,10 @@ class LoopTally(db.Model):
     org_unit_id: Mapped[int]
     requisition_id: Mapped[int]
     bar_raiser_id: Mapped[int]  # 0: none yet
-    data: Mapped[dict] = mapped_column(JSON)
+    data: Mapped[dict] = mapped_column(JSON)  # every count but the readers' (`c`), and the durations (`v`)
+    # The counts each participant may read (`r:<reader>:...`): most of a loop's names, and only the interviewer
+    # tables read them, so a period's loops are read for the other figures without them.
+    readers: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
 
 
 class MetricRollup(db.Model):

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Row, and_, func, or_, select
+from sqlalchemy import Row, and_, func, literal, or_, select
 
 from app.db_types import among
 from app.extensions import db
@@ -302,13 +302,15 @@ def totals(scope: Scope, reader: bool = False) -> Totals:
                               (LoopTally.bar_raiser_id, f.bar_raiser_id)):
             if value:
                 conditions.append(column == value)
-        for row_unit, bar_raiser, data in db.session.execute(
-                select(LoopTally.org_unit_id, LoopTally.bar_raiser_id, LoopTally.data).where(*conditions)):
+        # The readers' counts (most of a loop's names) only for the interviewer tables.
+        for row_unit, bar_raiser, data, readers in db.session.execute(
+                select(LoopTally.org_unit_id, LoopTally.bar_raiser_id, LoopTally.data,
+                       LoopTally.readers if reader else literal(None)).where(*conditions)):
             counts = data["c"]
             if not everyone and not counts.get(f"p:{me}"):
                 continue  # not a loop of theirs
             if reader:
-                result.reader.add(data, reader=me, sign=sign)
+                result.reader.add({"c": readers}, reader=me, sign=sign)
                 continue
             values = data["v"] if everyone or counts.get(f"w:{me}") else {
                 name: listed for name, listed in data["v"].items() if name != "turnaround"}

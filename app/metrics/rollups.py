@@ -375,6 +375,7 @@ def refresh(connection, loop_ids: Iterable[int]) -> None:
             ["loop_id", "created_at", "org_unit_id", "requisition_id", "bar_raiser_id", "data"],
             select(Loop.id, literal(NEVER, LoopTally.created_at.type), literal(0), literal(0), literal(0),
                    literal(EMPTY, LoopTally.data.type)).where(Loop.id.in_(ids))).on_conflict_do_nothing())
+        # (`readers` takes its default: no counts.)
     old = {}
     for ids in _chunks(loop_ids):
         old.update({row.loop_id: row for row in connection.execute(
@@ -386,9 +387,10 @@ def refresh(connection, loop_ids: Iterable[int]) -> None:
         before, after = old.get(loop_id), new.get(loop_id)
         if before is not None:
             keys = (before.created_at, before.org_unit_id, before.requisition_id, before.bar_raiser_id)
-            if after is not None and after[0] == keys and Tally(before.data).as_data() == after[1].as_data():
+            stored = stored_tally(before)
+            if after is not None and after[0] == keys and stored.as_data() == after[1].as_data():
                 continue
-            for key, part in contributions(keys, Tally(before.data)):
+            for key, part in contributions(keys, stored):
                 deltas[key].add(part, -1)
         if after is not None:
             for key, part in contributions(*after):
@@ -400,14 +402,23 @@ def refresh(connection, loop_ids: Iterable[int]) -> None:
             .values(created_at=bindparam("new_created_at", type_=LoopTally.created_at.type),
                     org_unit_id=bindparam("new_org_unit_id"), requisition_id=bindparam("new_requisition_id"),
                     bar_raiser_id=bindparam("new_bar_raiser_id"),
-                    data=bindparam("new_data", type_=LoopTally.data.type)), changed)
+                    data=bindparam("new_data", type_=LoopTally.data.type),
+                    readers=bindparam("new_readers", type_=LoopTally.readers.type)), changed)
     apply(connection, deltas)
 
 
 def _tally_row(loop_id: int, keys: tuple, tally: Tally) -> dict:
     created_at, unit, requisition, bar_raiser = keys
+    data = tally.as_data()
+    readers = {name: n for name, n in data["c"].items() if name.startswith("r:")}
+    data["c"] = {name: n for name, n in data["c"].items() if not name.startswith("r:")}
     return {"loop_id": loop_id, "created_at": created_at, "org_unit_id": unit, "requisition_id": requisition,
-            "bar_raiser_id": bar_raiser, "data": tally.as_data()}
+            "bar_raiser_id": bar_raiser, "data": data, "readers": readers}
+
+
+def stored_tally(row) -> Tally:
+    """A loop's tally as its row keeps it: the counts in `data` and the readers' in `readers`."""
+    return Tally({"c": {**row.data.get("c", {}), **(row.readers or {})}, "v": row.data.get("v", {})})
 
 
 def rebuild(connection) -> int:
