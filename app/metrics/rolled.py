@@ -179,8 +179,9 @@ class Summed:
                         self.stored[name] = stored
                         continue
                     mine = self.merged[name] = Counter(dict(map(tuple, pairs(self.stored.pop(name, [])))))
+                get = mine.get  # not `+=`: a Counter's missing value is a Python call, thousands of times a row
                 for value, n in pairs(stored):
-                    mine[value] += sign * n
+                    mine[value] = get(value, 0) + sign * n
             return
         prefix = f"r:{reader}:"
         for name, n in data["c"].items():
