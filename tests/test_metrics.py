@@ -117,7 +117,9 @@ def test_a_distribution_gives_what_the_list_of_every_value_gives(values, q):
     assert got == (None if expected is None else pytest.approx(expected))
     # Made from pairs in order, as the rollups store them (or out of order, which it sorts), it is the same.
     pairs = sorted(Counter(values).items())
-    for made in (Distribution.of_sorted(pairs), Distribution.of_sorted(pairs[::-1])):
+    stored = [[value, n] for value, n in pairs]
+    for made in (Distribution.of_sorted(pairs), Distribution.of_sorted(pairs[::-1]), Distribution.of_stored(stored),
+                 Distribution.of_stored(stored[::-1])):
         assert made == Distribution.of(values) and len(made) == len(values)
         assert made.percentile(q) == got
         assert made.bucket_counts((-10, 0, 0.5, 10)) == [sum(1 for v in values if v < -10),
@@ -126,6 +128,19 @@ def test_a_distribution_gives_what_the_list_of_every_value_gives(values, q):
                                                          sum(1 for v in values if 0.5 <= v < 10),
                                                          sum(1 for v in values if v >= 10)]
         assert made.at_most(0) == sum(1 for v in values if v <= 0)
+
+
+@given(st.lists(st.integers(-20, 20), max_size=30), st.lists(st.integers(-20, 20), max_size=30),
+       st.integers(0, 100))
+def test_two_distributions_added_give_what_both_lists_of_values_give(first, second, q):
+    """A step's finished stays (from the rollups, in stored order) plus the open loops' current ones."""
+    whole = Distribution.of(first + second)
+    for left in (Distribution.of(first), Distribution.of_sorted(sorted(Counter(first).items())),
+                 Distribution.of_stored([[value, n] for value, n in sorted(Counter(first).items())])):
+        added = left + Distribution.of(second)
+        assert added == whole and len(added) == len(first) + len(second)
+        assert added.percentile(q) == whole.percentile(q) and added.at_most(0) == whole.at_most(0)
+        assert (Distribution.of(second) + left) == whole
 
 
 @given(st.integers(-(10**14), 10**14))

@@ -202,7 +202,7 @@ class Summed:
         if name in self.merged:
             return Distribution({us / 10**6 / unit: n for us, n in self.merged[name].items() if n > 0})
         # A row stores its pairs in increasing order of value.
-        return Distribution.of_sorted([(us / 10**6 / unit, n) for us, n in pairs(self.stored.get(name, []))])
+        return Distribution.of_stored(pairs(self.stored.get(name, [])), 10**6, unit)
 
     def at_most(self, name: str, us: int) -> int:
         return sum(n for value, n in self._values(name) if value <= us)

@@ -42,11 +42,31 @@ class Distribution:
         """From (value, how often) pairs already in increasing order of value, as the rollups store them: no
         dictionary made, nothing sorted again (checked in one pass; pairs out of order are sorted)."""
         items = [(value, n) for value, n in items if n > 0]
-        if any(items[i][0] >= items[i + 1][0] for i in range(len(items) - 1)):
+        values = [value for value, _ in items]
+        # Both checks run in C: an all-time row holds thousands of pairs.
+        if values != sorted(values) or len(set(values)) != len(values):
             return cls(_summed(items))
         made = cls.__new__(cls)
         made._counts, made._items, made._ranks = None, items, None
         made._size = sum(n for _, n in items)
+        return made
+
+    @classmethod
+    def of_stored(cls, stored: list, per: float = 1, unit: float = 1) -> "Distribution":
+        """From [value, how often] pairs as a rollup row stores them (increasing values, each counted at least
+        once), every value divided by `per`, then by `unit` (as the direct computation divides: the same
+        floats). An all-time row holds thousands of pairs a figure: they are checked, scaled and ranked in a few
+        passes made in C, not pair by pair."""
+        if not stored:
+            return cls()
+        values, counts = zip(*stored, strict=True)
+        if list(values) != sorted(values) or len(set(values)) != len(values) or min(counts) <= 0:
+            return cls(_summed((value / per / unit, n) for value, n in stored))
+        scaled = [value / per / unit for value in values]
+        made = cls.__new__(cls)
+        made._counts, made._items = None, list(zip(scaled, counts, strict=True))
+        made._ranks = scaled, list(accumulate(counts))
+        made._size = made._ranks[1][-1]
         return made
 
     @property
@@ -59,9 +79,21 @@ class Distribution:
         return self._size
 
     def __add__(self, other: "Distribution") -> "Distribution":
+        """Both distributions' values. The larger's pairs are copied and sorted in C (an all-time step's stays,
+        thousands of pairs, plus the open loops' current stays, a few hundred)."""
         if not other._size:
             return self
-        return Distribution(self.counts + other.counts)
+        if not self._size:
+            return other
+        large, small = (self, other) if len(self.items()) >= len(other.items()) else (other, self)
+        merged = dict(large.items())
+        get = merged.get
+        for value, n in small.items():
+            merged[value] = get(value, 0) + n
+        made = Distribution.__new__(Distribution)
+        made._counts, made._items, made._ranks = None, sorted(merged.items()), None
+        made._size = self._size + other._size
+        return made
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Distribution) and self.items() == other.items()
