@@ -811,7 +811,7 @@ def test_an_all_time_table_is_ranked_paged_and_counted_by_the_database(app):
     as Python orders names, on both databases; the first rows, and how many there are, in one statement; the
     rest (the CSV's) in one more. Interviewers with nothing sealed are not listed."""
     from app.metrics.models import ReadableCounts
-    from app.metrics.rolled import calibration_ever, coaching_ever
+    from app.metrics.rolled import Interviewers, calibration_ever, coaching_ever
 
     with app.app_context():
         reader = factories.make_user(name="Reader")
@@ -842,22 +842,25 @@ def test_an_all_time_table_is_ranked_paged_and_counted_by_the_database(app):
 
         event.listen(db.engine, "before_cursor_execute", count)
         try:
-            for table, scores in ((calibration_ever(reader_id), votes), (coaching_ever(reader_id), flags)):
+            everyone = Interviewers(reader_id)
+            statements.clear()
+            assert len(everyone) == len(names) and len(statements) == 1  # counted once, for both tables
+            for table, scores in ((calibration_ever(everyone), votes), (coaching_ever(everyone), flags)):
                 expected = order(scores)
                 statements.clear()
                 assert len(table) == len(names) and [r.interviewer.name for r in table[:5]] == expected[:5]
                 assert len(statements) == 1
                 assert [r.interviewer.name for r in table] == expected and len(statements) == 1  # all fit the first
-            calibration = calibration_ever(reader_id)
+            calibration = calibration_ever(Interviewers(reader_id))
             assert calibration[0].interviewer.name == "bo" and calibration[0].total == 3
             assert calibration[0].distribution[Vote.INCLINED] == 3 and calibration[0].match_rate == 100.0
             assert calibration[-1].interviewer.name == order(votes)[-1]
             assert [r.interviewer.name for r in calibration[::-1]] == order(votes)[::-1]
-            coaching = coaching_ever(reader_id)
+            coaching = coaching_ever(Interviewers(reader_id))
             assert (coaching[0].interviewer.name, coaching[0].sealed, coaching[0].flagged) == ("Dee", 1, {"vague": 2})
             with pytest.raises(IndexError):
                 coaching[len(names)]
-            assert not calibration_ever(nobody_id) and len(coaching_ever(nobody_id)) == 0
+            assert not calibration_ever(Interviewers(nobody_id)) and len(coaching_ever(Interviewers(nobody_id))) == 0
         finally:
             event.remove(db.engine, "before_cursor_execute", count)
 
@@ -865,7 +868,7 @@ def test_an_all_time_table_is_ranked_paged_and_counted_by_the_database(app):
 def test_a_long_all_time_table_reads_its_first_rows_then_the_rest(app, monkeypatch):
     from app.metrics import timing
     from app.metrics.models import ReadableCounts
-    from app.metrics.rolled import calibration_ever
+    from app.metrics.rolled import Interviewers, calibration_ever
 
     monkeypatch.setattr(timing, "FIRST_ROWS", 3)
     with app.app_context():
@@ -882,10 +885,11 @@ def test_a_long_all_time_table_reads_its_first_rows_then_the_rest(app, monkeypat
 
         event.listen(db.engine, "before_cursor_execute", count)
         try:
-            table = calibration_ever(reader_id)
-            assert [r.interviewer.name for r in table[:2]] == ["Person 07", "Person 06"] and len(statements) == 1
-            assert len(table) == 8 and table[2].interviewer.name == "Person 05" and len(statements) == 1
-            assert [r.total for r in table] == [7, 6, 5, 4, 3, 2, 1, 0] and len(statements) == 2
+            table = calibration_ever(Interviewers(reader_id))
+            assert len(table) == 8 and len(statements) == 1
+            assert [r.interviewer.name for r in table[:2]] == ["Person 07", "Person 06"] and len(statements) == 2
+            assert table[2].interviewer.name == "Person 05" and len(statements) == 2
+            assert [r.total for r in table] == [7, 6, 5, 4, 3, 2, 1, 0] and len(statements) == 3
         finally:
             event.remove(db.engine, "before_cursor_execute", count)
 

@@ -525,44 +525,56 @@ def coaching(found: Readable) -> Ranked:
                   at_least=timing.FIRST_ROWS)
 
 
+class Interviewers:
+    """How many interviewers the viewer may read anything of, over all time: counted once for both tables."""
+
+    def __init__(self, reader: int):
+        self.reader = reader
+        self._total: int | None = None
+
+    def __len__(self) -> int:
+        if self._total is None:
+            self._total = db.session.scalar(select(func.count()).select_from(ReadableCounts).where(
+                ReadableCounts.reader_id == self.reader, ReadableCounts.sealed > 0))
+        return self._total
+
+
 class Listed(Sequence):
     """An interviewer table for all time, read from the viewer's rows per interviewer (`ReadableCounts`): the
     database counts, ranks (the highest score first, then by name, as `Ranked` orders) and names them, so a page
     reads the rows it shows, however many interviewers the company's history holds. The first
     `timing.FIRST_ROWS` are read at once (the chart's rows, then the table's); only the CSV reads them all."""
 
-    def __init__(self, reader: int, score, make: Callable[[Row], object]):
-        self.reader, self.score, self.make = reader, score, make
+    def __init__(self, interviewers: Interviewers, score, make: Callable[[Row], object]):
+        self.interviewers, self.reader, self.score, self.make = interviewers, interviewers.reader, score, make
         self.rows: list[Row] = []  # the first rows in order, as far as they have been read
-        self.total: int | None = None
+        self.complete = False
 
     def _first(self, n: int | None) -> list[Row]:
         """The first n rows in order; None: all of them."""
-        if self.total is not None and (len(self.rows) == self.total or (n is not None and n <= len(self.rows))):
+        if self.complete or (n is not None and n <= len(self.rows)):
             return self.rows[:n]
         # Ranked on narrow rows (score, name), then the rows shown joined to their counts: a big company's
         # reader has thousands of interviewers, each carrying their counts through the sort would cost more.
-        ranked = (select(ReadableCounts.interviewer_id, self.score.label("score"), User.name.label("name"),
-                         func.count().over().label("total"))
+        ranked = (select(ReadableCounts.interviewer_id, self.score.label("score"), User.name.label("name"))
                   .join(User, User.id == ReadableCounts.interviewer_id)
                   .where(ReadableCounts.reader_id == self.reader, ReadableCounts.sealed > 0)
                   .order_by(self.score.desc(), _by_name(), User.id))
-        if n is not None:
-            ranked = ranked.limit(max(n, timing.FIRST_ROWS))
+        limit = None if n is None else max(n, timing.FIRST_ROWS)
+        if limit is not None:
+            ranked = ranked.limit(limit)
         ranked = ranked.subquery()
         query = (select(ranked.c.interviewer_id.label("id"), ranked.c.name, ReadableCounts.sealed,
-                        ReadableCounts.counts, ranked.c.total)
+                        ReadableCounts.counts)
                  .join(ReadableCounts, and_(ReadableCounts.reader_id == self.reader,
                                             ReadableCounts.interviewer_id == ranked.c.interviewer_id))
                  .order_by(ranked.c.score.desc(), _by_name(ranked.c.name), ranked.c.interviewer_id))
         self.rows = db.session.execute(query).all()
-        self.total = self.rows[0].total if self.rows else 0
+        self.complete = limit is None or len(self.rows) < limit
         return self.rows[:n]
 
     def __len__(self) -> int:
-        if self.total is None:
-            self._first(timing.FIRST_ROWS)
-        return self.total
+        return len(self.interviewers)
 
     def __eq__(self, other) -> bool:
         return list(self) == list(other)
@@ -597,14 +609,15 @@ def _flags(counts: dict) -> dict[str, int]:
     return {name[len("flag:"):]: n for name, n in counts.items() if name.startswith("flag:") and n}
 
 
-def calibration_ever(reader: int) -> Listed:
+def calibration_ever(interviewers: Interviewers) -> Listed:
     """`calibration` for all time and the whole company: most votes first."""
-    return Listed(reader, ReadableCounts.votes, lambda row: votes.CalibrationCounts(row, _votes(row.counts)))
+    return Listed(interviewers, ReadableCounts.votes,
+                  lambda row: votes.CalibrationCounts(row, _votes(row.counts)))
 
 
-def coaching_ever(reader: int) -> Listed:
+def coaching_ever(interviewers: Interviewers) -> Listed:
     """`coaching` for all time and the whole company: most flags first."""
-    return Listed(reader, ReadableCounts.flags,
+    return Listed(interviewers, ReadableCounts.flags,
                   lambda row: coached.InterviewerCoaching(row, row.sealed, _flags(row.counts)))
 
 

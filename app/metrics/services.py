@@ -64,6 +64,11 @@ class Metrics:
         return rolled.vetoes_by_org_unit(self.totals) if self.rolled else panel.vetoes_by_org_unit(self.scope)
 
     @cached_property
+    def interviewers(self) -> rolled.Interviewers:
+        """How many interviewers the all-time tables list: one count for both."""
+        return rolled.Interviewers(self.scope.viewer.id)
+
+    @cached_property
     def readable(self) -> rolled.Readable:
         return rolled.readable(self.reader_totals)
 
@@ -72,7 +77,7 @@ class Metrics:
         if not self.rolled:
             return votes.calibration(self.scope)
         if rolled.reads_all_time(self.scope):
-            return rolled.calibration_ever(self.scope.viewer.id)
+            return rolled.calibration_ever(self.interviewers)
         return rolled.calibration(self.readable)
 
     @cached_property
@@ -80,7 +85,7 @@ class Metrics:
         if not self.rolled:
             return coached.coaching(self.scope)
         if rolled.reads_all_time(self.scope):
-            return rolled.coaching_ever(self.scope.viewer.id)
+            return rolled.coaching_ever(self.interviewers)
         return rolled.coaching(self.readable)
 
     @cached_property
