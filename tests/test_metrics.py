@@ -118,7 +118,7 @@ def test_a_distribution_gives_what_the_list_of_every_value_gives(values, q):
     # Made from pairs in order, as the rollups store them (or out of order, which it sorts), it is the same.
     pairs = sorted(Counter(values).items())
     stored = [[value, n] for value, n in pairs]
-    for made in (Distribution.of_sorted(pairs), Distribution.of_sorted(pairs[::-1]), Distribution.of_stored(stored),
+    for made in (Distribution.of_stored(pairs), Distribution.of_stored(pairs[::-1]), Distribution.of_stored(stored),
                  Distribution.of_stored(stored[::-1])):
         assert made == Distribution.of(values) and len(made) == len(values)
         assert made.percentile(q) == got
@@ -135,7 +135,7 @@ def test_a_distribution_gives_what_the_list_of_every_value_gives(values, q):
 def test_two_distributions_added_give_what_both_lists_of_values_give(first, second, q):
     """A step's finished stays (from the rollups, in stored order) plus the open loops' current ones."""
     whole = Distribution.of(first + second)
-    for left in (Distribution.of(first), Distribution.of_sorted(sorted(Counter(first).items())),
+    for left in (Distribution.of(first), Distribution.of_stored(sorted(Counter(first).items())),
                  Distribution.of_stored([[value, n] for value, n in sorted(Counter(first).items())])):
         added = left + Distribution.of(second)
         assert added == whole and len(added) == len(first) + len(second)

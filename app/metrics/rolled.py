@@ -121,7 +121,7 @@ def rows_per_key(parts: list[tuple[str, date | None, date | None]], history: tup
         if span == "all":
             rows += 1
         elif span == "year":
-            rows += max(0, (before.year - 1) - start.year + 1 + (before.month > 1)) if start < before else 0
+            rows += before.year - start.year + (before.month > 1) if start < before else 0  # years begun
         else:
             rows += _months_between(start, before)
     return rows

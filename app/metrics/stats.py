@@ -38,20 +38,6 @@ class Distribution:
         return cls(Counter(values))
 
     @classmethod
-    def of_sorted(cls, items: list[tuple[float, int]]) -> "Distribution":
-        """From (value, how often) pairs already in increasing order of value, as the rollups store them: no
-        dictionary made, nothing sorted again (checked in one pass; pairs out of order are sorted)."""
-        items = [(value, n) for value, n in items if n > 0]
-        values = [value for value, _ in items]
-        # Both checks run in C: an all-time row holds thousands of pairs.
-        if values != sorted(values) or len(set(values)) != len(values):
-            return cls(_summed(items))
-        made = cls.__new__(cls)
-        made._counts, made._items, made._ranks = None, items, None
-        made._size = sum(n for _, n in items)
-        return made
-
-    @classmethod
     def of_stored(cls, stored: list, per: float = 1, unit: float = 1) -> "Distribution":
         """From [value, how often] pairs as a rollup row stores them (increasing values, each counted at least
         once), every value divided by `per`, then by `unit` (as the direct computation divides: the same
