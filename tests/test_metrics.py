@@ -143,6 +143,32 @@ def test_two_distributions_added_give_what_both_lists_of_values_give(first, seco
         assert (Distribution.of(second) + left) == whole
 
 
+@given(st.lists(st.integers(0, 40), max_size=40), st.lists(st.integers(0, 40), max_size=20),
+       st.lists(st.integers(0, 40), max_size=20), st.integers(0, 100), st.sampled_from([(1, 1), (10**6, 3600)]))
+def test_parts_added_and_taken_away_give_what_the_values_left_give(kept_values, taken, more, q, scale):
+    """A period read as all time less the months outside it: the values of all time (`kept_values` and `taken`, in
+    two rows), less `taken`, plus `more` added and taken away again, read without merging the parts."""
+    per, unit = scale
+
+    def stored(values):
+        return [[value, n] for value, n in sorted(Counter(values).items())]
+
+    whole = kept_values + taken
+    made = Distribution.of_parts([(1, stored(whole[::2])), (1, stored(whole[1::2])), (-1, stored(taken)),
+                                  (1, stored(more)), (-1, stored(more))], per, unit)
+    expected = Distribution.of([value / per / unit for value in kept_values])
+    assert made == expected and len(made) == len(kept_values)
+    assert made.percentile(q) == expected.percentile(q) and made.median() == expected.median()
+    edges = [edge / per / unit for edge in (0, 5, 20, 39)]
+    assert made.bucket_counts(edges) == expected.bucket_counts(edges)
+    assert made.at_most(20 / per / unit) == expected.at_most(20 / per / unit)
+    assert made.stored_at_most(20) == sum(1 for value in kept_values if value <= 20)
+    # The open loops' current stays added to the rollups' finished ones, in the same units and in others.
+    assert made + Distribution.of(more, per, unit) == Distribution.of(kept_values + more, per, unit)
+    assert (made + Distribution.of([value / per / unit for value in more])).percentile(q) == \
+        Distribution.of([value / per / unit for value in kept_values + more]).percentile(q)
+
+
 @given(st.integers(-(10**14), 10**14))
 def test_a_kept_duration_is_within_half_a_percent_with_three_digits(us):
     assert abs(kept(us) - us) <= abs(us) * 0.005

@@ -155,14 +155,17 @@ def _span_condition(span: str, start: date | None, before: date | None):
 
 
 class Summed:
-    """Tallies added up for reading: counts summed, distributions merged value by value.
+    """Tallies added up for reading: counts summed; distributions kept as the rows hold them, each added or
+    taken away, and read without merging (`Distribution.of_parts`). A loop's own few values (the loops at a
+    period's ends) are pooled, so that a distribution has a part per rollup row and two for those loops."""
 
-    A distribution read from one row alone (all time is one row) is kept as the row holds it, not merged."""
+    SMALL = 32  # pairs a stored distribution may hold and still be pooled rather than kept as a part
 
     def __init__(self):
         self.counts: Counter = Counter()
-        self.stored: dict[str, list] = {}  # distributions as one row holds them, until a second row adds to them
-        self.merged: dict[str, Counter] = {}
+        self.parts: dict[str, list[tuple[int, list]]] = defaultdict(list)  # name -> (sign, stored pairs)
+        self.pooled: dict[str, tuple[dict, dict]] = {}  # name -> (added, taken away): value -> how often
+        self.read: dict[tuple[str, float], Distribution] = {}
 
     def add(self, data: dict, reader: int | None = None, sign: int = 1) -> None:
         """Add a stored tally (with `sign` -1, take it away); with `reader`, only that reader's counts
@@ -173,39 +176,37 @@ class Summed:
             else:
                 self.counts.subtract(data["c"])
             for name, stored in data["v"].items():
-                mine = self.merged.get(name)
-                if mine is None:
-                    if name not in self.stored and sign > 0:
-                        self.stored[name] = stored
-                        continue
-                    mine = self.merged[name] = Counter(dict(map(tuple, pairs(self.stored.pop(name, [])))))
-                get = mine.get  # not `+=`: a Counter's missing value is a Python call, thousands of times a row
-                for value, n in pairs(stored):
-                    mine[value] = get(value, 0) + sign * n
+                stored = pairs(stored)
+                if len(stored) > self.SMALL:
+                    self.parts[name].append((sign, stored))
+                    continue
+                pool = self.pooled.get(name)
+                if pool is None:
+                    pool = self.pooled[name] = ({}, {})
+                pool = pool[sign < 0]
+                for value, n in stored:
+                    pool[value] = pool.get(value, 0) + n
             return
         prefix = f"r:{reader}:"
         for name, n in data["c"].items():
             if name.startswith(prefix):
                 self.counts[name[len(prefix):]] += sign * n
 
-    def _values(self, name: str):
-        """(value in microseconds, how often) of the distribution `name`."""
-        if name in self.merged:
-            return self.merged[name].items()
-        return map(tuple, pairs(self.stored.get(name, [])))
-
     def __getitem__(self, name: str) -> int:
         return self.counts.get(name, 0)
 
-    def listed(self, name: str, unit: float) -> Distribution:
+    def listed(self, name: str, unit: float = 1) -> Distribution:
         """The durations recorded under `name`, in `unit` seconds (as the direct computation gives them)."""
-        if name in self.merged:
-            return Distribution({us / 10**6 / unit: n for us, n in self.merged[name].items() if n > 0})
-        # A row stores its pairs in increasing order of value.
-        return Distribution.of_stored(pairs(self.stored.get(name, [])), 10**6, unit)
+        found = self.read.get((name, unit))
+        if found is None:
+            parts = list(self.parts.get(name, ()))
+            added, taken = self.pooled.get(name, ({}, {}))
+            parts += [(sign, sorted(pool.items())) for sign, pool in ((1, added), (-1, taken)) if pool]
+            found = self.read[(name, unit)] = Distribution.of_parts(parts, 10**6, unit)
+        return found
 
     def at_most(self, name: str, us: int) -> int:
-        return sum(n for value, n in self._values(name) if value <= us)
+        return self.listed(name).stored_at_most(us)
 
     def names(self, prefix: str) -> list[str]:
         return [name for name in self.counts if name.startswith(prefix)]

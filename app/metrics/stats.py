@@ -20,66 +20,76 @@ def rounded(value: float | None, digits: int = 1) -> float | None:
 class Distribution:
     """Values with how often each occurs: medians, percentiles and buckets without a list of every value.
 
-    The metrics keep durations to to three significant digits (`tally.kept`, within half a percent), so a
-    company's whole history has a few thousand distinct values however many loops it ran,
-    and its all-time figures cost what a month's do.
+    The metrics keep durations to three significant digits (`tally.kept`, within half a percent), so a
+    company's whole history has a few thousand distinct values however many loops it ran, and its all-time
+    figures cost what a month's do. A distribution is kept as parts, each added or taken away (a period read
+    as all time less the years and months outside it), and read without merging them: how many values are at
+    most x is each part's count at x, added or taken away, a bisection per part; a percentile is found by
+    bisecting on those counts. Values are held as stored (microseconds) and reported divided by `per`, then by
+    `unit`, as the direct computation divides them: the same floats.
     """
 
-    __slots__ = ("_counts", "_size", "_items", "_ranks")
+    __slots__ = ("_parts", "_per", "_unit", "_size", "_items")
 
-    def __init__(self, counts: Mapping[float, int] | None = None):
-        self._counts = Counter({value: n for value, n in (counts or {}).items() if n > 0})
-        self._size = sum(self._counts.values())
-        self._items: list[tuple[float, int]] | None = None
-        self._ranks: tuple[list[float], list[int]] | None = None
+    def __init__(self, counts: Mapping[float, int] | None = None, per: float = 1, unit: float = 1):
+        found = sorted((value, n) for value, n in (counts or {}).items() if n > 0)
+        self._per, self._unit, self._items = per, unit, None
+        self._parts: list[tuple[int, list, list[int], list[int]]] = []  # (sign, values, counts, how many at most)
+        if found:
+            values, many = (list(column) for column in zip(*found, strict=True))
+            self._parts.append((1, values, many, list(accumulate(many))))
+        self._size = sum(sign * seen[-1] for sign, _, _, seen in self._parts)
 
     @classmethod
-    def of(cls, values: Iterable[float]) -> "Distribution":
-        return cls(Counter(values))
+    def of(cls, values: Iterable[float], per: float = 1, unit: float = 1) -> "Distribution":
+        return cls(Counter(values), per, unit)
 
     @classmethod
     def of_stored(cls, stored: list, per: float = 1, unit: float = 1) -> "Distribution":
         """From [value, how often] pairs as a rollup row stores them (increasing values, each counted at least
-        once), every value divided by `per`, then by `unit` (as the direct computation divides: the same
-        floats). An all-time row holds thousands of pairs a figure: they are checked, scaled and ranked in a few
-        passes made in C, not pair by pair."""
-        if not stored:
-            return cls()
-        values, counts = zip(*stored, strict=True)
-        if list(values) != sorted(values) or len(set(values)) != len(values) or min(counts) <= 0:
-            return cls(_summed((value / per / unit, n) for value, n in stored))
-        scaled = [value / per / unit for value in values]
-        made = cls.__new__(cls)
-        made._counts, made._items = None, list(zip(scaled, counts, strict=True))
-        made._ranks = scaled, list(accumulate(counts))
-        made._size = made._ranks[1][-1]
-        return made
+        once), reported divided by `per`, then by `unit`."""
+        return cls.of_parts([(1, stored)], per, unit)
 
-    @property
-    def counts(self) -> Counter:
-        if self._counts is None:
-            self._counts = Counter(dict(self._items))
-        return self._counts
+    @classmethod
+    def of_parts(cls, parts: Iterable[tuple[int, list]], per: float = 1, unit: float = 1) -> "Distribution":
+        """The sum of stored distributions, each (sign, pairs): added (1) or taken away (-1). An all-time row
+        holds thousands of pairs a figure: they are checked and ranked in a few passes made in C, not pair by
+        pair, and never merged with the others."""
+        made = cls.__new__(cls)
+        made._per, made._unit, made._items, made._parts = per, unit, None, []
+        for sign, stored in parts:
+            if not stored:
+                continue
+            values, many = (list(column) for column in zip(*stored, strict=True))
+            if values != sorted(values) or len(set(values)) != len(values) or min(many) <= 0:
+                found = sorted(_summed(zip(values, many, strict=True)).items())
+                found = [(value, n) for value, n in found if n > 0]
+                if not found:
+                    continue
+                values, many = (list(column) for column in zip(*found, strict=True))
+            made._parts.append((sign, values, many, list(accumulate(many))))
+        made._size = sum(sign * seen[-1] for sign, _, _, seen in made._parts)
+        return made
 
     def __len__(self) -> int:
         return self._size
 
+    def _scaled(self, value: float) -> float:
+        return value / self._per / self._unit
+
     def __add__(self, other: "Distribution") -> "Distribution":
-        """Both distributions' values. The larger's pairs are copied and sorted in C (an all-time step's stays,
-        thousands of pairs, plus the open loops' current stays, a few hundred)."""
+        """Both distributions' values: their parts side by side (a step's finished stays, from the rollups, and
+        the open loops' current stays)."""
         if not other._size:
             return self
         if not self._size:
             return other
-        large, small = (self, other) if len(self.items()) >= len(other.items()) else (other, self)
-        merged = dict(large.items())
-        get = merged.get
-        for value, n in small.items():
-            merged[value] = get(value, 0) + n
-        made = Distribution.__new__(Distribution)
-        made._counts, made._items, made._ranks = None, sorted(merged.items()), None
-        made._size = self._size + other._size
-        return made
+        if (self._per, self._unit) == (other._per, other._unit):
+            made = Distribution.__new__(Distribution)
+            made._per, made._unit, made._items = self._per, self._unit, None
+            made._parts, made._size = self._parts + other._parts, self._size + other._size
+            return made
+        return Distribution(_summed(self.items() + other.items()))
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Distribution) and self.items() == other.items()
@@ -93,31 +103,83 @@ class Distribution:
             yield from [value] * n
 
     def items(self) -> list[tuple[float, int]]:
-        """(value, how often), smallest value first (sorted once: a table reads several percentiles)."""
+        """(value, how often), smallest value first, the parts merged (for a few values, and for tests)."""
         if self._items is None:
-            self._items = sorted(self._counts.items())
+            if len(self._parts) == 1 and self._parts[0][0] > 0:
+                _, values, many, _ = self._parts[0]
+                merged = zip(values, many, strict=True)
+            else:
+                found: dict = {}
+                for sign, values, many, _ in self._parts:
+                    for value, n in zip(values, many, strict=True):
+                        found[value] = found.get(value, 0) + sign * n
+                merged = ((value, n) for value, n in sorted(found.items()) if n)
+            self._items = [(self._scaled(value), n) for value, n in merged]
         return self._items
 
-    def _ranked(self) -> tuple[list[float], list[int]]:
-        """The values in order, and how many values are each one or smaller."""
-        if self._ranks is None:
-            items = self.items()
-            self._ranks = [value for value, _ in items], list(accumulate(n for _, n in items))
-        return self._ranks
+    def stored_at_most(self, limit: float) -> int:
+        """How many values are at most `limit`, as stored (before dividing by `per` and `unit`)."""
+        total = 0
+        for sign, values, _, seen in self._parts:
+            index = bisect_right(values, limit)
+            if index:
+                total += sign * seen[index - 1]
+        return total
 
     def at_most(self, limit: float) -> int:
-        values, seen = self._ranked()
-        index = bisect_right(values, limit)
-        return seen[index - 1] if index else 0
+        return self._below(limit, bisect_right)
+
+    def _below(self, limit: float, bisect) -> int:
+        """How many values are at most `limit` (`bisect_right`) or under it (`bisect_left`), as reported."""
+        total, key = 0, None if (self._per, self._unit) == (1, 1) else self._scaled
+        for sign, values, _, seen in self._parts:
+            index = bisect(values, limit, key=key)
+            if index:
+                total += sign * seen[index - 1]
+        return total
+
+    def _at_rank(self, rank: int) -> float:
+        """The smallest stored value with more than `rank` values at most it (0 <= rank < len)."""
+        if len(self._parts) == 1:
+            _, values, _, seen = self._parts[0]
+            return values[bisect_right(seen, rank)]
+        # The value is one of a part added: bisect on the largest such part's values, then look among the values
+        # of every part added between the two found (none, mostly: the largest holds the others' values).
+        added = [values for sign, values, _, _ in self._parts if sign > 0]
+        grid = max(added, key=len)
+        count = self.stored_at_most
+        low, high = 0, len(grid)
+        while low < high:
+            middle = (low + high) // 2
+            if count(grid[middle]) > rank:
+                high = middle
+            else:
+                low = middle + 1
+        after = grid[low - 1] if low else None
+        until = grid[low] if low < len(grid) else None
+        between: set = set()
+        for values in added:
+            start = 0 if after is None else bisect_right(values, after)
+            stop = len(values) if until is None else bisect_right(values, until)
+            between.update(values[start:stop])
+        ordered = sorted(between)
+        low, high = 0, len(ordered)
+        while low < high:
+            middle = (low + high) // 2
+            if count(ordered[middle]) > rank:
+                high = middle
+            else:
+                low = middle + 1
+        return ordered[low]
 
     def percentile(self, q: float) -> float | None:
         """The q-th percentile (0-100), as `percentile` gives it for the list of every value."""
-        if not self._size:
+        if self._size <= 0:
             return None
-        values, seen = self._ranked()
         rank = (self._size - 1) * q / 100
         low, high = math.floor(rank), math.ceil(rank)
-        at_low, at_high = values[bisect_right(seen, low)], values[bisect_right(seen, high)]
+        at_low = self._scaled(self._at_rank(low))
+        at_high = at_low if high == low else self._scaled(self._at_rank(high))
         return at_low + (at_high - at_low) * (rank - low)
 
     def median(self) -> float | None:
@@ -126,8 +188,7 @@ class Distribution:
     def bucket_counts(self, edges: Sequence[float]) -> list[int]:
         """How many values fall in each bucket: below the first edge, from each edge to the next, and from the
         last edge up (a value on an edge counts in the bucket the edge opens)."""
-        values, seen = self._ranked()
-        below = [seen[index - 1] if index else 0 for index in (bisect_left(values, edge) for edge in edges)]
+        below = [self._below(edge, bisect_left) for edge in edges]
         below.append(self._size)
         return [n - previous for n, previous in zip(below, [0] + below[:-1], strict=True)]
 
