@@ -22,6 +22,7 @@ from app.extensions import db
 from app.feedback.models import Feedback, FeedbackRating, FeedbackStatus, Rating, Vote
 from app.interviews.models import InterviewKind
 from app.loops.models import Loop, LoopStatus, Step
+from app.metrics import tally
 from app.metrics.exports import safe_cell
 from app.metrics.scope import Filters, Scope
 from app.metrics.services import Metrics
@@ -144,14 +145,26 @@ def test_two_distributions_added_give_what_both_lists_of_values_give(first, seco
 
 
 @given(st.lists(st.integers(0, 40), max_size=40), st.lists(st.integers(0, 40), max_size=20),
-       st.lists(st.integers(0, 40), max_size=20), st.integers(0, 100), st.sampled_from([(1, 1), (10**6, 3600)]))
-def test_parts_added_and_taken_away_give_what_the_values_left_give(kept_values, taken, more, q, scale):
+       st.lists(st.integers(0, 40), max_size=20), st.integers(0, 100), st.sampled_from([(1, 1), (10**6, 3600)]),
+       st.booleans())
+def test_parts_added_and_taken_away_give_what_the_values_left_give(kept_values, taken, more, q, scale, packed):
     """A period read as all time less the months outside it: the values of all time (`kept_values` and `taken`, in
-    two rows), less `taken`, plus `more` added and taken away again, read without merging the parts."""
+    two rows), less `taken`, plus `more` added and taken away again, read without merging the parts, each stored as
+    pairs or packed."""
     per, unit = scale
 
     def stored(values):
-        return [[value, n] for value, n in sorted(Counter(values).items())]
+        found = [[value, n] for value, n in sorted(Counter(values).items())]
+        if not packed:
+            return found
+        before, tally.PACKED_FROM = tally.PACKED_FROM, 1
+        try:
+            made = tally.pack(found) if found else found
+        finally:
+            tally.PACKED_FROM = before
+        assert isinstance(made, dict) or not found
+        assert tally.pairs(made) == found
+        return made
 
     whole = kept_values + taken
     made = Distribution.of_parts([(1, stored(whole[::2])), (1, stored(whole[1::2])), (-1, stored(taken)),

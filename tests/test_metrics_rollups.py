@@ -25,6 +25,7 @@ from app.interviews.models import InterviewKind
 from app.kits.coaching import RULES
 from app.kits.models import CoachingFlag
 from app.loops.models import Loop, LoopStatus, Step
+from app.metrics import tally
 from app.metrics.models import LoopTally, MetricRollup, ReadableCounts
 from app.metrics.rollups import rebuild
 from app.metrics.scope import Filters, Scope
@@ -234,12 +235,16 @@ def test_rollups_kept_rebuilt_and_counted_directly_agree(app):
     with app.app_context():
         people = People()
         db.session.commit()
+        packed_from_before = tally.PACKED_FROM
 
         # No shrinking: a failing company is reported as drawn, rather than after minutes of searching.
         @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow],
                   phases=[Phase.explicit, Phase.reuse, Phase.generate])
-        @given(specs=st.lists(loops, min_size=1, max_size=6))
-        def check(specs):
+        # Every distribution stored packed, or (the test companies being small) as pairs, as the app stores a
+        # few values.
+        @given(specs=st.lists(loops, min_size=1, max_size=6), packed_from=st.sampled_from([1, tally.PACKED_FROM]))
+        def check(specs, packed_from):
+            tally.PACKED_FROM = packed_from
             try:
                 built = [build(spec, people, n) for n, spec in enumerate(specs)]
                 for loop, spec in zip(built, specs, strict=True):
@@ -252,6 +257,7 @@ def test_rollups_kept_rebuilt_and_counted_directly_agree(app):
                 assert stored() == kept  # the same rows, so the same figures
             finally:
                 db.session.rollback()
+                tally.PACKED_FROM = packed_from_before
 
         check()
 
@@ -438,3 +444,41 @@ def test_the_hours_taken_away_from_a_months_row_are_the_loops_outside_the_period
             assert rolled == direct
         admin = Scope(db.session.get(User, people.admin.id), Filters(created_from=start, created_before=end), NOW)
         assert figures(Metrics(admin))["funnel"][0] == (Step.RESUME_REVIEW.label, 3)
+
+
+def test_long_distributions_are_stored_packed_and_unpacked_by_their_migrations_downgrade(app):
+    """A rollup row's distribution of many values is stored packed (`tally.pack`); revision 0026's downgrade
+    writes it back as pairs, the form the app before it reads, and its upgrade packs it again: the same rows, the
+    same figures."""
+    from flask_migrate import downgrade, upgrade
+
+    with app.app_context():
+        people = People()
+        for n in range(24):
+            build({"age": 30 + n, "minute": 300 + n, "step": 6, "ending": "hired", "team": n % 2, "panel": [0, 1],
+                   "seated": True, "delays": [30 + 7 * n, 3000 + 11 * n, -20, 90], "submitted": 2,
+                   "votes": [Vote.INCLINED, Vote.NOT_INCLINED, Vote.INCLINED, Vote.STRONGLY_INCLINED],
+                   "final": None, "decided_after": 600 + 5 * n, "flagged": False, "moves": True, "later": "nothing"},
+                  people, n)
+        db.session.commit()
+        kept = stored()
+        admin = Scope(db.session.get(User, people.admin.id), now=NOW)
+        shown = figures(Metrics(admin))
+        assert shown == figures(Metrics(admin, direct=True))
+        ever = db.session.scalar(select(MetricRollup.data).where(MetricRollup.grain == "all",
+                                                                 MetricRollup.span == "all"))
+        assert isinstance(ever["v"]["turnaround"], dict) and len(tally.pairs(ever["v"]["turnaround"])) >= 33
+        db.session.remove()
+        downgrade(revision="0025")
+        db.engine.dispose()
+        for data in db.session.execute(sa.text("SELECT data FROM metric_rollups")).scalars():
+            data = json.loads(data) if isinstance(data, str) else data
+            assert all(isinstance(listed, list) for listed in data.get("v", {}).values())
+        db.session.remove()
+        upgrade()
+        db.engine.dispose()
+        assert stored() == kept
+        again = db.session.scalar(select(MetricRollup.data).where(MetricRollup.grain == "all",
+                                                                  MetricRollup.span == "all"))
+        assert again == ever  # packed again, as the app wrote it
+        assert figures(Metrics(Scope(db.session.get(User, people.admin.id), now=NOW))) == shown

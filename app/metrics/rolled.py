@@ -163,7 +163,7 @@ class Summed:
 
     def __init__(self):
         self.counts: Counter = Counter()
-        self.parts: dict[str, list[tuple[int, list]]] = defaultdict(list)  # name -> (sign, stored pairs)
+        self.parts: dict[str, list[tuple[int, list | dict]]] = defaultdict(list)  # name -> (sign, as stored)
         self.pooled: dict[str, tuple[dict, dict]] = {}  # name -> (added, taken away): value -> how often
         self.read: dict[tuple[str, float], Distribution] = {}
 
@@ -176,6 +176,9 @@ class Summed:
             else:
                 self.counts.subtract(data["c"])
             for name, stored in data["v"].items():
+                if isinstance(stored, dict):  # packed: a rollup row's thousands of values
+                    self.parts[name].append((sign, stored))
+                    continue
                 stored = pairs(stored)
                 if len(stored) > self.SMALL:
                     self.parts[name].append((sign, stored))

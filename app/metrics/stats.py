@@ -6,6 +6,9 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import accumulate
+from operator import sub
+
+from app.metrics.tally import unpack
 
 
 def share(part: int, whole: int) -> float | None:
@@ -34,30 +37,34 @@ class Distribution:
     def __init__(self, counts: Mapping[float, int] | None = None, per: float = 1, unit: float = 1):
         found = sorted((value, n) for value, n in (counts or {}).items() if n > 0)
         self._per, self._unit, self._items = per, unit, None
-        self._parts: list[tuple[int, list, list[int], list[int]]] = []  # (sign, values, counts, how many at most)
+        self._parts: list[tuple[int, Sequence, Sequence[int]]] = []  # (sign, values, how many at most each)
         if found:
             values, many = (list(column) for column in zip(*found, strict=True))
-            self._parts.append((1, values, many, list(accumulate(many))))
-        self._size = sum(sign * seen[-1] for sign, _, _, seen in self._parts)
+            self._parts.append((1, values, list(accumulate(many))))
+        self._size = sum(sign * seen[-1] for sign, _, seen in self._parts)
 
     @classmethod
     def of(cls, values: Iterable[float], per: float = 1, unit: float = 1) -> "Distribution":
         return cls(Counter(values), per, unit)
 
     @classmethod
-    def of_stored(cls, stored: list, per: float = 1, unit: float = 1) -> "Distribution":
-        """From [value, how often] pairs as a rollup row stores them (increasing values, each counted at least
-        once), reported divided by `per`, then by `unit`."""
+    def of_stored(cls, stored: list | dict, per: float = 1, unit: float = 1) -> "Distribution":
+        """From a distribution as a rollup row stores it, reported divided by `per`, then by `unit`."""
         return cls.of_parts([(1, stored)], per, unit)
 
     @classmethod
-    def of_parts(cls, parts: Iterable[tuple[int, list]], per: float = 1, unit: float = 1) -> "Distribution":
-        """The sum of stored distributions, each (sign, pairs): added (1) or taken away (-1). An all-time row
-        holds thousands of pairs a figure: they are checked and ranked in a few passes made in C, not pair by
-        pair, and never merged with the others."""
+    def of_parts(cls, parts: Iterable[tuple[int, list | dict]], per: float = 1, unit: float = 1) -> "Distribution":
+        """The sum of stored distributions, each (sign, as stored): added (1) or taken away (-1). Packed
+        (`tally.pack`, as a rollup row holds thousands of values) they are read as they are; as [value, how often]
+        pairs they are checked and ranked in a few passes made in C. They are never merged with each other."""
         made = cls.__new__(cls)
         made._per, made._unit, made._items, made._parts = per, unit, None, []
         for sign, stored in parts:
+            if isinstance(stored, dict):
+                values, seen = unpack(stored)
+                if values:
+                    made._parts.append((sign, values, seen))
+                continue
             if not stored:
                 continue
             values, many = (list(column) for column in zip(*stored, strict=True))
@@ -67,8 +74,8 @@ class Distribution:
                 if not found:
                     continue
                 values, many = (list(column) for column in zip(*found, strict=True))
-            made._parts.append((sign, values, many, list(accumulate(many))))
-        made._size = sum(sign * seen[-1] for sign, _, _, seen in made._parts)
+            made._parts.append((sign, values, list(accumulate(many))))
+        made._size = sum(sign * seen[-1] for sign, _, seen in made._parts)
         return made
 
     def __len__(self) -> int:
@@ -105,22 +112,18 @@ class Distribution:
     def items(self) -> list[tuple[float, int]]:
         """(value, how often), smallest value first, the parts merged (for a few values, and for tests)."""
         if self._items is None:
-            if len(self._parts) == 1 and self._parts[0][0] > 0:
-                _, values, many, _ = self._parts[0]
-                merged = zip(values, many, strict=True)
-            else:
-                found: dict = {}
-                for sign, values, many, _ in self._parts:
-                    for value, n in zip(values, many, strict=True):
-                        found[value] = found.get(value, 0) + sign * n
-                merged = ((value, n) for value, n in sorted(found.items()) if n)
+            found: dict = {}
+            for sign, values, seen in self._parts:
+                for value, n in zip(values, map(sub, seen, [0, *seen[:-1]]), strict=True):
+                    found[value] = found.get(value, 0) + sign * n
+            merged = ((value, n) for value, n in sorted(found.items()) if n)
             self._items = [(self._scaled(value), n) for value, n in merged]
         return self._items
 
     def stored_at_most(self, limit: float) -> int:
         """How many values are at most `limit`, as stored (before dividing by `per` and `unit`)."""
         total = 0
-        for sign, values, _, seen in self._parts:
+        for sign, values, seen in self._parts:
             index = bisect_right(values, limit)
             if index:
                 total += sign * seen[index - 1]
@@ -132,7 +135,7 @@ class Distribution:
     def _below(self, limit: float, bisect) -> int:
         """How many values are at most `limit` (`bisect_right`) or under it (`bisect_left`), as reported."""
         total, key = 0, None if (self._per, self._unit) == (1, 1) else self._scaled
-        for sign, values, _, seen in self._parts:
+        for sign, values, seen in self._parts:
             index = bisect(values, limit, key=key)
             if index:
                 total += sign * seen[index - 1]
@@ -141,11 +144,11 @@ class Distribution:
     def _at_rank(self, rank: int) -> float:
         """The smallest stored value with more than `rank` values at most it (0 <= rank < len)."""
         if len(self._parts) == 1:
-            _, values, _, seen = self._parts[0]
+            _, values, seen = self._parts[0]
             return values[bisect_right(seen, rank)]
         # The value is one of a part added: bisect on the largest such part's values, then look among the values
         # of every part added between the two found (none, mostly: the largest holds the others' values).
-        added = [values for sign, values, _, _ in self._parts if sign > 0]
+        added = [values for sign, values, _ in self._parts if sign > 0]
         grid = max(added, key=len)
         count = self.stored_at_most
         low, high = 0, len(grid)

@@ -7,9 +7,14 @@ and the direct computation alike, so both give the same figures, and a
 distribution holds a few thousand distinct values however many loops it counts.
 """
 
+import sys
+from array import array
+from base64 import b64decode, b64encode
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from itertools import accumulate
+from operator import sub
 
 MICROSECOND = timedelta(microseconds=1)
 BREAKDOWN = ("loops", "open", "verdicts", "vetoes")  # all the per-org-unit and per-bar-raiser tables need
@@ -38,9 +43,42 @@ def kept_duration(delta: timedelta) -> int:
     return kept(microseconds(delta))
 
 
-def pairs(stored: list) -> list:
-    """A stored distribution as [value, how often] pairs; a list of every value (how rows written before
-    migration 0020 hold them, until `flask rebuild-metrics` or a change rewrites them) is kept and counted."""
+# A distribution of this many distinct values or more is stored packed: two arrays of 64-bit integers in base64,
+# the values in increasing order and how many values are each one or smaller. A rollup row's distributions hold
+# thousands of values (a company's history); packed, a page reads them without a Python object per value.
+PACKED_FROM = 33
+
+
+def pack(pairs: list) -> dict | list:
+    """[value, how often] pairs (increasing values) as stored: packed when they are many and every count is
+    positive (a running count must only grow), as the pairs otherwise."""
+    if len(pairs) < PACKED_FROM or min(n for _, n in pairs) <= 0:
+        return pairs
+    values, at_most = array("q", (value for value, _ in pairs)), array("q", accumulate(n for _, n in pairs))
+    if sys.byteorder == "big":
+        values.byteswap()
+        at_most.byteswap()
+    return {"values": b64encode(values.tobytes()).decode(), "at_most": b64encode(at_most.tobytes()).decode()}
+
+
+def unpack(stored: dict) -> tuple[array, array]:
+    """A packed distribution as (values, how many values are each one or smaller), both in increasing order."""
+    values, at_most = array("q", b64decode(stored["values"])), array("q", b64decode(stored["at_most"]))
+    if sys.byteorder == "big":
+        values.byteswap()
+        at_most.byteswap()
+    if len(values) != len(at_most):
+        raise ValueError("a packed distribution's two arrays differ in length")
+    return values, at_most
+
+
+def pairs(stored: list | dict) -> list:
+    """A stored distribution as [value, how often] pairs, however stored: packed, as pairs, or as a list of
+    every value (how rows written before migration 0020 hold them, until `flask rebuild-metrics` or a change
+    rewrites them), which is kept and counted."""
+    if isinstance(stored, dict):
+        values, at_most = unpack(stored)
+        return [[value, n] for value, n in zip(values, map(sub, at_most, [0, *at_most[:-1]]), strict=True)]
     if stored and not isinstance(stored[0], list):
         return [[value, n] for value, n in sorted(Counter(map(kept, stored)).items())]
     return stored
@@ -80,10 +118,10 @@ class Tally:
         return (name for name in self.counts if name.startswith(prefix))
 
     def as_data(self) -> dict:
-        """The tally as JSON: zero counts left out, each distribution as sorted [value, how often] pairs, so equal
-        tallies store alike."""
+        """The tally as JSON: zero counts left out, each distribution as sorted [value, how often] pairs (`pack`ed
+        when many), so equal tallies store alike."""
         counts = {name: n for name, n in sorted(self.counts.items()) if n}
-        values = {name: [[value, n] for value, n in sorted(values.items()) if n]
+        values = {name: pack([[value, n] for value, n in sorted(values.items()) if n])
                   for name, values in sorted(self.values.items()) if any(n for n in values.values())}
         return {"c": counts, "v": values}
 
