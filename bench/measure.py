@@ -6,6 +6,7 @@ import shutil
 import statistics
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -68,9 +69,21 @@ def showcase_loop_id() -> int:
     ), {"n": SHOWCASE_CANDIDATE}).scalar_one()
 
 
+def day_months_ago(now, months: int, day: int) -> str:
+    """The `day`th of the month `months` before `now`'s, as the filter writes a date."""
+    month = now.year * 12 + now.month - 1 - months
+    return date(month // 12, month % 12 + 1, day).isoformat()
+
+
 def pages(loop_id: int) -> dict[str, str]:
-    """The measured pages, as the recruiter of the showcase loop (and about a third of all loops) sees them."""
-    year_ago = twelve_months_from(utcnow())  # the page's own default: this month and the eleven before it
+    """The measured pages, as the recruiter of the showcase loop (and about a third of all loops) sees them.
+
+    Besides the two periods a metrics page opens on, two a user types: months and years, each starting and
+    ending inside a month (the days at either end are read loop by loop, or taken away from their months)."""
+    now = utcnow()
+    year_ago = twelve_months_from(now)  # the page's own default: this month and the eleven before it
+    months = f"date_from={day_months_ago(now, 10, 15)}&date_to={day_months_ago(now, 1, 16)}"
+    years = f"date_from={day_months_ago(now, 57, 20)}&date_to={day_months_ago(now, 16, 10)}"
     return {
         "home": "/",
         "loop list": "/loops/",
@@ -80,13 +93,20 @@ def pages(loop_id: int) -> dict[str, str]:
         "metrics (all time)": "/metrics?date_from=",
         "interviewers (last 12 months)": f"/metrics/interviewers?date_from={year_ago}",
         "interviewers (all time)": "/metrics/interviewers?date_from=",
+        "metrics (months, mid-month)": f"/metrics?{months}",
+        "metrics (years, mid-month)": f"/metrics?{years}",
+        "interviewers (years, mid-month)": f"/metrics/interviewers?{years}",
         "debrief PDF": f"/loops/{loop_id}/debrief.pdf",
     }
 
 
 # Every page is budgeted; the PDF (a download that renders a document) has budgets of its own, not the 50 ms.
 BUDGETED = ("home", "loop list", "loop page", "debrief page", "metrics (last 12 months)", "metrics (all time)",
-            "interviewers (last 12 months)", "interviewers (all time)", "debrief PDF")
+            "interviewers (last 12 months)", "interviewers (all time)", "metrics (months, mid-month)",
+            "metrics (years, mid-month)", "interviewers (years, mid-month)", "debrief PDF")
+# The pages of a period years ago (back to 57 months ago), and how many years of history a company needs for its
+# growth to be measured: a smaller company whose history is shorter holds fewer of the period's loops, or none.
+YEARS_PAGES, YEARS_BACK = ("metrics (years, mid-month)", "interviewers (years, mid-month)"), 5
 FAST_PAGES = tuple(page for page in BUDGETED if page != "debrief PDF")
 MIN_TIMED = 5
 

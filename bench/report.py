@@ -11,7 +11,7 @@ from pathlib import Path
 from bench.company import SHAPES
 from bench.explain import is_bounded
 from bench.load import ROUNDS
-from bench.measure import BUDGETED, FAST_PAGES
+from bench.measure import BUDGETED, FAST_PAGES, YEARS_BACK, YEARS_PAGES
 
 MAX_GROWTH = 1.3  # from 1,000 to 10,000 loops
 MAX_GROWTH_LARGE = 1.2  # from 10,000 to 100,000 loops
@@ -80,6 +80,12 @@ def memory() -> str:
     return "unknown"
 
 
+def has_growth(shape: str, page: str, size: int) -> bool:
+    """Whether a page's growth from a company of `size` loops is measured: a period years ago needs the smaller
+    company to hold those years (the older company at 10,000 loops does; the bigger one's 10,000 are one year)."""
+    return page not in YEARS_PAGES or size / SHAPES[shape].loops_per_year >= YEARS_BACK
+
+
 def growth_pairs(sizes: list[int]) -> list[tuple[int, int, float]]:
     """The size pairs a growth budget compares, with its limit: 1,000 to 10,000 and 10,000 to 100,000 loops."""
     return [(a, b, limit) for a, b, limit in ((1000, 10000, MAX_GROWTH), (10000, LARGE, MAX_GROWTH_LARGE))
@@ -101,6 +107,8 @@ def check(run: Run) -> tuple[list[str], dict]:
                     missed.append(f"{backend}, {shape}, {page}: {low.statements} SQL statements at {small:,} loops "
                                   f"but {high.statements} at {large:,}")
                 for a, b, limit in growth_pairs(sizes):
+                    if not has_growth(shape, page, a):
+                        continue
                     growth = run.pages[(shape, backend, b)][page].median / run.pages[(shape, backend, a)][page].median
                     ratios["growth"][(shape, backend, page, a, b)] = growth
                     if growth >= limit:
@@ -207,11 +215,11 @@ def page_table(run: Run, shape: str, backend: str) -> list[str]:
     for page in run.pages[(shape, backend, sizes[0])]:
         timings = [run.pages[(shape, backend, s)][page] for s in sizes]
         growths = [run.pages[(shape, backend, b)][page].median / run.pages[(shape, backend, a)][page].median
-                   for a, b, _ in pairs]
+                   if has_growth(shape, page, a) else None for a, b, _ in pairs]
         lines.append(f"| {page} | " + " | ".join(str(t.statements) for t in timings) + " | " + " | ".join(
             f"{ms(t.median)} / {ms(t.p95)}" for t in timings) + " | "
             + "/".join(str(len(t.times)) for t in timings)
-            + "".join(f" | {g:.2f}x" for g in growths) + " |")
+            + "".join(" | n/a (history too short)" if g is None else f" | {g:.2f}x" for g in growths) + " |")
     return lines
 
 
