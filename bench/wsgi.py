@@ -4,13 +4,13 @@ Run as `gunicorn bench.wsgi:app` with BENCH_APP_DATABASE_URL set; the route live
 here, never in app/, so production has no such page.
 """
 
-import gc
 import os
 
 from flask import Blueprint, render_template
 
 from app import create_app
 from app.auth.gate import public
+from app.serving import settle
 from config import Config
 
 bare = Blueprint("bench_bare", __name__, template_folder="templates")
@@ -27,7 +27,7 @@ def make_app(database_url: str, **settings):
     config = type("BenchRunConfig", (Config,), {"SQLALCHEMY_DATABASE_URI": database_url, **settings})
     app = create_app(config)
     app.register_blueprint(bare)
-    gc.freeze()  # as wsgi.py does: what the app loaded is out of the collector's sight
+    settle()  # as wsgi.py does: the garbage collector kept out of requests' way
     return app
 
 

@@ -27,7 +27,7 @@ from app.kits.models import CoachingFlag
 from app.loops.models import Loop, LoopStatus, Step
 from app.metrics import tally
 from app.metrics.models import LoopTally, MetricRollup, ReadableCounts
-from app.metrics.rollups import rebuild
+from app.metrics.rollups import BREAKDOWN_COLUMNS, rebuild
 from app.metrics.scope import Filters, Scope
 from app.metrics.services import Metrics
 from app.metrics.tally import Tally
@@ -63,8 +63,15 @@ def stored() -> tuple[list, list, list]:
     Data is compared as the app reads it: a list of every value (rows from before migration 0020) reads as its
     distribution."""
     # A row that came to nothing is kept (empty) by the flushes and never made by a rebuild: it says nothing.
+    # The per-org-unit and per-bar-raiser counts are kept in columns too from revision 0027 on.
+    columns = {c["name"] for c in db.inspect(db.session.connection()).get_columns(MetricRollup.__tablename__)}
+    breakdown = [getattr(MetricRollup, name) for name in BREAKDOWN_COLUMNS if name in columns]
     rollups = sorted((r.grain, r.span, r.month, r.org_unit_id, r.requisition_id, r.bar_raiser_id, r.person_id,
-                      repr(Tally(r.data).as_data())) for r in db.session.scalars(select(MetricRollup))
+                      repr(Tally(r.data).as_data()), *r[8:])
+                     for r in db.session.execute(select(MetricRollup.grain, MetricRollup.span, MetricRollup.month,
+                                                        MetricRollup.org_unit_id, MetricRollup.requisition_id,
+                                                        MetricRollup.bar_raiser_id, MetricRollup.person_id,
+                                                        MetricRollup.data, *breakdown))
                      if r.data["c"] or r.data["v"])
     # A tally's readers' counts are kept apart from revision 0025 on.
     split = "readers" in {c["name"] for c in db.inspect(db.session.connection()).get_columns(LoopTally.__tablename__)}
@@ -373,7 +380,8 @@ def test_the_readers_all_time_counts_split_per_interviewer_and_fold_back_with_th
         together = db.session.execute(sa.text("SELECT data FROM metric_loop_tallies")).scalars().all()
         assert any(name.startswith("r:") for data in together for name in (json.loads(data) if isinstance(data, str)
                                                                             else data)["c"])
-        rows = db.session.scalars(select(MetricRollup).where(MetricRollup.grain == "reader")).all()
+        rows = db.session.execute(select(MetricRollup.person_id, MetricRollup.span, MetricRollup.data)
+                                  .where(MetricRollup.grain == "reader")).all()
         for reader in {r.person_id for r in rows}:
             months, ever_row = Tally(), None
             for r in rows:

@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import Row, and_, case, func, literal, or_, select
 
-from app.db_types import among
+from app.db_types import among, constant
 from app.extensions import db
 from app.feedback.models import Vote
 from app.loops.models import Step
@@ -32,6 +32,7 @@ from app.metrics import coaching as coached
 from app.metrics import funnel as output
 from app.metrics import panel, timing
 from app.metrics.models import LoopTally, MetricRollup, ReadableCounts
+from app.metrics.rollups import BREAKDOWN_COLUMNS
 from app.metrics.scope import Scope
 from app.metrics.stats import Distribution
 from app.metrics.tally import BREAKDOWN, month_of, pairs
@@ -150,7 +151,7 @@ def _history() -> tuple[date, date] | None:
 
 
 def _span_condition(span: str, start: date | None, before: date | None):
-    return and_(MetricRollup.span == span, *([MetricRollup.month >= start] if start else []),
+    return and_(MetricRollup.span == constant(span), *([MetricRollup.month >= start] if start else []),
                 *([MetricRollup.month < before] if before else []))
 
 
@@ -320,9 +321,12 @@ def totals(scope: Scope, reader: bool = False) -> Totals:
             if reader:
                 result.reader.add({"c": readers}, reader=me, sign=sign)
                 continue
-            values = data["v"] if everyone or counts.get(f"w:{me}") else {
-                name: listed for name, listed in data["v"].items() if name != "turnaround"}
-            general = {"c": {n: c for n, c in counts.items() if not n.startswith(("r:", "p:", "w:"))}, "v": values}
+            if everyone:
+                general = data  # its participants' names (`p:`, `w:`) are added too, and never read
+            else:
+                values = data["v"] if counts.get(f"w:{me}") else {
+                    name: listed for name, listed in data["v"].items() if name != "turnaround"}
+                general = {"c": {n: c for n, c in counts.items() if not n.startswith(("p:", "w:"))}, "v": values}
             result.all.add(general, sign=sign)
             breakdown = {name: counts[name] for name in BREAKDOWN if name in counts}
             _count(result.by_bar_raiser[bar_raiser].counts, breakdown, sign)
@@ -336,17 +340,17 @@ BREAKDOWN_GRAINS = {"unit": (MetricRollup.org_unit_id, "by_unit"), "bar_raiser":
 
 
 def _add_breakdown(result: Totals, grain: str, where: list, signed: bool) -> None:
-    """Add a breakdown grain's counts, summed by the database per key: a long period of a big company reads
-    thousands of these small rows (a few per bar raiser and org unit), and sending each to be parsed costs more
-    than the sums. With `signed`, every row but all time's is taken away."""
+    """Add a breakdown grain's counts, summed by the database per key from the columns that keep them: a long
+    period of a big company reads thousands of these small rows (a dozen per bar raiser and org unit). With
+    `signed`, every row but all time's is taken away."""
     column, target = BREAKDOWN_GRAINS[grain]
-    sign = case((MetricRollup.span == "all", 1), else_=-1) if signed else literal(1)
-    sums = [func.coalesce(func.sum(sign * MetricRollup.data[("c", name)].as_integer()), 0) for name in BREAKDOWN]
+    sign = case((MetricRollup.span == constant("all"), 1), else_=-1) if signed else literal(1)
+    sums = [func.coalesce(func.sum(sign * getattr(MetricRollup, name)), 0) for name in BREAKDOWN_COLUMNS]
     split = getattr(result, target)
     for key, *counts in db.session.execute(
             select(column, *sums).where(MetricRollup.grain == grain, MetricRollup.person_id == 0, *where)
             .group_by(column)):
-        split[key].counts.update(dict(zip(BREAKDOWN, counts, strict=True)))
+        split[key].counts.update(dict(zip(BREAKDOWN_COLUMNS.values(), counts, strict=True)))
 
 
 def _count(counts: Counter, more: dict, sign: int) -> None:

@@ -270,6 +270,17 @@ def _columns(key: tuple) -> dict:
             "bar_raiser_id": bar_raiser, "person_id": reader}
 
 
+# The grains whose counts the tables per org unit and per bar raiser sum, and the columns keeping them (`BREAKDOWN`).
+BREAKDOWN_GRAINS = ("unit", "bar_raiser")
+BREAKDOWN_COLUMNS = dict(zip(("loops", "open_loops", "verdicts", "vetoes"), BREAKDOWN, strict=True))
+
+
+def breakdown_columns(grain: str, tally: Tally) -> dict[str, int]:
+    """The breakdown counts a rollup row keeps in columns: its own on the breakdown grains, 0 on the others."""
+    kept = grain in BREAKDOWN_GRAINS
+    return {column: tally[name] if kept else 0 for column, name in BREAKDOWN_COLUMNS.items()}
+
+
 def is_readable_row(key: tuple) -> bool:
     """Whether a rollup key is a reader's all-time counts for the whole company, kept per interviewer instead."""
     return key[0] == "reader" and key[1] == "all"
@@ -324,10 +335,12 @@ def _apply_rollups(connection, deltas: dict[tuple, Tally]) -> None:
         tally = Tally(row.data)
         tally.add(deltas[tuple(row[1:8])])
         # A row that comes to nothing stays (empty): deleted, a writer waiting on it would lose its change.
-        changed.append({"row_id": row.id, "data": tally.as_data()})
+        changed.append({"row_id": row.id, "data": tally.as_data(),
+                        **{f"new_{name}": n for name, n in breakdown_columns(row.grain, tally).items()}})
     if changed:
         connection.execute(update(MetricRollup).where(MetricRollup.id == bindparam("row_id"))
-                           .values(data=bindparam("data", type_=MetricRollup.data.type)), changed)
+                           .values(data=bindparam("data", type_=MetricRollup.data.type),
+                                   **{name: bindparam(f"new_{name}") for name in BREAKDOWN_COLUMNS}), changed)
 
 
 READABLE_KEY = (ReadableCounts.reader_id, ReadableCounts.interviewer_id)
@@ -445,7 +458,8 @@ def rebuild(connection) -> int:
     readable: dict[tuple[int, int], Tally] = {}
     for key in [key for key in sums if is_readable_row(key)]:
         readable.update(per_interviewer(key[-1], sums.pop(key)))
-    rows = [{**_columns(key), "data": tally.as_data()} for key, tally in sorted(sums.items()) if not tally.is_empty]
+    rows = [{**_columns(key), "data": tally.as_data(), **breakdown_columns(key[0], tally)}
+            for key, tally in sorted(sums.items()) if not tally.is_empty]
     for start in range(0, len(rows), BATCH):
         connection.execute(insert(MetricRollup), rows[start:start + BATCH])
     rows = [{"reader_id": reader, "interviewer_id": interviewer, **readable_row(counts)}

@@ -32,11 +32,11 @@ class Distribution:
     `unit`, as the direct computation divides them: the same floats.
     """
 
-    __slots__ = ("_parts", "_per", "_unit", "_size", "_items")
+    __slots__ = ("_parts", "_per", "_unit", "_size", "_items", "_percentiles")
 
     def __init__(self, counts: Mapping[float, int] | None = None, per: float = 1, unit: float = 1):
         found = sorted((value, n) for value, n in (counts or {}).items() if n > 0)
-        self._per, self._unit, self._items = per, unit, None
+        self._per, self._unit, self._items, self._percentiles = per, unit, None, {}
         self._parts: list[tuple[int, Sequence, Sequence[int]]] = []  # (sign, values, how many at most each)
         if found:
             values, many = (list(column) for column in zip(*found, strict=True))
@@ -58,7 +58,7 @@ class Distribution:
         (`tally.pack`, as a rollup row holds thousands of values) they are read as they are; as [value, how often]
         pairs they are checked and ranked in a few passes made in C. They are never merged with each other."""
         made = cls.__new__(cls)
-        made._per, made._unit, made._items, made._parts = per, unit, None, []
+        made._per, made._unit, made._items, made._percentiles, made._parts = per, unit, None, {}, []
         for sign, stored in parts:
             if isinstance(stored, dict):
                 values, seen = unpack(stored)
@@ -93,7 +93,7 @@ class Distribution:
             return other
         if (self._per, self._unit) == (other._per, other._unit):
             made = Distribution.__new__(Distribution)
-            made._per, made._unit, made._items = self._per, self._unit, None
+            made._per, made._unit, made._items, made._percentiles = self._per, self._unit, None, {}
             made._parts, made._size = self._parts + other._parts, self._size + other._size
             return made
         return Distribution(_summed(self.items() + other.items()))
@@ -176,14 +176,18 @@ class Distribution:
         return ordered[low]
 
     def percentile(self, q: float) -> float | None:
-        """The q-th percentile (0-100), as `percentile` gives it for the list of every value."""
+        """The q-th percentile (0-100), as `percentile` gives it for the list of every value (found once: a page
+        shows a median in a tile, a table and a chart)."""
         if self._size <= 0:
             return None
-        rank = (self._size - 1) * q / 100
-        low, high = math.floor(rank), math.ceil(rank)
-        at_low = self._scaled(self._at_rank(low))
-        at_high = at_low if high == low else self._scaled(self._at_rank(high))
-        return at_low + (at_high - at_low) * (rank - low)
+        found = self._percentiles.get(q)
+        if found is None:
+            rank = (self._size - 1) * q / 100
+            low, high = math.floor(rank), math.ceil(rank)
+            at_low = self._scaled(self._at_rank(low))
+            at_high = at_low if high == low else self._scaled(self._at_rank(high))
+            found = self._percentiles[q] = at_low + (at_high - at_low) * (rank - low)
+        return found
 
     def median(self) -> float | None:
         return self.percentile(50)

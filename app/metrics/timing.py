@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 
 from app.audit.models import AuditEntry
 from app.candidates.models import Candidate
-from app.db_types import among
+from app.db_types import among, constant
 from app.debrief.models import DebriefDecision
 from app.extensions import db
 from app.feedback.models import Feedback, FeedbackStatus
@@ -129,7 +129,7 @@ class LateList(Sequence):
             select(Loop.id, Loop.candidate_id, interview.kind, interview.interviewer_id, interview.starts_at,
                    interview.duration_minutes)
             .select_from(Loop).join(interview, interview.loop_id == Loop.id)
-            .where(Loop.status == LoopStatus.OPEN, interview.starts_at < scope.now - self.due, ~submitted,
+            .where(Loop.status == constant(LoopStatus.OPEN), interview.starts_at < scope.now - self.due, ~submitted,
                    *scope.watched_loops()))
         self.in_sql = db.session.get_bind().dialect.name == "postgresql"
         self.head: list[tuple] = []  # the first rows, in order
@@ -301,11 +301,12 @@ def current_stays(scope: Scope) -> StepTimes:
     Every other stay (the steps an open loop has left, and each closed loop's) is in the rollups: this reads
     the open loops in scope alone, and no trail."""
     waiting = db.session.execute(
-        select(Loop.id, Loop.step, Loop.step_entered_at).where(*scope.loops(), Loop.status == LoopStatus.OPEN)).all()
-    stays: dict[Step, list[float]] = defaultdict(list)
+        select(Loop.id, Loop.step, Loop.step_entered_at).where(*scope.loops(), Loop.status == constant(LoopStatus.OPEN))
+    ).all()
+    stays: dict[Step, list[int]] = defaultdict(list)  # in microseconds, as the rollups keep the finished ones
     for _, step, entered in waiting:
-        stays[Step(step)].append(kept_duration(max(scope.now - entered, timedelta(0))) / 10**6 / DAY)
-    steps = [StepTime(step, Distribution.of(stays[step]), len(stays[step]))
+        stays[Step(step)].append(kept_duration(max(scope.now - entered, timedelta(0))))
+    steps = [StepTime(step, Distribution.of(stays[step], 10**6, DAY), len(stays[step]))
              for step in Step if step >= Step.RESUME_REVIEW]
     return StepTimes(steps, stalled_loops(scope, waiting), current_app.config["STALLED_AFTER_DAYS"])
 

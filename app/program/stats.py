@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
 
-from app.db_types import utcnow
+from app.db_types import constant, utcnow
 from app.debrief.models import DebriefDecision, FinalVote, Outcome, PracticeVerdict, Verdict
 from app.extensions import db
 from app.feedback.models import Feedback, FeedbackStatus, Vote
@@ -145,8 +145,8 @@ def rolled_records(ids: list[int]) -> dict[int, Counter]:
             select(MetricRollup.bar_raiser_id, MetricRollup.span, MetricRollup.data)
             .where(MetricRollup.grain == "bar_raiser", MetricRollup.person_id == 0,
                    MetricRollup.bar_raiser_id.in_(ids),
-                   or_(MetricRollup.span == "all",
-                       and_(MetricRollup.span == "year", MetricRollup.month == this_year)))):
+                   or_(MetricRollup.span == constant("all"),
+                       and_(MetricRollup.span == constant("year"), MetricRollup.month == this_year)))):
         record, tally = records[bar_raiser], data["c"]
         if span == "all":
             for name in ("decided", "verdicts", "vetoes", "agreed"):
