@@ -521,3 +521,25 @@ def test_the_excused_sign_on_routes_answer_404_without_a_provider():
     client = app.test_client()
     assert client.get("/login/oidc").status_code == 404
     assert client.get("/login/oidc/callback?code=x&state=y").status_code == 404
+
+
+def test_a_metrics_request_plans_its_statements_for_its_period(company, monkeypatch):
+    """A metrics page's statements are planned on every request (the period may be a month or ten years, which a
+    prepared statement's one plan for any parameters cannot tell apart); other pages keep their prepared plans."""
+    from bench.company import PASSWORD
+    from app.metrics import services
+
+    seen = []
+    totals = services.Metrics.totals.func
+
+    def watched(self):
+        seen.append(db.session.execute(sa.text("SHOW plan_cache_mode")).scalar())
+        return totals(self)
+
+    monkeypatch.setattr(services.Metrics, "totals", property(watched))
+    client = company.app.test_client()
+    assert client.post("/login", data={"email": company.emails["recruiter"], "password": PASSWORD}).status_code == 302
+    assert client.get("/metrics?date_from=2020-01-15&date_to=2024-06-10").status_code == 200
+    assert seen and set(seen) == {"force_custom_plan"}
+    with company.app.app_context():
+        assert db.session.execute(sa.text("SHOW plan_cache_mode")).scalar() == "auto"

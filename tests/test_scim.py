@@ -603,3 +603,20 @@ def test_two_providers_creating_the_same_person_at_once_make_one_and_tell_the_ot
         assert len(made) == 1
         assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
             AuditEntry.action == "user.created", AuditEntry.subject_id == made[0])) == 1
+
+
+def test_a_person_created_between_the_check_and_the_write_is_a_409_not_a_400(app, scim, monkeypatch):
+    """The window the race above can fall into: another provider's person committed after this request looked for
+    one and before it wrote its own. The people service refuses the taken e-mail, and the provider is told so."""
+    from app.scim import services
+    from tests.factories import make_user
+
+    looked = services.require_unique
+
+    def then_taken(wanted, person):
+        looked(wanted, person)
+        make_user(email=wanted.email, name="Ana Silva")
+
+    monkeypatch.setattr(services, "require_unique", then_taken)
+    response = scim("POST", "/Users", okta_user())
+    assert_scim_error(response, 409, "uniqueness")

@@ -15,6 +15,10 @@ class AccountError(ServiceError):
     """A change to an account was refused."""
 
 
+class AlreadyTaken(AccountError):
+    """Another person already has the e-mail address or the identity provider's id asked for."""
+
+
 class ProviderSignInRefused(ServiceError):
     """The sign-in provider vouched for someone this company does not let in; `cause` is for the audit trail."""
 
@@ -60,7 +64,7 @@ def create_user(
     if not name.strip():
         raise AccountError("Enter the person's name.", field="name")
     if db.session.scalar(select(func.count()).select_from(User).where(User.email == email)):
-        raise AccountError("A user with this e-mail already exists.", field="email")
+        raise AlreadyTaken("A user with this e-mail already exists.", field="email")
     require_external_id_free(external_id)
     check_password_strength(password)
     user = User(
@@ -92,7 +96,7 @@ def require_external_id_free(external_id: str | None, user: User | None = None) 
     if user is not None:
         query = query.where(User.id != user.id)
     if db.session.scalar(query):
-        raise AccountError("Another person already has this external id.", field="external_id")
+        raise AlreadyTaken("Another person already has this external id.", field="external_id")
 
 
 def change_password(user: User, password: str, actor: User | None, via: dict | None = None) -> None:
@@ -126,7 +130,7 @@ def update_user(
         select(func.count()).select_from(User).where(User.email == email, User.id != user.id)
     )
     if taken:
-        raise AccountError("A user with this e-mail already exists.", field="email")
+        raise AlreadyTaken("A user with this e-mail already exists.", field="email")
     if timezone not in available_timezones():
         raise AccountError("Choose a time zone from the list.", field="timezone")
     if user.is_admin and not is_admin:

@@ -219,8 +219,11 @@ def require_unique(wanted: schemas.Wanted, person: User | None) -> None:
 
 
 def translated(change):
-    """Run a people service; its refusal (a weak password, the last admin) is a SCIM invalidValue."""
+    """Run a people service; its refusal (a weak password, the last admin) is a SCIM invalidValue, and an e-mail or
+    externalId taken since `require_unique` looked (another provider's request, committed in between) a 409."""
     try:
         return change()
+    except people.AlreadyTaken as error:
+        raise UniquenessException(detail=error.message) from None
     except people.AccountError as error:
         raise InvalidValueException(detail=error.message) from None
