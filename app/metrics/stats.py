@@ -150,14 +150,9 @@ class Distribution:
         # of every part added between the two found (none, mostly: the largest holds the others' values).
         added = [values for sign, values, _ in self._parts if sign > 0]
         grid = max(added, key=len)
+        # The first value more than `rank` values are at most (the counts only grow along a part's values).
         count = self.stored_at_most
-        low, high = 0, len(grid)
-        while low < high:
-            middle = (low + high) // 2
-            if count(grid[middle]) > rank:
-                high = middle
-            else:
-                low = middle + 1
+        low = bisect_right(grid, rank, key=count)
         after = grid[low - 1] if low else None
         until = grid[low] if low < len(grid) else None
         between: set = set()
@@ -166,14 +161,7 @@ class Distribution:
             stop = len(values) if until is None else bisect_right(values, until)
             between.update(values[start:stop])
         ordered = sorted(between)
-        low, high = 0, len(ordered)
-        while low < high:
-            middle = (low + high) // 2
-            if count(ordered[middle]) > rank:
-                high = middle
-            else:
-                low = middle + 1
-        return ordered[low]
+        return ordered[bisect_right(ordered, rank, key=count)]
 
     def percentile(self, q: float) -> float | None:
         """The q-th percentile (0-100), as `percentile` gives it for the list of every value (found once: a page
