@@ -458,14 +458,24 @@ def rebuild(connection) -> int:
     readable: dict[tuple[int, int], Tally] = {}
     for key in [key for key in sums if is_readable_row(key)]:
         readable.update(per_interviewer(key[-1], sums.pop(key)))
-    rows = [{**_columns(key), "data": tally.as_data(), **breakdown_columns(key[0], tally)}
-            for key, tally in sorted(sums.items()) if not tally.is_empty]
-    for start in range(0, len(rows), BATCH):
-        connection.execute(insert(MetricRollup), rows[start:start + BATCH])
-    rows = [{"reader_id": reader, "interviewer_id": interviewer, **readable_row(counts)}
-            for (reader, interviewer), counts in sorted(readable.items()) if not counts.is_empty]
-    for start in range(0, len(rows), BATCH):
-        connection.execute(insert(ReadableCounts), rows[start:start + BATCH])
+    # Written a batch at a time, each sum let go once written: a big company's are millions of rows.
+    keys = sorted(sums)
+    for start in range(0, len(keys), BATCH):
+        rows = []
+        for key in keys[start:start + BATCH]:
+            tally = sums.pop(key)
+            data = tally.as_data()
+            if data["c"] or data["v"]:
+                rows.append({**_columns(key), "data": data, **breakdown_columns(key[0], tally)})
+        if rows:
+            connection.execute(insert(MetricRollup), rows)
+    keys = sorted(readable)
+    for start in range(0, len(keys), BATCH):
+        rows = [{"reader_id": reader, "interviewer_id": interviewer, **readable_row(counts)}
+                for (reader, interviewer), counts in ((key, readable.pop(key)) for key in keys[start:start + BATCH])
+                if not counts.is_empty]
+        if rows:
+            connection.execute(insert(ReadableCounts), rows)
     return len(loop_ids)
 
 
