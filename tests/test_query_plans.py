@@ -526,8 +526,8 @@ def test_the_excused_sign_on_routes_answer_404_without_a_provider():
 def test_a_metrics_request_plans_its_statements_for_its_period(company, monkeypatch):
     """A metrics page's statements are planned on every request (the period may be a month or ten years, which a
     prepared statement's one plan for any parameters cannot tell apart); other pages keep their prepared plans."""
-    from bench.company import PASSWORD
     from app.metrics import services
+    from bench.company import PASSWORD
 
     seen = []
     totals = services.Metrics.totals.func
