@@ -32,7 +32,7 @@ from app.metrics import coaching as coached
 from app.metrics import funnel as output
 from app.metrics import panel, timing
 from app.metrics.models import LoopTally, MetricRollup, ReadableCounts
-from app.metrics.rollups import BREAKDOWN_COLUMNS
+from app.metrics.rollups import BREAKDOWN_COLUMNS, BREAKDOWN_GRAINS
 from app.metrics.scope import Scope
 from app.metrics.stats import Distribution
 from app.metrics.tally import BREAKDOWN, month_of, pairs
@@ -166,7 +166,7 @@ class Summed:
         self.counts: Counter = Counter()
         self.parts: dict[str, list[tuple[int, list | dict]]] = defaultdict(list)  # name -> (sign, as stored)
         self.pooled: dict[str, tuple[dict, dict]] = {}  # name -> (added, taken away): value -> how often
-        self.read: dict[tuple[str, float], Distribution] = {}
+        self.read: dict[str, Distribution] = {}  # as stored (microseconds), each read once
 
     def add(self, data: dict, reader: int | None = None, sign: int = 1) -> None:
         """Add a stored tally (with `sign` -1, take it away); with `reader`, only that reader's counts
@@ -199,18 +199,21 @@ class Summed:
     def __getitem__(self, name: str) -> int:
         return self.counts.get(name, 0)
 
-    def listed(self, name: str, unit: float = 1) -> Distribution:
-        """The durations recorded under `name`, in `unit` seconds (as the direct computation gives them)."""
-        found = self.read.get((name, unit))
+    def _stored(self, name: str) -> Distribution:
+        found = self.read.get(name)
         if found is None:
             parts = list(self.parts.get(name, ()))
             added, taken = self.pooled.get(name, ({}, {}))
             parts += [(sign, sorted(pool.items())) for sign, pool in ((1, added), (-1, taken)) if pool]
-            found = self.read[(name, unit)] = Distribution.of_parts(parts, 10**6, unit)
+            found = self.read[name] = Distribution.of_parts(parts)
         return found
 
+    def listed(self, name: str, unit: float) -> Distribution:
+        """The durations recorded under `name`, in `unit` seconds (as the direct computation gives them)."""
+        return self._stored(name).in_units(10**6, unit)
+
     def at_most(self, name: str, us: int) -> int:
-        return self.listed(name).stored_at_most(us)
+        return self._stored(name).stored_at_most(us)
 
     def names(self, prefix: str) -> list[str]:
         return [name for name in self.counts if name.startswith(prefix)]
@@ -334,8 +337,8 @@ def totals(scope: Scope, reader: bool = False) -> Totals:
     return result
 
 
-# The grains kept for the counts of the tables per org unit and per bar raiser alone: (key column, what it adds to).
-BREAKDOWN_GRAINS = {"unit": (MetricRollup.org_unit_id, "by_unit"), "bar_raiser": (MetricRollup.bar_raiser_id,
+# Each breakdown grain (`rollups.BREAKDOWN_GRAINS`): its key column, and the split of `Totals` it adds to.
+BREAKDOWN_SPLITS = {"unit": (MetricRollup.org_unit_id, "by_unit"), "bar_raiser": (MetricRollup.bar_raiser_id,
                                                                                    "by_bar_raiser")}
 
 
@@ -343,7 +346,7 @@ def _add_breakdown(result: Totals, grain: str, where: list, signed: bool) -> Non
     """Add a breakdown grain's counts, summed by the database per key from the columns that keep them: a long
     period of a big company reads thousands of these small rows (a dozen per bar raiser and org unit). With
     `signed`, every row but all time's is taken away."""
-    column, target = BREAKDOWN_GRAINS[grain]
+    column, target = BREAKDOWN_SPLITS[grain]
     sign = case((MetricRollup.span == constant("all"), 1), else_=-1) if signed else literal(1)
     sums = [func.coalesce(func.sum(sign * getattr(MetricRollup, name)), 0) for name in BREAKDOWN_COLUMNS]
     split = getattr(result, target)
