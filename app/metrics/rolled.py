@@ -166,7 +166,7 @@ class Summed:
         self.counts: Counter = Counter()
         self.parts: dict[str, list[tuple[int, list | dict]]] = defaultdict(list)  # name -> (sign, as stored)
         self.pooled: dict[str, tuple[dict, dict]] = {}  # name -> (added, taken away): value -> how often
-        self.read: dict[str, Distribution] = {}  # as stored (microseconds), each read once
+        self.read: dict[tuple[str, float], Distribution] = {}
 
     def add(self, data: dict, reader: int | None = None, sign: int = 1) -> None:
         """Add a stored tally (with `sign` -1, take it away); with `reader`, only that reader's counts
@@ -199,21 +199,18 @@ class Summed:
     def __getitem__(self, name: str) -> int:
         return self.counts.get(name, 0)
 
-    def _stored(self, name: str) -> Distribution:
-        found = self.read.get(name)
+    def listed(self, name: str, unit: float = 1) -> Distribution:
+        """The durations recorded under `name`, in `unit` seconds (as the direct computation gives them)."""
+        found = self.read.get((name, unit))
         if found is None:
             parts = list(self.parts.get(name, ()))
             added, taken = self.pooled.get(name, ({}, {}))
             parts += [(sign, sorted(pool.items())) for sign, pool in ((1, added), (-1, taken)) if pool]
-            found = self.read[name] = Distribution.of_parts(parts)
+            found = self.read[(name, unit)] = Distribution.of_parts(parts, 10**6, unit)
         return found
 
-    def listed(self, name: str, unit: float) -> Distribution:
-        """The durations recorded under `name`, in `unit` seconds (as the direct computation gives them)."""
-        return self._stored(name).in_units(10**6, unit)
-
     def at_most(self, name: str, us: int) -> int:
-        return self._stored(name).stored_at_most(us)
+        return self.listed(name).stored_at_most(us)
 
     def names(self, prefix: str) -> list[str]:
         return [name for name in self.counts if name.startswith(prefix)]

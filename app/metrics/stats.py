@@ -92,7 +92,8 @@ class Distribution:
         if not self._size:
             return other
         if (self._per, self._unit) == (other._per, other._unit):
-            made = self.in_units(self._per, self._unit)
+            made = Distribution.__new__(Distribution)
+            made._per, made._unit, made._items, made._percentiles = self._per, self._unit, None, {}
             made._parts, made._size = self._parts + other._parts, self._size + other._size
             return made
         return Distribution(_summed(self.items() + other.items()))
@@ -119,27 +120,21 @@ class Distribution:
             self._items = [(self._scaled(value), n) for value, n in merged]
         return self._items
 
-    def in_units(self, per: float, unit: float) -> "Distribution":
-        """The same values reported divided by `per`, then by `unit` (its parts shared, not read again)."""
-        made = Distribution.__new__(Distribution)
-        made._per, made._unit, made._items, made._percentiles = per, unit, None, {}
-        made._parts, made._size = self._parts, self._size
-        return made
-
     def stored_at_most(self, limit: float) -> int:
         """How many values are at most `limit`, as stored (before dividing by `per` and `unit`)."""
-        return self._below(limit, bisect_right, None)
+        total = 0
+        for sign, values, seen in self._parts:
+            index = bisect_right(values, limit)
+            if index:
+                total += sign * seen[index - 1]
+        return total
 
     def at_most(self, limit: float) -> int:
-        return self._below(limit, bisect_right, self._key())
+        return self._below(limit, bisect_right)
 
-    def _key(self):
-        return None if (self._per, self._unit) == (1, 1) else self._scaled
-
-    def _below(self, limit: float, bisect, key) -> int:
-        """How many values are at most `limit` (`bisect_right`) or under it (`bisect_left`), each value compared
-        as `key` makes it (None: as stored)."""
-        total = 0
+    def _below(self, limit: float, bisect) -> int:
+        """How many values are at most `limit` (`bisect_right`) or under it (`bisect_left`), as reported."""
+        total, key = 0, None if (self._per, self._unit) == (1, 1) else self._scaled
         for sign, values, seen in self._parts:
             index = bisect(values, limit, key=key)
             if index:
@@ -188,8 +183,7 @@ class Distribution:
     def bucket_counts(self, edges: Sequence[float]) -> list[int]:
         """How many values fall in each bucket: below the first edge, from each edge to the next, and from the
         last edge up (a value on an edge counts in the bucket the edge opens)."""
-        key = self._key()
-        below = [self._below(edge, bisect_left, key) for edge in edges]
+        below = [self._below(edge, bisect_left) for edge in edges]
         below.append(self._size)
         return [n - previous for n, previous in zip(below, [0] + below[:-1], strict=True)]
 
